@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+import type { ErrorHandler, MiddlewareHandler } from 'hono';
+import type { AppEnv } from './env.js';
+import { GatewayError, MalformedJson, PayloadTooLarge, RateLimited, ServiceUnavailable, Unauthenticated, UnsupportedMediaType } from '../errors.js';
+import type { CertificateDirectory } from '../auth/client-certificates.js';
+import { appendAuditNow } from '../audit/index.js';
+import type { Database } from '../db/index.js';
+import { errorSummary, type Logger, type Metrics } from '../observability/index.js';
+import { internalError, problemResponse } from './problem.js';
+import type { RateLimiter } from './rate-limit.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Adopts a well-formed `X-Request-Id` or makes one, and echoes it back. */
+export const requestId = (): MiddlewareHandler<AppEnv> =>
+  async function requestId(c, next) {
+    const given = c.req.header('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    c.set('requestId', id);
+    c.header('x-request-id', id);
+    await next();
+  };
+
+/** One log line per request: method, route pattern, status, duration. Never a body or a query. */
+export const accessLog = (o: { log: Logger; metrics: Metrics; listener: string }): MiddlewareHandler<AppEnv> =>
+  async function accessLog(c, next) {
+    const start = performance.now();
+    await next();
+    const seconds = (performance.now() - start) / 1000;
+    o.metrics.requestDuration.observe({ listener: o.listener, status_class: `${Math.floor(c.res.status / 100)}xx` }, seconds);
+    o.log.info(
+      {
+        requestId: c.get('requestId'),
+        listener: o.listener,
+        method: c.req.method,
+        route: c.req.routePath,
+        status: c.res.status,
+        ms: Math.round(seconds * 1000),
+        pharmacyId: c.get('principal')?.pharmacyId,
+      },
+      'request',
+    );
+  };
+
+/**
+ * Maps the verified client certificate to its pharmacy, before any body is read. The TLS layer
+ * has already refused clients without a certificate or with one the CA did not sign; here a
+ * CA-valid certificate that is unknown, revoked or of a deactivated pharmacy gets 401.
+ */
+export const clientCertificate = (o: { certificates: CertificateDirectory; db: Database }): MiddlewareHandler<AppEnv> =>
+  async function clientCertificate(c, next) {
+    const socket = c.env.incoming.socket as TLSSocket;
+    const cert = socket.authorized ? socket.getPeerCertificate() : undefined;
+    const fingerprint = cert?.fingerprint256?.replaceAll(':', '').toLowerCase();
+    const principal = fingerprint ? await o.certificates.principalFor(fingerprint) : null;
+    if (!principal) {
+      await appendAuditNow(o.db, {
+        actor: { type: 'anonymous', id: fingerprint?.slice(0, 16) },
+        action: 'authenticate',
+        outcome: 'denied',
+        reason: 'unauthenticated',
+        requestId: c.get('requestId'),
+        sourceIp: socket.remoteAddress,
+      });
+      throw new Unauthenticated();
+    }
+    c.set('principal', principal);
+    await next();
+  };
+
+/** Per-pharmacy token bucket; answers 429 with Retry-After. */
+export const rateLimit = (o: { limiter: RateLimiter }): MiddlewareHandler<AppEnv> =>
+  async function rateLimit(c, next) {
+    const wait = o.limiter.take(c.get('principal').pharmacyId);
+    if (wait > 0) throw new RateLimited(Math.ceil(wait));
+    await next();
+  };
+
+/**
+ * Checks the content type (415), reads at most `limit` bytes (413) and parses JSON (400).
+ * The declared length is checked first so an oversized body is refused without being read.
+ */
+export const jsonBody = (o: { limit: number }): MiddlewareHandler<AppEnv> =>
+  async function jsonBody(c, next) {
+    const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') throw new UnsupportedMediaType();
+    const declared = Number(c.req.header('content-length') ?? 0);
+    if (declared > o.limit) throw new PayloadTooLarge();
+    const text = await readLimited(c.req.raw.body, o.limit);
+    try {
+      c.set('body', JSON.parse(text));
+    } catch (e) {
+      throw new MalformedJson({ cause: e });
+    }
+    await next();
+  };
+
+async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!stream) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new PayloadTooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Postgres unreachable or refusing connections: the gateway answers 503, never 500. */
+function isDatabaseUnavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  return (
+    (typeof code === 'string' && (code.startsWith('08') || code === '57P01' || code === '57P03' || code === 'ECONNREFUSED')) ||
+    (e instanceof Error && /timeout exceeded when trying to connect|Connection terminated/.test(e.message))
+  );
+}
+
+/** Installed with `onError` on every listener. */
+export const onError = (o: { log: Logger }): ErrorHandler<AppEnv> =>
+  function onError(err, c) {
+    if (err instanceof GatewayError) return problemResponse(c, err);
+    if (isDatabaseUnavailable(err)) {
+      o.log.warn({ requestId: c.get('requestId'), err: errorSummary(err) }, 'database unavailable');
+      return problemResponse(c, new ServiceUnavailable());
+    }
+    o.log.error({ requestId: c.get('requestId'), err: errorSummary(err) }, 'unhandled error');
+    return problemResponse(c, internalError());
+  };

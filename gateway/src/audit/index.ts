@@ -1,0 +1,1 @@
+export { appendAudit, appendAuditNow, type AuditEvent, type AuditOutcome } from './append.js';

@@ -1,0 +1,11 @@
+export type { KeyManager, WrappedKey } from './key-manager.js';
+export { parseWrappedKey } from './key-manager.js';
+export { openLocalKeyring } from './local-keyring.js';
+export type { EnvelopeBinding } from './envelope.js';
+export { sealDocument, openDocument } from './envelope.js';
+export type { DataKeyStore, DataKeyProvider, DataKeyProviderOptions } from './data-keys.js';
+export { createDataKeyProvider } from './data-keys.js';
+export type { KeyManagerGuard, KeyManagerGuardOptions } from './availability.js';
+export { createKeyManagerGuard } from './availability.js';
+export type { BlindIndex } from './blind-index.js';
+export { createBlindIndex } from './blind-index.js';

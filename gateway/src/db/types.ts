@@ -1,0 +1,116 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Table types for Kysely; the SQL of record is in `migrations/`. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type ResultStatus = 'received' | 'delivering' | 'retrying' | 'delivered' | 'dead-lettered' | 'cancelled';
+export type MessageKind = 'original' | 'correction' | 'cancellation';
+export type MessageState = 'pending' | 'delivered' | 'dead' | 'superseded';
+
+/** Why a message was dead-lettered: codes and FHIR expressions only, never values. */
+export interface DeadReason {
+  code: string;
+  httpStatus?: number;
+  issues?: { code: string; expression: string }[];
+}
+
+export interface PharmaciesTable {
+  id: Generated<string>;
+  finess: string;
+  name: string;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+  deactivated_at: NullableTimestamp;
+}
+
+export interface ClientCertificatesTable {
+  fingerprint: string;
+  pharmacy_id: string;
+  subject: string;
+  not_after: Timestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Generated<Date>;
+}
+
+export interface DataKeysTable {
+  id: string;
+  key_window: string;
+  shard: number;
+  wrapped: string;
+  created_at: Generated<Date>;
+}
+
+export interface TestResultsTable {
+  id: string;
+  pharmacy_id: string;
+  status: ResultStatus;
+  corrects: string | null;
+  superseded_by: string | null;
+  sealed: Buffer | null;
+  data_key_id: string | null;
+  nir_index: string | null;
+  external_ref_index: string | null;
+  loinc: string | null;
+  collected_minute: NullableTimestamp;
+  received_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  delivered_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+  purged_at: NullableTimestamp;
+  sidep_ack_id: string | null;
+  problem_code: string | null;
+}
+
+export interface OutboxMessagesTable {
+  id: string;
+  result_id: string;
+  kind: MessageKind;
+  state: Generated<MessageState>;
+  depends_on: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  lease_token: string | null;
+  lease_until: NullableTimestamp;
+  last_error_code: string | null;
+  dead_reason: ColumnType<DeadReason | null, string | null, string | null>;
+  ack_id: string | null;
+  created_at: Generated<Date>;
+  delivered_at: NullableTimestamp;
+  updated_at: Generated<Date>;
+}
+
+export interface IdempotencyKeysTable {
+  pharmacy_id: string;
+  key: string;
+  fingerprint: string;
+  result_id: string;
+  response: ColumnType<unknown, string, string>;
+  created_at: Generated<Date>;
+}
+
+export interface AuditEventsTable {
+  seq: Generated<string>;
+  id: Generated<string>;
+  at: Generated<Date>;
+  xact_id: Generated<string>;
+  actor_type: 'pharmacy' | 'user' | 'system' | 'anonymous';
+  actor_id: string | null;
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  outcome: 'success' | 'failure' | 'denied';
+  reason: string | null;
+  request_id: string | null;
+  source_ip: string | null;
+}
+
+export interface DB {
+  pharmacies: PharmaciesTable;
+  client_certificates: ClientCertificatesTable;
+  data_keys: DataKeysTable;
+  test_results: TestResultsTable;
+  outbox_messages: OutboxMessagesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_events: AuditEventsTable;
+}

@@ -1,0 +1,64 @@
+import canonicalize from 'canonicalize';
+import { IdempotencyConflict, IdempotencyKeyInvalid, IdempotencyKeyMissing } from '../errors.js';
+import type { Database, Tx } from '../db/index.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The first answer given under a key, replayed verbatim. Ids only: no personal data. */
+export interface AcceptedAnswer {
+  id: string;
+  resultId?: string;
+  status: string;
+  statusUrl: string;
+}
+
+/** Checks the `Idempotency-Key` header: required, a UUID. */
+export function requireIdempotencyKey(header: string | undefined): string {
+  if (header === undefined || header.trim() === '') throw new IdempotencyKeyMissing();
+  if (!UUID.test(header.trim())) throw new IdempotencyKeyInvalid();
+  return header.trim().toLowerCase();
+}
+
+/**
+ * "Same body" means equal after RFC 8785 canonicalisation; what is stored is a keyed HMAC of
+ * it (the body holds personal data). The operation and its target are part of the fingerprint,
+ * so a key reused on another route is a conflict too.
+ */
+export function requestFingerprint(hmac: (canonical: string) => string, op: string, target: string, body: unknown): string {
+  return hmac(canonicalize({ op, target, body }) ?? 'null');
+}
+
+/** The earlier answer under this key, or a conflict when the body differs. */
+export async function findPriorAnswer(
+  db: Database | Tx,
+  pharmacyId: string,
+  key: string,
+  fingerprint: string,
+): Promise<AcceptedAnswer | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['fingerprint', 'response'])
+    .where('pharmacy_id', '=', pharmacyId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.fingerprint !== fingerprint) throw new IdempotencyConflict();
+  return row.response as AcceptedAnswer;
+}
+
+/**
+ * Claims the key inside the intake transaction. A concurrent request with the same key blocks
+ * on the primary key until the first commits (then this returns false and the caller replays)
+ * or rolls back (then this claim wins): a retried request never creates a second result.
+ */
+export async function claimKey(
+  tx: Tx,
+  o: { pharmacyId: string; key: string; fingerprint: string; resultId: string; answer: AcceptedAnswer },
+): Promise<boolean> {
+  const inserted = await tx
+    .insertInto('idempotency_keys')
+    .values({ pharmacy_id: o.pharmacyId, key: o.key, fingerprint: o.fingerprint, result_id: o.resultId, response: JSON.stringify(o.answer) })
+    .onConflict((oc) => oc.columns(['pharmacy_id', 'key']).doNothing())
+    .executeTakeFirst();
+  return inserted.numInsertedOrUpdatedRows === 1n;
+}

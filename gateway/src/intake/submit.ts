@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Tx } from '../db/index.js';
+import { DuplicateResult, Forbidden } from '../errors.js';
+import { appendAudit } from '../audit/index.js';
+import { actorId, type Principal } from '../auth/principal.js';
+import { enqueueMessage } from '../outbox/enqueue.js';
+import type { TestResultInput } from '../results/index.js';
+import { claimKey, findPriorAnswer, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
+import type { ResultSealer } from './result-sealer.js';
+
+export interface SubmitDeps {
+  db: Database;
+  sealer: ResultSealer<TestResultInput>;
+  /** Parses and validates an intake body, throwing `ValidationFailed` with every field at fault. */
+  validate: (raw: unknown) => TestResultInput;
+  /** Called after each commit that added outbox messages: wakes this replica's relay. */
+  onCommit: () => void;
+}
+
+export interface SubmitRequest {
+  principal: Principal;
+  idempotencyKey: string | undefined;
+  body: unknown;
+  requestId: string;
+  sourceIp?: string;
+}
+
+export interface Accepted {
+  answer: AcceptedAnswer;
+  replayed: boolean;
+}
+
+/** Thrown inside a transaction to roll it back when another request already holds the key. */
+class KeyTaken extends Error {}
+
+export const statusUrl = (id: string) => `/api/v1/test-results/${id}`;
+
+/** Columns that index a result without revealing it. */
+export function indexColumns(input: TestResultInput, blindIndex: ResultSealer<TestResultInput>['blindIndex']) {
+  const minute = new Date(input.test.collectedAt);
+  minute.setUTCSeconds(0, 0);
+  return {
+    nir_index: input.patient.nir ? blindIndex.nir(input.patient.nir) : null,
+    external_ref_index: input.externalRef ? blindIndex.externalRef(input.externalRef) : null,
+    loinc: input.test.loinc,
+    collected_minute: minute,
+  };
+}
+
+/** The id of the live result of this pharmacy for the same person, test and collection minute. */
+export async function findDuplicate(tx: Tx, pharmacyId: string, idx: ReturnType<typeof indexColumns>): Promise<string | undefined> {
+  if (!idx.nir_index) return undefined;
+  const row = await tx
+    .selectFrom('test_results')
+    .select('id')
+    .where('pharmacy_id', '=', pharmacyId)
+    .where('nir_index', '=', idx.nir_index)
+    .where('loinc', '=', idx.loinc)
+    .where('collected_minute', '=', idx.collected_minute)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/**
+ * The one intake path, shared by the mTLS API and the pharmacist's web page: idempotency,
+ * validation, authorization of the pharmacy, sealing, then result + outbox message + audit
+ * event in one transaction. Once this returns, the result is durable.
+ */
+export function createSubmitService(deps: SubmitDeps) {
+  const { db, sealer } = deps;
+
+  return {
+    async submit(req: SubmitRequest): Promise<Accepted> {
+      const { principal } = req;
+      const key = requireIdempotencyKey(req.idempotencyKey);
+      const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, 'submit', '', req.body);
+      const prior = await findPriorAnswer(db, principal.pharmacyId, key, fingerprint);
+      if (prior) return { answer: prior, replayed: true };
+
+      const input = deps.validate(req.body);
+      if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) {
+        await appendAudit(db, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
+        throw new Forbidden('finess-mismatch');
+      }
+
+      const id = randomUUID();
+      const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
+      const idx = indexColumns(input, sealer.blindIndex);
+      const answer: AcceptedAnswer = { id, status: 'received', statusUrl: statusUrl(id) };
+      try {
+        await db.transaction().execute(async (tx) => {
+          if (!(await claimKey(tx, { pharmacyId: principal.pharmacyId, key, fingerprint, resultId: id, answer }))) throw new KeyTaken();
+          const existing = await findDuplicate(tx, principal.pharmacyId, idx);
+          if (existing) throw new DuplicateResult(existing);
+          await tx
+            .insertInto('test_results')
+            .values({ id, pharmacy_id: principal.pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed, data_key_id: dataKeyId, ...idx, sidep_ack_id: null, problem_code: null })
+            .execute();
+          await enqueueMessage(tx, { resultId: id, kind: 'original' });
+          await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]);
+        });
+      } catch (e) {
+        if (e instanceof KeyTaken) {
+          const first = await findPriorAnswer(db, principal.pharmacyId, key, fingerprint);
+          if (first) return { answer: first, replayed: true };
+        }
+        if (isUniqueViolation(e, 'test_results_duplicate')) {
+          // two requests with different keys raced for the same person, test and minute
+          const existing = await db.transaction().execute((tx) => findDuplicate(tx, principal.pharmacyId, idx));
+          if (existing) throw new DuplicateResult(existing);
+        }
+        throw e;
+      }
+      deps.onCommit();
+      return { answer, replayed: false };
+    },
+  };
+}
+
+export function isUniqueViolation(e: unknown, constraint: string): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === '23505' && err.constraint === constraint;
+}
+
+export type SubmitService = ReturnType<typeof createSubmitService>;

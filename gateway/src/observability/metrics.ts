@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The gateway's metrics, on a registry of its own (tests build several gateways in one process).
+ * Labels are bounded: outcome codes, rule codes, states — never a result id or personal value.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gateway_' });
+  const m = {
+    registry,
+    intakeRequests: new Counter({
+      name: 'gateway_intake_requests_total',
+      help: 'Intake requests by route and outcome (problem code or "accepted").',
+      labelNames: ['route', 'outcome'] as const,
+      registers: [registry],
+    }),
+    validationFailures: new Counter({
+      name: 'gateway_validation_failures_total',
+      help: 'Field errors in rejected submissions, by rule code.',
+      labelNames: ['rule'] as const,
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: 'gateway_http_request_duration_seconds',
+      help: 'HTTP request duration by listener and status class.',
+      labelNames: ['listener', 'status_class'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({
+      name: 'gateway_outbox_backlog',
+      help: 'Messages waiting for delivery.',
+      registers: [registry],
+    }),
+    outboxOldestPendingAge: new Gauge({
+      name: 'gateway_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest message waiting for delivery (0 when none).',
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'gateway_deliveries_total',
+      help: 'Delivery attempts by outcome: delivered, retry, dead-lettered.',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    retries: new Counter({
+      name: 'gateway_delivery_retries_total',
+      help: 'Retries scheduled, by reason code.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'gateway_dead_letters_total',
+      help: 'Messages dead-lettered, by reason code.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    commitToDelivered: new Histogram({
+      name: 'gateway_commit_to_delivered_seconds',
+      help: 'Time from the intake commit to the SI-DEP acknowledgement.',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900, 3600, 86400],
+      registers: [registry],
+    }),
+    keyManagerUp: new Gauge({
+      name: 'gateway_key_manager_up',
+      help: '1 when the key manager answered within the staleness limit.',
+      registers: [registry],
+    }),
+    keyManagerCalls: new Counter({
+      name: 'gateway_key_manager_calls_total',
+      help: 'Calls made to the key manager.',
+      registers: [registry],
+    }),
+    purged: new Counter({
+      name: 'gateway_results_purged_total',
+      help: 'Results whose personal data was destroyed, by final status.',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

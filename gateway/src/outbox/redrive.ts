@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/index.js';
+import { appendAudit, type AuditEvent } from '../audit/index.js';
+
+/**
+ * Puts dead-lettered messages back in the queue unchanged (attempts reset). Data fixes are the
+ * pharmacy's to make, through a correction; this is for outages and fixed SI-DEP-side problems.
+ * @example const n = await redrive(db, { ids: [messageId], actor: { type: 'user', id: 'ops' } });
+ */
+export async function redrive(db: Database, o: { ids?: string[]; all?: boolean; actor: AuditEvent['actor']; requestId?: string }): Promise<string[]> {
+  return db.transaction().execute(async (tx) => {
+    let q = tx
+      .updateTable('outbox_messages')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: sql`now()`, dead_reason: null, last_error_code: null, updated_at: sql`now()` })
+      .where('state', '=', 'dead');
+    if (!o.all) q = q.where('id', 'in', o.ids?.length ? o.ids : ['00000000-0000-0000-0000-000000000000']);
+    const rows = await q.returning(['id', 'result_id', 'kind']).execute();
+    const results = rows.filter((r) => r.kind !== 'cancellation').map((r) => r.result_id);
+    if (results.length) {
+      await tx.updateTable('test_results').set({ status: 'received', problem_code: null, updated_at: sql`now()` }).where('id', 'in', results).where('superseded_by', 'is', null).execute();
+    }
+    await appendAudit(tx, rows.map((r) => ({ actor: o.actor, action: 'outbox.redrive', object: { type: 'outbox-message', id: r.id }, outcome: 'success' as const, requestId: o.requestId })));
+    return rows.map((r) => r.id);
+  });
+}
+
+/** Messages for the operator's list: ids, states and codes only. */
+export function listMessages(db: Database, o: { state?: 'pending' | 'delivered' | 'dead' | 'superseded'; limit: number }) {
+  let q = db
+    .selectFrom('outbox_messages')
+    .select(['id', 'result_id as resultId', 'kind', 'state', 'attempts', 'next_attempt_at as nextAttemptAt', 'last_error_code as lastErrorCode', 'dead_reason as deadReason', 'created_at as createdAt', 'delivered_at as deliveredAt'])
+    .orderBy('created_at', 'desc')
+    .limit(o.limit);
+  if (o.state) q = q.where('state', '=', o.state);
+  return q.execute();
+}
+
+/** Backlog gauges: messages waiting, and the age of the oldest. */
+export async function backlog(db: Database): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const row = await db
+    .selectFrom('outbox_messages')
+    .select([sql<string>`count(*)`.as('pending'), sql<number | null>`extract(epoch from now() - min(created_at))::float8`.as('age')])
+    .where('state', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending), oldestAgeSeconds: row.age ?? 0 };
+}

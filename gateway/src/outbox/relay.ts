@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../db/index.js';
+import { KeyManagerUnavailable } from '../errors.js';
+import type { SidepAdapter } from '../sidep/index.js';
+import { errorSummary, type Logger, type Metrics } from '../observability/index.js';
+import { claim, type ClaimedMessage } from './claim.js';
+import { deadLetter, markDelivered, releaseClaim, scheduleRetry } from './settle.js';
+import { givesUp, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+
+export interface RelayDeps {
+  db: Database;
+  sidep: SidepAdapter;
+  /** Opens the sealed result and builds the SI-DEP message (FHIR Bundle). */
+  buildMessage: (m: ClaimedMessage) => Promise<unknown>;
+  policy: RetryPolicy;
+  metrics: Metrics;
+  log: Logger;
+  batchSize: number;
+  concurrency: number;
+  leaseSeconds: number;
+  pollMs: number;
+  clock?: () => number;
+}
+
+/**
+ * Delivers outbox messages to SI-DEP. Wakes on `wake()` (this replica's commits) and otherwise
+ * polls every `pollMs` (other replicas' commits), keeps up to `concurrency` sends in flight,
+ * and settles each message under its lease. Any number of replicas can run one.
+ */
+export function createRelay(deps: RelayDeps) {
+  const now = deps.clock ?? Date.now;
+  let running = false;
+  let inFlight = 0;
+  let wakeUp: (() => void) | undefined;
+  // a wake that arrives while the loop is busy claiming must not be lost
+  let woken = false;
+  let loop: Promise<void> | undefined;
+  const settled = new Set<Promise<void>>();
+
+  function sleep(ms: number): Promise<void> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function deliver(m: ClaimedMessage): Promise<void> {
+    let bundle: unknown;
+    try {
+      bundle = await deps.buildMessage(m);
+    } catch (e) {
+      if (e instanceof KeyManagerUnavailable) {
+        // fail closed: nothing is sent without the key manager; the message waits
+        await releaseClaim(deps.db, m, 'key-manager-unavailable');
+        return;
+      }
+      deps.log.error({ messageId: m.id, err: errorSummary(e) }, 'message could not be built');
+      await deadLetter(deps.db, m, { code: 'message-build-failed' });
+      deps.metrics.deadLetters.inc({ reason: 'message-build-failed' });
+      return;
+    }
+    const outcome = await deps.sidep.send({ messageId: m.id, bundle });
+    switch (outcome.kind) {
+      case 'accepted': {
+        if (await markDelivered(deps.db, m, outcome.ackId)) {
+          deps.metrics.deliveries.inc({ outcome: 'delivered' });
+          deps.metrics.commitToDelivered.observe((now() - m.createdAt.getTime()) / 1000);
+        }
+        return;
+      }
+      case 'retryable': {
+        const gaveUp = givesUp(deps.policy, m.attempts, m.createdAt, now());
+        if (gaveUp) {
+          await deadLetter(deps.db, m, { code: gaveUp });
+          deps.metrics.deliveries.inc({ outcome: 'dead-lettered' });
+          deps.metrics.deadLetters.inc({ reason: gaveUp });
+          return;
+        }
+        await scheduleRetry(deps.db, m, outcome.code, retryDelayMs(deps.policy, m.attempts, outcome.retryAfterMs));
+        deps.metrics.deliveries.inc({ outcome: 'retry' });
+        deps.metrics.retries.inc({ reason: outcome.code });
+        return;
+      }
+      case 'rejected': {
+        await deadLetter(deps.db, m, { code: 'sidep-rejected', httpStatus: outcome.httpStatus, issues: outcome.issues });
+        deps.metrics.deliveries.inc({ outcome: 'dead-lettered' });
+        deps.metrics.deadLetters.inc({ reason: 'sidep-rejected' });
+        return;
+      }
+    }
+  }
+
+  function dispatch(m: ClaimedMessage): void {
+    inFlight++;
+    const p: Promise<void> = deliver(m)
+      .catch((e) => deps.log.error({ messageId: m.id, err: errorSummary(e) }, 'delivery failed; the lease will expire'))
+      .finally(() => {
+        inFlight--;
+        settled.delete(p);
+        wake();
+      });
+    settled.add(p);
+  }
+
+  function wake(): void {
+    if (wakeUp) wakeUp();
+    else woken = true;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      const room = Math.min(deps.batchSize, deps.concurrency - inFlight);
+      if (room <= 0) {
+        await sleep(deps.pollMs);
+        continue;
+      }
+      let claimed: ClaimedMessage[] = [];
+      try {
+        claimed = await claim(deps.db, { limit: room, leaseSeconds: deps.leaseSeconds, leaseToken: randomUUID() });
+      } catch (e) {
+        deps.log.warn({ err: errorSummary(e) }, 'claim failed; retrying');
+      }
+      claimed.forEach(dispatch);
+      if (claimed.length < room) await sleep(deps.pollMs);
+    }
+  }
+
+  return {
+    start(): void {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    /** Stops claiming and waits for the sends in flight to settle. */
+    async stop(): Promise<void> {
+      running = false;
+      wake();
+      await loop;
+      await Promise.allSettled([...settled]);
+    },
+    /** After a local commit: look for work now rather than at the next poll. */
+    wake,
+  };
+}
+
+export type Relay = ReturnType<typeof createRelay>;

@@ -1,0 +1,11 @@
+export { anssiTlsOptions, TLS_CIPHERS, TLS_ECDH_CURVES, TLS_MIN_VERSION, type TlsPolicyOptions } from './tls-policy.js';
+export {
+  createDevCa,
+  DEV_CA_NAME,
+  issueClientCertificate,
+  issueServerCertificate,
+  type CertificateAndKey,
+  type Validity,
+} from './dev-ca.js';
+export { ensureDevPki, type DevPki, type StoredCertificate } from './dev-pki-files.js';
+export { certificateFingerprint, parseFingerprint } from './fingerprint.js';

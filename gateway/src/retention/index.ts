@@ -1,0 +1,1 @@
+export { purgeExpired, type RetentionPolicy } from './purge.js';

@@ -1,0 +1,2 @@
+export type { RejectionIssue, SendOutcome, SidepAdapter, SidepMessage } from './adapter.js';
+export { createFhirSidepClient, type FhirSidepClientOptions } from './fhir-client.js';

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * The failures the simulator can be told to stage (`POST /_control/faults`). A new set
+ * replaces the previous one; `{}` clears them all.
+ */
+export const faultsSchema = z.strictObject({
+  /** Share of messages answered 503, 0..1. */
+  errorRate: z.number().min(0).max(1).optional(),
+  /** Delay before every answer. */
+  latencyMs: z.number().int().min(0).max(120_000).optional(),
+  /** Until this instant, message connections are reset without an HTTP answer. */
+  outageUntil: z.iso.datetime({ offset: true }).optional(),
+  /** The next `count` messages get `status`, with `Retry-After` when given. */
+  failNext: z
+    .strictObject({
+      count: z.number().int().min(1).max(100_000),
+      status: z.number().int().min(400).max(599),
+      retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+    })
+    .optional(),
+  /** Well-formed messages (with this Observation LOINC code, if given) are refused. */
+  rejectWhen: z.strictObject({ loinc: z.string().min(1).optional(), status: z.literal([400, 422]) }).optional(),
+});
+
+export type Faults = z.infer<typeof faultsSchema>;
+
+/** An HTTP failure to answer instead of processing the message. */
+export interface InjectedFailure {
+  status: number;
+  retryAfterSeconds?: number;
+}
+
+/** The staged faults and the decisions they lead to, one message at a time. */
+export interface FaultPlan {
+  replace(faults: Faults): void;
+  isOutage(now: number): boolean;
+  latencyMs(): number;
+  /** Consumes one `failNext` if any is left, else rolls `errorRate` with `random()`. */
+  nextFailure(random: () => number): InjectedFailure | undefined;
+  /** The status to refuse a well-formed message with, if `rejectWhen` matches it. */
+  rejection(loinc: string): 400 | 422 | undefined;
+}
+
+/**
+ * Holds the current fault set.
+ *
+ * @example
+ * const plan = createFaultPlan();
+ * plan.replace({ failNext: { count: 3, status: 503 } });
+ * plan.nextFailure(Math.random); // { status: 503 }
+ */
+export function createFaultPlan(): FaultPlan {
+  let faults: Faults = {};
+  let failNextLeft = 0;
+  return {
+    replace(next) {
+      faults = next;
+      failNextLeft = next.failNext?.count ?? 0;
+    },
+    isOutage: (now) => faults.outageUntil !== undefined && now < Date.parse(faults.outageUntil),
+    latencyMs: () => faults.latencyMs ?? 0,
+    nextFailure(random) {
+      if (faults.failNext !== undefined && failNextLeft > 0) {
+        failNextLeft -= 1;
+        const { status, retryAfterSeconds } = faults.failNext;
+        return retryAfterSeconds === undefined ? { status } : { status, retryAfterSeconds };
+      }
+      return faults.errorRate !== undefined && random() < faults.errorRate ? { status: 503 } : undefined;
+    },
+    rejection(loinc) {
+      const rule = faults.rejectWhen;
+      return rule !== undefined && (rule.loinc === undefined || rule.loinc === loinc) ? rule.status : undefined;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+/** Shared by the global setup (no vitest imports allowed there) and `testDatabase()`. */
+export const TEMPLATE_DATABASE = 'gateway_template';
+export const RUNTIME_TEST_PASSWORD = 'runtime-test-password';

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createBlindIndex } from '../../gateway/src/crypto/index.js';
+
+const NIR = '180017512345649';
+
+describe('blind indexes', () => {
+  it('are deterministic: the same value under the same key gives the same index', () => {
+    const key = randomBytes(32);
+    expect(createBlindIndex(key).nir(NIR)).toBe(createBlindIndex(Buffer.from(key)).nir(NIR));
+  });
+
+  it('are pinned: a change of derivation would orphan every stored index', () => {
+    const index = createBlindIndex(Buffer.alloc(32, 0x42));
+    expect(index.nir(NIR)).toBe(PINNED.nir);
+    expect(index.fingerprint('{"a":1}')).toBe(PINNED.fingerprint);
+    expect(index.externalRef('ORDER-42')).toBe(PINNED.externalRef);
+  });
+
+  it('differ between purposes for the same string', () => {
+    const index = createBlindIndex(randomBytes(32));
+    const same = NIR;
+    expect(new Set([index.nir(same), index.fingerprint(same), index.externalRef(same)]).size).toBe(3);
+  });
+
+  it('differ between keys', () => {
+    expect(createBlindIndex(randomBytes(32)).nir(NIR)).not.toBe(createBlindIndex(randomBytes(32)).nir(NIR));
+  });
+
+  it('are 256-bit hex and do not contain the value', () => {
+    const value = createBlindIndex(randomBytes(32)).nir(NIR);
+    expect(value).toMatch(/^[0-9a-f]{64}$/);
+    expect(value).not.toContain(NIR);
+  });
+
+  it('refuse a key shorter than 256 bits', () => {
+    expect(() => createBlindIndex(randomBytes(16))).toThrow(RangeError);
+  });
+});
+
+// HMAC-SHA256(HMAC-SHA256(key, 'sidep-gateway/blind-index/v1/<purpose>'), value), computed apart.
+const PINNED = {
+  nir: 'd04554b1f44a1bc9698c7fb8085f1152d5d55cb21a5393d40aa9fac92b6d694c',
+  fingerprint: '36f7babb54d219e1debef8e6c88ba743d69b7b915cb0b6d11c4c2b6bc930c879',
+  externalRef: '215a6cda72f050a5f35e4e08c20d267b40d84d66eda66d9befeba23f459b9034',
+};

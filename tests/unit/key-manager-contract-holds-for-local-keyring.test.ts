@@ -1,0 +1,8 @@
+import { join } from 'node:path';
+import { openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { runKeyManagerContract } from '../support/key-manager-contract.js';
+import { useTemporaryDirectory } from './crypto-doubles.js';
+
+const directory = useTemporaryDirectory();
+
+runKeyManagerContract('local keyring', () => openLocalKeyring(join(directory(), 'keyring.json'), { create: true }));

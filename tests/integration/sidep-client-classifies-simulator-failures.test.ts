@@ -108,7 +108,7 @@ describe('SI-DEP client outcomes for the failures the simulator stages', () => {
     }
   });
 
-  it('refuses a control request with unknown fault fields', async () => {
+  it('refuses an out-of-range fault setting on the control API', async () => {
     const response = await fixture.control('POST', 'faults', { errorRate: 2 });
     expect(response).toEqual({ status: 400, json: { error: 'invalid-faults', paths: ['errorRate'] } });
   });

@@ -48,6 +48,14 @@ describe('SI-DEP client against the simulator process', () => {
     expect(stats.json).toMatchObject({ accepted: before.accepted + 1, replayed: before.replayed + 1, journalEntries: 1 });
   });
 
+  it('gives concurrent first sends of one message the same acknowledgement', async () => {
+    const messageId = randomUUID();
+    const message = { messageId, bundle: minimalTransactionBundle(messageId) };
+    const outcomes = await Promise.all([client.send(message), client.send(message), client.send(message)]);
+    expect(outcomes[0]?.kind).toBe('accepted');
+    expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
+  });
+
   it('keeps only ids, status and counts in the journal file', async () => {
     const lines = (await readFile(fixture.journalPath, 'utf8')).trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { DEV_CA_NAME as DEV_CA_SUBJECT } from '../pki/index.js';
 import { envName } from './load.js';
 import type { Settings } from './schema.js';
 
-const DEV_CA_SUBJECT = 'SI-DEP Gateway Dev CA';
 const MIN_TOKEN_LENGTH = 32;
 
 /**

@@ -1,4 +1,5 @@
-import './reflect-metadata-shim.js';
+// x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API first.
+import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

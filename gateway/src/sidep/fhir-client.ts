@@ -18,8 +18,6 @@ export interface FhirSidepClientOptions {
   timeoutMs?: number;
   /** Keep-alive connections to SI-DEP. Default 8. */
   connections?: number;
-  /** Clock for `Retry-After` HTTP-dates. */
-  now?: () => number;
 }
 
 /**
@@ -40,7 +38,6 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): SidepAda
   if (base.protocol !== 'https:') throw new Error('The SI-DEP base URL must use https.');
   const path = `${base.pathname.replace(/\/$/, '')}/fhir`;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const now = options.now ?? Date.now;
   const pool = new Pool(base.origin, {
     connections: options.connections ?? 8,
     connect: { ...anssiTlsOptions(), ca: options.ca, cert: options.cert, key: options.key },
@@ -61,7 +58,7 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): SidepAda
           signal: AbortSignal.timeout(timeoutMs),
         });
         const body = await response.body.text();
-        return classifyResponse(response.statusCode, response.headers, body, now());
+        return classifyResponse(response.statusCode, response.headers, body);
       } catch (error) {
         return { kind: 'retryable', code: isTimeout(error) ? 'timeout' : 'network' };
       }
@@ -70,7 +67,7 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): SidepAda
   };
 }
 
-function classifyResponse(status: number, headers: Dispatcher.ResponseData['headers'], body: string, now: number): SendOutcome {
+function classifyResponse(status: number, headers: Dispatcher.ResponseData['headers'], body: string): SendOutcome {
   if (status >= 200 && status < 300) {
     const ackId = acknowledgementId(parseJson(body));
     // SI-DEP has the message but we cannot read its ack: resending the same id replays it.
@@ -81,7 +78,7 @@ function classifyResponse(status: number, headers: Dispatcher.ResponseData['head
   if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
     return { kind: 'rejected', httpStatus: status, issues: rejectionIssues(parseJson(body)) };
   }
-  const retryAfter = retryAfterMs(firstHeader(headers['retry-after']), now);
+  const retryAfter = retryAfterMs(firstHeader(headers['retry-after']), Date.now());
   return { kind: 'retryable', code: `http-${status}`, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
 }
 

@@ -47,7 +47,8 @@ export function checkTransactionBundle(body: unknown, idempotencyKey: string | u
 
   report(fault(body.type, (t) => t === 'transaction'), 'Bundle.type');
   const messageId = isRecord(body.identifier) ? body.identifier.value : undefined;
-  report(fault(messageId, (id) => isText(id) && id === idempotencyKey), 'Bundle.identifier.value');
+  // system urn:ietf:rfc:3986 carries the id as a URN; the header carries the bare UUID
+  report(fault(messageId, (id) => isText(id) && (id === idempotencyKey || id === `urn:uuid:${idempotencyKey}`)), 'Bundle.identifier.value');
 
   const entries = Array.isArray(body.entry) ? body.entry : [];
   if (entries.length === 0) return { ok: false, issues: [...issues, issue('required', 'Bundle.entry')] };
@@ -77,7 +78,7 @@ export function checkTransactionBundle(body: unknown, idempotencyKey: string | u
   }
   return {
     ok: true,
-    facts: { messageId, entryCount: entries.length, observation: { path: first.path, status, loinc } },
+    facts: { messageId: messageId.replace(/^urn:uuid:/, ''), entryCount: entries.length, observation: { path: first.path, status, loinc } },
   };
 }
 

@@ -36,8 +36,8 @@ export interface FaultPlan {
   replace(faults: Faults): void;
   isOutage(now: number): boolean;
   latencyMs(): number;
-  /** Consumes one `failNext` if any is left, else rolls `errorRate` with `random()`. */
-  nextFailure(random: () => number): InjectedFailure | undefined;
+  /** Consumes one `failNext` if any is left, else rolls `errorRate`. */
+  nextFailure(): InjectedFailure | undefined;
   /** The status to refuse a well-formed message with, if `rejectWhen` matches it. */
   rejection(loinc: string): 400 | 422 | undefined;
 }
@@ -48,9 +48,9 @@ export interface FaultPlan {
  * @example
  * const plan = createFaultPlan();
  * plan.replace({ failNext: { count: 3, status: 503 } });
- * plan.nextFailure(Math.random); // { status: 503 }
+ * plan.nextFailure(); // { status: 503 }
  */
-export function createFaultPlan(): FaultPlan {
+export function createFaultPlan(random: () => number = Math.random): FaultPlan {
   let faults: Faults = {};
   let failNextLeft = 0;
   return {
@@ -60,7 +60,7 @@ export function createFaultPlan(): FaultPlan {
     },
     isOutage: (now) => faults.outageUntil !== undefined && now < Date.parse(faults.outageUntil),
     latencyMs: () => faults.latencyMs ?? 0,
-    nextFailure(random) {
+    nextFailure() {
       if (faults.failNext !== undefined && failNextLeft > 0) {
         failNextLeft -= 1;
         const { status, retryAfterSeconds } = faults.failNext;

@@ -26,7 +26,6 @@ export interface SimulatorRouteDeps {
   journal: Journal;
   faults: FaultPlan;
   stats: SimulatorStats;
-  random: () => number;
 }
 
 /** Larger than any single result's Bundle; refuses pathological bodies early. */
@@ -45,14 +44,14 @@ interface Issue {
  * (`/_control/faults`, `/_control/journal`, `/_control/stats`), as one Hono app.
  */
 export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
-  const { journal, faults, stats, random } = deps;
+  const { journal, faults, stats } = deps;
   const app = new Hono();
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => outcome(413, [{ code: 'too-costly' }]) });
 
   app.post('/fhir', limit, async (c) => {
     stats.requests += 1;
     await sleep(faults.latencyMs());
-    const failure = faults.nextFailure(random);
+    const failure = faults.nextFailure();
     if (failure !== undefined) {
       stats.injectedFailures += 1;
       return injectedFailure(failure);
@@ -102,7 +101,10 @@ export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
   app.get('/_control/stats', (c) => c.json({ ...stats, journalEntries: journal.list().length }));
 
   app.notFound(() => outcome(404, [{ code: 'not-found' }]));
-  app.onError(() => outcome(500, [{ code: 'exception' }]));
+  app.onError((error) => {
+    console.error('SI-DEP simulator failed on a request:', error.name, error.message);
+    return outcome(500, [{ code: 'exception' }]);
+  });
   return app;
 }
 

@@ -15,8 +15,6 @@ export interface SimulatorOptions {
   key: string | Buffer;
   /** JSON Lines file that keeps accepted messages across restarts (ids and status only). */
   journalFile?: string;
-  /** Dice for `errorRate`; tests may fix it. Default `Math.random`. */
-  random?: () => number;
 }
 
 /** A running (or ready to run) SI-DEP simulator. */
@@ -42,9 +40,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   const faults = createFaultPlan();
   const stats: SimulatorStats = { requests: 0, accepted: 0, replayed: 0, rejected: 0, injectedFailures: 0, resets: 0 };
   const journal = await openJournal(options.journalFile);
-  const handle = getRequestListener(
-    createSimulatorRoutes({ journal, faults, stats, random: options.random ?? Math.random }).fetch,
-  );
+  const handle = getRequestListener(createSimulatorRoutes({ journal, faults, stats }).fetch);
 
   const server = createServer(
     {

@@ -1,0 +1,175 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { parseSettings, type Settings } from '../config/index.js';
+import { createDatabase, initRoles, migrate, startEmbeddedPostgres, RUNTIME_ROLE, type EmbeddedServer } from '../db/index.js';
+import { ensureDevPki } from '../pki/index.js';
+import { openLocalKeyring } from '../crypto/index.js';
+import { startSimulatorProcess, type SimulatorProcess } from '../sidep/simulator/process.js';
+import { startGateway, type RunningGateway } from '../app/gateway.js';
+import type { Logger } from '../observability/index.js';
+import { demoRefusals } from './guardrails.js';
+import { demoSecrets, tokenFile } from './secrets.js';
+import { DEMO_PHARMACIES, registerPharmacy } from './pharmacies.js';
+import { sampleResult } from './sample-result.js';
+
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DATABASE = 'sidep_gateway';
+const RELAY_CLIENT = 'gateway-relay';
+
+export class DemoRefused extends Error {}
+
+/** `.data/demo.json`: what scripts and people need to use the running demo. Paths relative to the repository root. */
+export interface DemoFile {
+  intakeUrl: string;
+  metricsUrl: string;
+  simulatorUrl: string;
+  caCert: string;
+  databaseUrl: string;
+  runtimeDatabaseUrl: string;
+  metricsTokenFile: string;
+  sampleResult: string;
+  pharmacies: { id: string; finess: string; cert: string; key: string }[];
+}
+
+const ports = (env: NodeJS.ProcessEnv) => ({
+  intake: Number(env.GATEWAY_INTAKE_PORT ?? 8443),
+  metrics: Number(env.GATEWAY_METRICS_PORT ?? 9464),
+  postgres: Number(env.GATEWAY_DEMO_POSTGRES_PORT ?? 54329),
+});
+
+/**
+ * `npm start`: the whole appliance on embedded defaults, bound to 127.0.0.1 — a real Postgres
+ * (embedded unless DATABASE_URL is set), a dev CA, two demo pharmacies, a local keyring, the
+ * SI-DEP simulator in its own process, and the gateway. Everything lives in `.data/`, created on
+ * first start and reused afterwards. Returns a stop function.
+ */
+export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?: string; print?: (s: string) => void }): Promise<{ demo: DemoFile; stop: () => Promise<void> }> {
+  const refusals = demoRefusals(o.env);
+  if (refusals.length) throw new DemoRefused(`The demo refuses to start: ${refusals.join('; ')}.`);
+  const dataDir = path.resolve(o.dataDir ?? path.join(REPOSITORY_ROOT, '.data'));
+  const rel = (p: string) => path.relative(REPOSITORY_ROOT, p);
+  const port = ports(o.env);
+  // 0711: as root, embedded Postgres runs as its own user and must traverse into .data
+  await mkdir(dataDir, { recursive: true, mode: 0o711 });
+  await chmod(dataDir, 0o711);
+  const secrets = await demoSecrets(path.join(dataDir, 'secrets.json'));
+  const metricsTokenPath = path.join(dataDir, 'metrics-token');
+  await tokenFile(metricsTokenPath);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let ownerUrl = o.env.DATABASE_URL;
+    if (!ownerUrl) {
+      const server: EmbeddedServer = await startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres', 'data'), port: port.postgres, password: secrets.postgresPassword });
+      stops.push(() => server.stop());
+      ownerUrl = server.url('postgres');
+    }
+    ownerUrl = await ensureDatabase(ownerUrl, DATABASE);
+    await initRoles({ url: ownerUrl, runtimePassword: secrets.runtimePassword });
+    await migrate({ url: ownerUrl });
+    const runtimeUrl = new URL(ownerUrl);
+    runtimeUrl.username = RUNTIME_ROLE;
+    runtimeUrl.password = secrets.runtimePassword;
+
+    const pkiDir = path.join(dataDir, 'pki');
+    const pki = await ensureDevPki(pkiDir, { clients: [...DEMO_PHARMACIES.map((p) => p.finess), RELAY_CLIENT] });
+    const owner = createDatabase({ url: ownerUrl, poolSize: 2 });
+    const pharmacies = [];
+    try {
+      for (const p of DEMO_PHARMACIES) {
+        const cert = pki.clients[p.finess];
+        if (!cert) throw new Error('demo client certificate missing');
+        const id = await registerPharmacy(owner, { finess: p.finess, name: p.name, certPem: cert.certPem });
+        pharmacies.push({ id, finess: p.finess, cert: rel(cert.certPath), key: rel(cert.keyPath) });
+      }
+    } finally {
+      await owner.destroy();
+    }
+
+    const simulator: SimulatorProcess = await startSimulatorProcess({
+      caPath: pki.ca.certPath,
+      certPath: pki.server.certPath,
+      keyPath: pki.server.keyPath,
+      journalPath: path.join(dataDir, 'simulator-journal.jsonl'),
+      host: '127.0.0.1',
+    });
+    stops.push(() => simulator.stop());
+    const relayCert = pki.clients[RELAY_CLIENT];
+    if (!relayCert) throw new Error('demo relay certificate missing');
+
+    const settings: Settings = parseSettings({
+      profile: 'demo',
+      database: { url: runtimeUrl.toString(), poolSize: 20 },
+      intake: { host: '127.0.0.1', port: port.intake, certFile: pki.server.certPath, keyFile: pki.server.keyPath, clientCaFile: pki.ca.certPath },
+      metrics: { host: '127.0.0.1', port: port.metrics, tokenFile: metricsTokenPath },
+      keyManager: { kind: 'local', localKeyringFile: path.join(dataDir, 'keyring.json') },
+      sidep: { url: simulator.url, caFile: pki.ca.certPath, certFile: relayCert.certPath, keyFile: relayCert.keyPath },
+      relay: { pollMs: 250 },
+      retention: {},
+      validation: {},
+    });
+    const keys = await openLocalKeyring(settings.keyManager.localKeyringFile as string, { create: true });
+    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys });
+    stops.push(() => gateway.stop());
+
+    const samplePath = path.join(dataDir, 'sample-result.json');
+    await writeFile(samplePath, `${JSON.stringify(sampleResult(new Date()), null, 2)}\n`);
+    const demo: DemoFile = {
+      intakeUrl: `https://localhost:${gateway.intakePort}`,
+      metricsUrl: `http://127.0.0.1:${gateway.metricsPort}/metrics`,
+      simulatorUrl: simulator.url.replace('127.0.0.1', 'localhost'),
+      caCert: rel(pki.ca.certPath),
+      databaseUrl: ownerUrl,
+      runtimeDatabaseUrl: runtimeUrl.toString(),
+      metricsTokenFile: rel(metricsTokenPath),
+      sampleResult: rel(samplePath),
+      pharmacies,
+    };
+    await writeFile(path.join(dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    o.print?.(banner(demo));
+    return { demo, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function banner(d: DemoFile): string {
+  const p = d.pharmacies[0] as DemoFile['pharmacies'][number];
+  return [
+    '',
+    'SI-DEP gateway demo is running (Ctrl-C stops everything).',
+    `  intake (mTLS)   ${d.intakeUrl}/api/v1/test-results`,
+    `  OpenAPI         ${d.intakeUrl}/api/v1/openapi.json`,
+    `  metrics         ${d.metricsUrl}  (bearer token in ${d.metricsTokenFile})`,
+    `  SI-DEP sim.     ${d.simulatorUrl}`,
+    `  database        see .data/demo.json (databaseUrl)`,
+    '',
+    'Submit a synthetic result as pharmacy ' + p.finess + ':',
+    `  curl --cacert ${d.caCert} --cert ${p.cert} --key ${p.key} \\`,
+    `    -H 'content-type: application/json' -H "Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)" \\`,
+    `    --data @${d.sampleResult} ${d.intakeUrl}/api/v1/test-results`,
+    'Then follow it with the statusUrl of the answer:',
+    `  curl --cacert ${d.caCert} --cert ${p.cert} --key ${p.key} ${d.intakeUrl}/api/v1/test-results/<id>`,
+    '',
+  ].join('\n');
+}

@@ -15,7 +15,6 @@ import { createDatabase, initRoles, migrate, PortInUse } from './db/index.js';
 import { createLogger } from './observability/index.js';
 import { listMessages, redrive } from './outbox/index.js';
 import { purgeExpired } from './retention/index.js';
-import { startGateway } from './app/gateway.js';
 import { operatorDatabaseUrl } from './cli/database-url.js';
 import { DemoRefused, runDemo } from './demo/run-demo.js';
 

@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ let output = '';
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-demo-'));
+  await chmod(dir, 0o711); // as root, embedded Postgres runs as its own user and must traverse it
   const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_DEMO_DATA_DIR: path.join(dir, 'data'), GATEWAY_INTAKE_PORT: '0', GATEWAY_METRICS_PORT: '0', GATEWAY_DEMO_POSTGRES_PORT: String(40000 + Math.floor(Math.random() * 20000)) };
   delete env.DATABASE_URL;
   demo = spawn(process.execPath, ['gateway/bin/gateway.js', 'demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

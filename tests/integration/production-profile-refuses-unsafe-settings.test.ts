@@ -41,7 +41,7 @@ function settings(over: Partial<Record<string, Record<string, unknown>>> = {}): 
     retention: {},
     validation: {},
   };
-  return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, { ...v, ...over[k] }])) as SettingsInput;
+  return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, { ...v, ...over[k] }])) as unknown as SettingsInput;
 }
 
 const problemsOf = (over: Parameters<typeof settings>[0]) => productionProblems(parseSettings(settings(over)));

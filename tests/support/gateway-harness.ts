@@ -94,7 +94,9 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}): Prom
     pki,
     dir,
     simulator,
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     get intakeUrl() {
       return `https://localhost:${gateway.intakePort}`;
     },

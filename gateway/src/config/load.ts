@@ -23,10 +23,12 @@ function leafPaths(schema: z.ZodType, prefix: string[] = []): string[][] {
 }
 
 const LEAVES = leafPaths(settingsSchema);
+const SECTIONS = [...new Set(LEAVES.filter((p) => p.length > 1).map((p) => p[0] as string))];
 
 /** Reads every setting from the environment: `NAME` or the contents of the file named by `NAME_FILE`. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
-  const out: Record<string, unknown> = {};
+  // every section present, so a missing setting is named by its own variable
+  const out: Record<string, unknown> = Object.fromEntries(SECTIONS.map((k) => [k, {}]));
   for (const path of LEAVES) {
     const name = envName(path);
     let value = env[name];

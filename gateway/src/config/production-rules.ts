@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { DEV_CA_NAME as DEV_CA_SUBJECT } from '../pki/index.js';
 import { envName } from './load.js';
 import type { Settings } from './schema.js';
@@ -36,7 +37,8 @@ export function productionProblems(s: Settings): string[] {
   if (!postgresUsesTls(s.database.url, s.database.allowPlaintextSocket)) {
     refuse(['database', 'url'], 'must use sslmode=verify-full or require (or a Unix socket with allowPlaintextSocket)');
   }
-  if (/:\/\/[^/]*:(postgres|password|changeme)?@/.test(s.database.url)) refuse(['database', 'url'], 'empty or default password');
+  const password = parseConnectionString(s.database.url).password ?? '';
+  if (['', 'postgres', 'password', 'changeme'].includes(password)) refuse(['database', 'url'], 'empty or default password');
   if (!s.sidep.url.startsWith('https://')) refuse(['sidep', 'url'], 'must be https');
   const loopback = s.metrics.host === '127.0.0.1' || s.metrics.host === '::1';
   if (!loopback && !(s.metrics.certFile && s.metrics.keyFile)) {
@@ -67,8 +69,8 @@ function certificateNames(pem: string): string[] {
 }
 
 function postgresUsesTls(url: string, allowSocket: boolean): boolean {
-  const u = new URL(url);
-  const host = u.searchParams.get('host') ?? u.hostname;
-  if (allowSocket && host.startsWith('/')) return true;
-  return ['verify-full', 'require', 'verify-ca'].includes(u.searchParams.get('sslmode') ?? '');
+  const c = parseConnectionString(url);
+  if (allowSocket && c.host?.startsWith('/')) return true;
+  const sslmode = new URLSearchParams(url.split('?')[1] ?? '').get('sslmode') ?? '';
+  return ['verify-full', 'require', 'verify-ca'].includes(sslmode);
 }

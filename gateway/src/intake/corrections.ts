@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Database, Tx } from '../db/index.js';
+import type { Tx } from '../db/index.js';
 import { NotFound, ResultNotModifiable, ValidationFailed, type FieldIssue } from '../errors.js';
 import { appendAudit } from '../audit/index.js';
 import { actorId } from '../auth/principal.js';

@@ -4,7 +4,7 @@ import { createIntakeSchema, parseIntake, type IntakeSchemaOptions } from '../..
 import { SYNTHETIC_NOW, syntheticResult } from '../support/synthetic-result.js';
 
 /** A body as JSON.parse gives it: free to break in any way. */
-export type LooseBody = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type LooseBody = Record<string, any>;
 
 /** A valid synthetic body at the fixed clock, changed by `mutate` (deep copy, any shape). */
 export function bodyWith(mutate: (body: LooseBody) => void = () => {}): LooseBody {

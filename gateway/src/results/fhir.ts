@@ -218,11 +218,12 @@ function inseeCodeOf(code: string): Extension {
 /** RPPS when given; an ADELI number travels as its idNatPs, `0` + ADELI. */
 function practitionerOf(performer: TestResultInput['performer']): Practitioner {
   const identifier: Identifier[] = [];
+  const typed = (code: string) => ({ coding: [{ system: SYSTEMS.frIdentifierTypes, code }] });
   if (performer.rpps !== undefined) {
-    identifier.push({ type: { coding: [{ system: SYSTEMS.frIdentifierTypes, code: 'RPPS' }] }, system: SYSTEMS.rpps, value: performer.rpps });
+    identifier.push({ type: typed('RPPS'), system: SYSTEMS.rpps, value: performer.rpps });
   }
   if (performer.adeli !== undefined) {
-    identifier.push({ type: { coding: [{ system: SYSTEMS.frIdentifierTypes, code: 'IDNPS' }] }, system: SYSTEMS.idNatPs, value: `0${performer.adeli}` });
+    identifier.push({ type: typed('IDNPS'), system: SYSTEMS.idNatPs, value: `0${performer.adeli}` });
   }
   return { resourceType: 'Practitioner', identifier };
 }

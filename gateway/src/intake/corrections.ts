@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/index.js';
 import { actorId } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
-import { claimKey, findPriorAnswer, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
+import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
 import { findDuplicate, indexColumns, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
@@ -14,8 +14,6 @@ export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity',
 export const CANCELLATION_REASONS = ['entered-in-error', 'duplicate', 'wrong-patient', 'test-not-performed'] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-class KeyTaken extends Error {}
 
 function parseEnvelope(body: unknown, reasons: readonly string[], withResult: boolean): { reason: string; result?: unknown } {
   const errors: FieldIssue[] = [];
@@ -63,22 +61,10 @@ async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
 export function createCorrectionService(deps: SubmitDeps) {
   const { db, sealer } = deps;
 
-  async function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: string) => Promise<AcceptedAnswer>): Promise<Accepted> {
+  function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: string) => Promise<AcceptedAnswer>): Promise<Accepted> {
     const key = requireIdempotencyKey(req.idempotencyKey);
     const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, op, target, req.body);
-    const prior = await findPriorAnswer(db, req.principal.pharmacyId, key, fingerprint);
-    if (prior) return { answer: prior, replayed: true };
-    try {
-      const answer = await work(key, fingerprint);
-      deps.onCommit();
-      return { answer, replayed: false };
-    } catch (e) {
-      if (e instanceof KeyTaken) {
-        const first = await findPriorAnswer(db, req.principal.pharmacyId, key, fingerprint);
-        if (first) return { answer: first, replayed: true };
-      }
-      throw e;
-    }
+    return idempotently({ db, pharmacyId: req.principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, () => work(key, fingerprint));
   }
 
   return {

@@ -12,6 +12,39 @@ export interface AcceptedAnswer {
   statusUrl: string;
 }
 
+/** A write route's answer, and whether it is the replay of an earlier one. */
+export interface Accepted {
+  answer: AcceptedAnswer;
+  replayed: boolean;
+}
+
+/** Thrown inside a transaction when another request already holds the key: rolls back, then replays. */
+export class KeyTaken extends Error {}
+
+/**
+ * The idempotent shell of every write route: replay the first answer under this key (or refuse
+ * another body), else run `work`, which claims the key in its transaction with `claimKey` and
+ * throws `KeyTaken` when a concurrent request won it.
+ */
+export async function idempotently(
+  o: { db: Database; pharmacyId: string; key: string; fingerprint: string; onCommit: () => void },
+  work: () => Promise<AcceptedAnswer>,
+): Promise<Accepted> {
+  const prior = await findPriorAnswer(o.db, o.pharmacyId, o.key, o.fingerprint);
+  if (prior) return { answer: prior, replayed: true };
+  try {
+    const answer = await work();
+    o.onCommit();
+    return { answer, replayed: false };
+  } catch (e) {
+    if (e instanceof KeyTaken) {
+      const first = await findPriorAnswer(o.db, o.pharmacyId, o.key, o.fingerprint);
+      if (first) return { answer: first, replayed: true };
+    }
+    throw e;
+  }
+}
+
 /** Checks the `Idempotency-Key` header: required, a UUID. */
 export function requireIdempotencyKey(header: string | undefined): string {
   if (header === undefined || header.trim() === '') throw new IdempotencyKeyMissing();

@@ -5,7 +5,9 @@ import { appendAudit } from '../audit/index.js';
 import { actorId, type Principal } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
-import { claimKey, findPriorAnswer, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
+import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type Accepted, type AcceptedAnswer } from './idempotency.js';
+
+export type { Accepted };
 import type { ResultSealer } from './result-sealer.js';
 
 export interface SubmitDeps {
@@ -25,13 +27,6 @@ export interface SubmitRequest {
   sourceIp?: string;
 }
 
-export interface Accepted {
-  answer: AcceptedAnswer;
-  replayed: boolean;
-}
-
-/** Thrown inside a transaction to roll it back when another request already holds the key. */
-class KeyTaken extends Error {}
 
 export const statusUrl = (id: string) => `/api/v1/test-results/${id}`;
 
@@ -74,45 +69,38 @@ export function createSubmitService(deps: SubmitDeps) {
       const { principal } = req;
       const key = requireIdempotencyKey(req.idempotencyKey);
       const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, 'submit', '', req.body);
-      const prior = await findPriorAnswer(db, principal.pharmacyId, key, fingerprint);
-      if (prior) return { answer: prior, replayed: true };
-
-      const input = deps.validate(req.body);
-      if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) {
-        await appendAudit(db, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
-        throw new Forbidden('finess-mismatch');
-      }
-
-      const id = randomUUID();
-      const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
-      const idx = indexColumns(input, sealer.blindIndex);
-      const answer: AcceptedAnswer = { id, status: 'received', statusUrl: statusUrl(id) };
-      try {
-        await db.transaction().execute(async (tx) => {
-          if (!(await claimKey(tx, { pharmacyId: principal.pharmacyId, key, fingerprint, resultId: id, answer }))) throw new KeyTaken();
-          const existing = await findDuplicate(tx, principal.pharmacyId, idx);
-          if (existing) throw new DuplicateResult(existing);
-          await tx
-            .insertInto('test_results')
-            .values({ id, pharmacy_id: principal.pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed, data_key_id: dataKeyId, ...idx, sidep_ack_id: null, problem_code: null })
-            .execute();
-          await enqueueMessage(tx, { resultId: id, kind: 'original' });
-          await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]);
-        });
-      } catch (e) {
-        if (e instanceof KeyTaken) {
-          const first = await findPriorAnswer(db, principal.pharmacyId, key, fingerprint);
-          if (first) return { answer: first, replayed: true };
+      return idempotently({ db, pharmacyId: principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, async () => {
+        const input = deps.validate(req.body);
+        if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) {
+          await appendAudit(db, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
+          throw new Forbidden('finess-mismatch');
         }
-        if (isUniqueViolation(e, 'test_results_duplicate')) {
-          // two requests with different keys raced for the same person, test and minute
-          const existing = await db.transaction().execute((tx) => findDuplicate(tx, principal.pharmacyId, idx));
-          if (existing) throw new DuplicateResult(existing);
+        const id = randomUUID();
+        const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
+        const idx = indexColumns(input, sealer.blindIndex);
+        const answer: AcceptedAnswer = { id, status: 'received', statusUrl: statusUrl(id) };
+        try {
+          await db.transaction().execute(async (tx) => {
+            if (!(await claimKey(tx, { pharmacyId: principal.pharmacyId, key, fingerprint, resultId: id, answer }))) throw new KeyTaken();
+            const existing = await findDuplicate(tx, principal.pharmacyId, idx);
+            if (existing) throw new DuplicateResult(existing);
+            await tx
+              .insertInto('test_results')
+              .values({ id, pharmacy_id: principal.pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed, data_key_id: dataKeyId, ...idx, sidep_ack_id: null, problem_code: null })
+              .execute();
+            await enqueueMessage(tx, { resultId: id, kind: 'original' });
+            await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]);
+          });
+        } catch (e) {
+          if (isUniqueViolation(e, 'test_results_duplicate')) {
+            // two requests with different keys raced for the same person, test and minute
+            const existing = await db.transaction().execute((tx) => findDuplicate(tx, principal.pharmacyId, idx));
+            if (existing) throw new DuplicateResult(existing);
+          }
+          throw e;
         }
-        throw e;
-      }
-      deps.onCommit();
-      return { answer, replayed: false };
+        return answer;
+      });
     },
   };
 }

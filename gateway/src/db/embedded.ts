@@ -1,5 +1,6 @@
 import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -54,16 +55,22 @@ export async function startEmbeddedPostgres(o: {
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
   });
   if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
-  try {
-    await server.start();
-  } catch {
-    throw new PortInUse(o.port, 'embedded PostgreSQL');
-  }
+  await assertPortFree(o.port, 'embedded PostgreSQL');
+  await server.start();
   const password = encodeURIComponent(o.password);
   return {
     url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${o.port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/** Postgres only logs a bind failure; check first so the operator reads which port is taken. */
+function assertPortFree(port: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUse(port, what) : e));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /** Where the platform package keeps `initdb` and `postgres`. */

@@ -40,12 +40,15 @@ export async function migrate(o: { url: string; dir?: string }): Promise<number[
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ max: number | null }>('SELECT max(version) AS max FROM schema_migrations');
-    const current = rows[0]?.max ?? 0;
-    const latest = files.at(-1)?.version ?? 0;
-    if (current > latest) throw new DatabaseNewerThanCode(current, latest);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const known = new Set(files.map((f) => f.version));
+    const unknown = [...done].filter((v) => !known.has(v));
+    if (unknown.length) throw new DatabaseNewerThanCode(Math.max(...unknown), Math.max(0, ...known));
     const applied: number[] = [];
-    for (const file of files.filter((f) => f.version > current)) {
+    // every missing file, not only those above the highest applied: migrations written in
+    // parallel may land in any order
+    for (const file of files.filter((f) => !done.has(f.version))) {
       await client.query('BEGIN');
       try {
         const won = await client.query(

@@ -55,6 +55,7 @@ export async function startEmbeddedPostgres(o: {
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
   });
   if (!existsSync(path.join(dir, 'PG_VERSION'))) await server.initialise();
+  else await assertSameMajor(dir);
   await assertPortFree(o.port, 'embedded PostgreSQL');
   await server.start();
   const password = encodeURIComponent(o.password);
@@ -62,6 +63,15 @@ export async function startEmbeddedPostgres(o: {
     url: (database) => `postgres://${SUPERUSER}:${password}@127.0.0.1:${o.port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/** A cluster made by another PostgreSQL major cannot start; say so rather than fail obscurely. */
+async function assertSameMajor(dir: string): Promise<void> {
+  const cluster = (await readFile(path.join(dir, 'PG_VERSION'), 'utf8')).trim();
+  const binary = /PostgreSQL\) (\d+)/.exec(execFileSync(path.join(postgresBinaries(), 'postgres'), ['--version'], { encoding: 'utf8' }))?.[1];
+  if (binary && cluster !== binary) {
+    throw new Error(`The embedded database in ${dir} was made by PostgreSQL ${cluster}; this gateway embeds PostgreSQL ${binary}. Move that directory away (or set DATABASE_URL).`);
+  }
 }
 
 /** Postgres only logs a bind failure; check first so the operator reads which port is taken. */

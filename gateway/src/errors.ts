@@ -104,6 +104,33 @@ export class ResultNotModifiable extends GatewayError {
   }
 }
 
+/** Why a pharmacy or certificate change conflicts with the registry's state. */
+export type RegistryConflictReason = 'pharmacy-exists' | 'pharmacy-inactive' | 'certificate-limit' | 'certificate-exists' | 'already-revoked';
+
+const REGISTRY_CONFLICTS: Record<RegistryConflictReason, string> = {
+  'pharmacy-exists': 'A pharmacy with this FINESS is already registered.',
+  'pharmacy-inactive': 'The pharmacy is deactivated.',
+  'certificate-limit': 'The pharmacy already has two valid certificates: revoke one first.',
+  'certificate-exists': 'This certificate is already registered.',
+  'already-revoked': 'The certificate is already revoked.',
+};
+
+/** A pharmacy or certificate change the registry's current state does not allow. */
+export class RegistryConflict extends GatewayError {
+  readonly code = 'registry-conflict';
+  constructor(readonly reason: RegistryConflictReason) {
+    super(REGISTRY_CONFLICTS[reason]);
+  }
+}
+
+/** A state-changing web request without its session's CSRF token, or from another origin. */
+export class CsrfFailed extends GatewayError {
+  readonly code = 'csrf-failed';
+  constructor() {
+    super('The request lacks a valid CSRF token.');
+  }
+}
+
 export class RateLimited extends GatewayError {
   readonly code = 'rate-limited';
   constructor(readonly retryAfterSeconds: number) {
@@ -154,7 +181,9 @@ export type ProblemCode =
   | 'idempotency-conflict'
   | 'duplicate-result'
   | 'result-not-modifiable'
+  | 'registry-conflict'
   | 'rate-limited'
+  | 'csrf-failed'
   | 'key-manager-unavailable'
   | 'audit-unavailable'
   | 'unavailable'

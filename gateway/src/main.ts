@@ -5,7 +5,7 @@
  *   gateway migrate                apply database migrations
  *   gateway db init-roles          create the runtime role (once per cluster)
  *   gateway outbox list [--state pending|delivered|dead|superseded] [--limit N]
- *   gateway outbox redrive <message-id>... | --all
+ *   gateway outbox redrive <result-id>... | --all-dead-lettered [--pharmacy FINESS]
  *   gateway purge                  destroy personal data past retention now
  */
 import { parseArgs } from 'node:util';
@@ -16,7 +16,17 @@ import { createLogger } from './observability/index.js';
 import { listMessages, redrive } from './outbox/index.js';
 import { purgeExpired } from './retention/index.js';
 import { operatorDatabaseUrl } from './cli/database-url.js';
-import { DemoRefused, runDemo } from './demo/run-demo.js';
+import { openVaultKeys } from './cli/key-manager-from-settings.js';
+import { KEYS_HELP, openKeysCliKeyManager, runKeysCommand } from './cli/keys.js';
+import { startGateway } from './app/gateway.js';
+import { runAuditCommand } from './cli/audit.js';
+import { sessionsCommand } from './cli/sessions.js';
+import { enrolmentsCommand } from './cli/enrolments.js';
+import { adminCommand } from './cli/admin.js';
+import { doctorCommand } from './cli/doctor.js';
+import { PHARMACY_HELP, runPharmacyCommand } from './cli/pharmacy.js';
+import { CERT_HELP, runCertCommand } from './cli/cert.js';
+import { operatorSigningCa } from './cli/signing-ca.js';
 
 const HELP = `Usage: gateway <command> [options]
 
@@ -26,9 +36,18 @@ Commands:
   migrate                     Apply database migrations (owner role)
   db init-roles               Create or update the runtime role (reads GATEWAY_RUNTIME_PASSWORD_FILE)
   outbox list                 List outbox messages  [--state pending|delivered|dead|superseded] [--limit N]
-  outbox redrive <id>...      Put dead-lettered messages back in the queue unchanged  [--all]
+  outbox redrive <result-id>...  Put dead-lettered results back in the queue unchanged  [--all-dead-lettered] [--pharmacy FINESS]
   purge                       Destroy personal data past retention now  [--delivered-days N] [--dead-lettered-days N]
-
+  doctor                      Check settings, database, audit, key manager, certificates, clock, disk, SI-DEP; explain fixes  [--json] [--database-url owner]
+  sessions list|revoke        Web sessions  [--subject S] (revoke: --subject S [--issuer I])
+  enrolments list|add|revoke  Roles of people  add: --issuer I --subject S --role R [--pharmacy FINESS] --expires T|--days N; revoke <id>
+  admin login-link            Break-glass: a single-use 5-minute link to a chain-admin session (audited)  [--origin URL]
+  audit verify                Recompute checkpoints, chain and sink; name the first fault  [--since T] [--until T] [--sink F] [--public-keys F]
+  audit prove <event-id>      Inclusion proof of an event against a signed checkpoint (JSON)
+  audit export                JSON Lines of checkpoints and events with proofs  [--since T] [--until T]
+  audit public-keys           The checkpoint signing public keys (JSON), for offline verification
+  audit check-proof <file>    Verify a proof offline  [--public-keys F]
+${KEYS_HELP}${PHARMACY_HELP}${CERT_HELP}
 Operator commands connect with --database-url, GATEWAY_DATABASE_URL, or the running demo's database.
 `;
 
@@ -42,8 +61,24 @@ async function main(argv: string[]): Promise<number> {
       state: { type: 'string' },
       limit: { type: 'string', default: '50' },
       all: { type: 'boolean' },
+      'all-dead-lettered': { type: 'boolean' },
       'delivered-days': { type: 'string', default: '7' },
       'dead-lettered-days': { type: 'string', default: '30' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'public-keys': { type: 'string' },
+      sink: { type: 'string' },
+      json: { type: 'boolean' },
+      subject: { type: 'string' },
+      issuer: { type: 'string' },
+      role: { type: 'string' },
+      pharmacy: { type: 'string' },
+      expires: { type: 'string' },
+      days: { type: 'string' },
+      origin: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      reason: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -56,8 +91,16 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'demo': {
+      // Loaded on demand: the production image ships without demo/ and the simulator.
+      const { DemoRefused, runDemo } = await import('./demo/run-demo.js');
       const log = createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'warn' });
-      const { stop } = await runDemo({ env, log, dataDir: env.GATEWAY_DEMO_DATA_DIR, print: (s) => process.stdout.write(`${s}\n`) });
+      const started = await runDemo({ env, log, dataDir: env.GATEWAY_DEMO_DATA_DIR, print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
+        if (!(e instanceof DemoRefused)) throw e;
+        process.stderr.write(`${e.message}\n`);
+        return undefined;
+      });
+      if (!started) return 2;
+      const { stop } = started;
       await untilSignal();
       process.stdout.write('Stopping…\n');
       await stop();
@@ -67,8 +110,12 @@ async function main(argv: string[]): Promise<number> {
       const settings = parseSettings(settingsFromEnv(env));
       const problems = settings.profile === 'production' ? productionProblems(settings) : ['GATEWAY_PROFILE: serve runs the production profile only; use `gateway demo`'];
       if (problems.length) throw new SettingsRefused(problems);
-      // Vault Transit is the production key manager; the local keyring is refused above.
-      throw new SettingsRefused(['GATEWAY_KEY_MANAGER_KIND: the Vault Transit backend is not part of this build yet']);
+      // Vault Transit: the production rules above refuse the local keyring.
+      const { keys, checkpointSigner } = await openVaultKeys(settings.keyManager);
+      const gateway = await startGateway({ settings, log: createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'info' }), keys, signer: checkpointSigner });
+      await untilSignal();
+      await gateway.stop();
+      return 0;
     }
     case 'migrate': {
       const applied = await migrate({ url: dbUrl() });
@@ -97,11 +144,79 @@ async function main(argv: string[]): Promise<number> {
           return 0;
         }
         if (sub === 'redrive') {
-          if (!values.all && rest.length === 0) throw new Error('Name the message ids to redrive, or pass --all.');
-          const ids = await redrive(db, { ids: rest, all: values.all ?? false, actor: { type: 'user', id: `cli:${env.USER ?? 'unknown'}` } });
+          const all = values['all-dead-lettered'] ?? false;
+          if (all === rest.length > 0) {
+            process.stderr.write('Name the result ids to redrive, or pass --all-dead-lettered (not both).\n');
+            return 2;
+          }
+          const pharmacy = values.pharmacy ? await db.selectFrom('pharmacies').select('id').where('finess', '=', values.pharmacy).executeTakeFirst() : undefined;
+          if (values.pharmacy && !pharmacy) {
+            process.stderr.write(`No pharmacy with FINESS ${values.pharmacy}.\n`);
+            return 2;
+          }
+          const ids = await redrive(db, { ...(all ? { all } : { resultIds: rest }), ...(pharmacy ? { pharmacyId: pharmacy.id } : {}), actor: { type: 'user', id: `cli:${env.USER ?? 'unknown'}` } });
           process.stdout.write(`Redriven: ${ids.length} message(s)\n`);
           return 0;
         }
+      } finally {
+        await db.destroy();
+      }
+      break;
+    }
+    case 'keys': {
+      const db = createDatabase({ url: dbUrl(), poolSize: 2 });
+      try {
+        return await runKeysCommand(sub, rest, {
+          db,
+          openKeys: () => openKeysCliKeyManager(env),
+          actor: { type: 'user', id: `cli:${env.USER ?? 'unknown'}` },
+          out: (line) => process.stdout.write(`${line}\n`),
+          err: (line) => process.stderr.write(`${line}\n`),
+          progress: (text, final) => process.stderr.write(process.stderr.isTTY ? `\r${text}${final ? '\n' : ''}` : `${text}\n`),
+        });
+      } finally {
+        await db.destroy();
+      }
+    }
+    case 'audit': {
+      const { since, until, sink } = values;
+      const options = { since, until, sink, publicKeys: values['public-keys'] };
+      return runAuditCommand(sub, rest, options, { env, databaseUrl: dbUrl, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    }
+    case 'doctor':
+      return doctorCommand({ env, json: values.json ?? false, ownerDatabaseUrl: values['database-url'], write: (s) => process.stdout.write(s) });
+    case 'admin':
+    case 'sessions':
+    case 'enrolments': {
+      const db = createDatabase({ url: dbUrl(), poolSize: 2 });
+      try {
+        const user = env.USER ?? 'unknown';
+        const o = { ...values, actor: `cli:${user}`, out: (s: string) => process.stdout.write(`${s}\n`) };
+        const code =
+          command === 'sessions' ? await sessionsCommand(db, sub, o)
+          : command === 'enrolments' ? await enrolmentsCommand(db, sub, rest, o)
+          : await adminCommand(db, sub, { ...o, user, env });
+        if (code !== 2) return code;
+      } finally {
+        await db.destroy();
+      }
+      break;
+    }
+    case 'pharmacy':
+    case 'cert': {
+      const db = createDatabase({ url: dbUrl(), poolSize: 2 });
+      try {
+        const d = {
+          db,
+          actor: { type: 'user' as const, id: `cli:${env.USER ?? 'unknown'}` },
+          out: (line: string) => process.stdout.write(`${line}\n`),
+          err: (line: string) => process.stderr.write(`${line}\n`),
+        };
+        const code =
+          command === 'pharmacy'
+            ? await runPharmacyCommand(sub, rest, values, d)
+            : await runCertCommand(sub, rest, values, { ...d, signer: operatorSigningCa(env) });
+        if (code !== 2) return code;
       } finally {
         await db.destroy();
       }
@@ -132,7 +247,7 @@ function untilSignal(): Promise<void> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    const known = e instanceof SettingsRefused || e instanceof PortInUse || e instanceof DemoRefused;
+    const known = e instanceof SettingsRefused || e instanceof PortInUse;
     console.error(known || e instanceof Error ? (e as Error).message : 'gateway: failed');
     process.exit(known ? 2 : 1);
   },

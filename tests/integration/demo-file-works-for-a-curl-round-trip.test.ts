@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
 import { eventually } from '../support/gateway-harness.js';
+import { createBrowser, signInWithForm } from '../support/web-harness.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -16,7 +18,7 @@ let output = '';
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-demo-'));
   await chmod(dir, 0o711); // as root, embedded Postgres runs as its own user and must traverse it
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_DEMO_DATA_DIR: path.join(dir, 'data'), GATEWAY_INTAKE_PORT: '0', GATEWAY_METRICS_PORT: '0', GATEWAY_DEMO_POSTGRES_PORT: String(40000 + Math.floor(Math.random() * 20000)) };
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_DEMO_DATA_DIR: path.join(dir, 'data'), GATEWAY_INTAKE_PORT: '0', GATEWAY_METRICS_PORT: '0', GATEWAY_WEB_PORT: '0', GATEWAY_DEMO_OIDC_PORT: '0', GATEWAY_DEMO_POSTGRES_PORT: String(40000 + Math.floor(Math.random() * 20000)) };
   delete env.DATABASE_URL;
   demo = spawn(process.execPath, ['gateway/bin/gateway.js', 'demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   demo.stdout?.on('data', (d) => (output += d));
@@ -43,6 +45,22 @@ describe('npm start (gateway demo)', () => {
     for (const p of d.pharmacies) expect(p.id).toMatch(/^[0-9a-f-]{36}$/);
     expect((await stat(path.join(process.cwd(), d.pharmacies[0].key))).mode & 0o077).toBe(0);
     expect(output).toContain('curl --cacert');
+  });
+
+  it('signs each demo account in at webUrl as demo.json lists it, refusing the one without MFA its admin role', async () => {
+    const d = JSON.parse(await readFile(path.join(dir, 'data', 'demo.json'), 'utf8'));
+    expect(d.webUrl).toMatch(/^https:\/\/localhost:\d+$/);
+    const agent = new Agent({ connect: { ca: await readFile(d.caCert, 'utf8') } });
+    try {
+      for (const u of d.users as { username: string; password: string; roles: string[]; mfa: boolean }[]) {
+        const b = createBrowser(agent);
+        const page = await signInWithForm(b, `${d.webUrl}/auth/login`, u.username, u.password);
+        expect(page.status, u.username).toBe(u.mfa || u.roles.every((r) => r === 'pharmacist') ? 200 : 403);
+        if (page.status === 200) expect((await b.fetch('GET', `${d.webUrl}/api/web/v1/me`)).json().roles, u.username).toEqual(u.roles);
+      }
+    } finally {
+      await agent.close();
+    }
   });
 
   it('accepts a synthetic result with curl and delivers it to the simulator', async () => {

@@ -30,6 +30,8 @@ describe('npm start with a port already taken', () => {
         GATEWAY_DEMO_DATA_DIR: path.join(dir, variable),
         GATEWAY_INTAKE_PORT: '0',
         GATEWAY_METRICS_PORT: '0',
+        GATEWAY_WEB_PORT: '0',
+        GATEWAY_DEMO_OIDC_PORT: '0',
         GATEWAY_DEMO_POSTGRES_PORT: String(40000 + Math.floor(Math.random() * 20000)),
         [variable]: String(port),
       };

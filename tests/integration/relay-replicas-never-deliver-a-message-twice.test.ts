@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../../gateway/src/config/index.js';
-import { openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { openLocalCheckpointSigner, openLocalKeyring } from '../../gateway/src/crypto/index.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/app/gateway.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
@@ -24,9 +24,11 @@ beforeAll(async () => {
       relay: { pollMs: 20, batchSize: 5, concurrency: 8 },
       retention: {},
       validation: {},
+      audit: { sinkFile: path.join(h.dir, 'audit-sink.jsonl') },
     }),
     log: createLogger({ level: 'silent' }),
     keys: await openLocalKeyring(path.join(h.dir, 'keyring.json')),
+    signer: await openLocalCheckpointSigner(path.join(h.dir, 'audit-signing-key.pem')),
   });
 });
 afterAll(async () => {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { claim } from '../../gateway/src/outbox/claim.js';
-import { redrive } from '../../gateway/src/outbox/index.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 
+const run = promisify(execFile);
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness({ relay: { leaseSeconds: 2 } as never });
@@ -54,7 +56,11 @@ describe('the relay', () => {
     for (const issue of message.dead_reason?.issues ?? []) expect(Object.keys(issue).sort()).toEqual(['code', 'expression']);
 
     await h.simulatorControl('POST', '/_control/faults', {});
-    expect(await redrive(h.db.owner, { ids: [message.id], actor: { type: 'user', id: 'test' } })).toEqual([message.id]);
+    const cli = (...args: string[]) => run(process.execPath, ['gateway/bin/gateway.js', 'outbox', ...args, '--database-url', h.db.ownerUrl]);
+    expect((await cli('list', '--state', 'dead')).stdout).toContain(message.id);
+    expect((await cli('redrive', '--all-dead-lettered', id).catch((e) => e)).code).toBe(2);
+    expect((await cli('redrive', id, '--pharmacy', '759999915')).stdout).toContain('Redriven: 0');
+    expect((await cli('redrive', id, '--pharmacy', PHARMACY_A)).stdout).toContain('Redriven: 1');
     await until(id, 'delivered');
     expect(await journalCount(message.id)).toBe(1);
   });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { parseSettings, type SettingsInput } from '../../gateway/src/config/index.js';
-import { openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { openLocalCheckpointSigner, openLocalKeyring, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { ensureDevPki, anssiTlsOptions, type DevPki } from '../../gateway/src/pki/index.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/app/gateway.js';
@@ -34,14 +34,19 @@ export interface Harness {
   call(name: string, method: string, urlPath: string, o?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }>;
   simulatorControl(method: string, urlPath: string, body?: unknown): Promise<any>;
   restartGateway(overrides?: Partial<SettingsInput>): Promise<void>;
+  /** Another replica on the same database, keys, signer and simulator (scale-out); the caller stops it. */
+  startReplica(overrides?: Partial<SettingsInput>): Promise<RunningGateway>;
   close(): Promise<void>;
 }
 
 /**
  * A whole gateway on real parts: a fresh database, a dev PKI, the SI-DEP simulator in its own
  * process, and the gateway's listeners on free ports.
+ *
+ * @param options.keys - the key manager to run on (e.g. Vault Transit on its test double);
+ *   default a local keyring in the harness directory.
  */
-export async function startHarness(overrides: Partial<SettingsInput> = {}): Promise<Harness> {
+export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager } = {}): Promise<Harness> {
   const db = await testDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-harness-'));
   const pki = await ensureDevPki(path.join(dir, 'pki'), { clients: [PHARMACY_A, PHARMACY_B, RELAY, UNREGISTERED] });
@@ -52,7 +57,7 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}): Prom
   const simulator = await startSimulatorProcess({ caPath: pki.ca.certPath, certPath: pki.server.certPath, keyPath: pki.server.keyPath });
   const metricsToken = 'test-metrics-token-0123456789abcdef0123456789';
   await writeFile(path.join(dir, 'metrics-token'), metricsToken, { mode: 0o600 });
-  const keys = await openLocalKeyring(path.join(dir, 'keyring.json'), { create: true });
+  const keys = options.keys ?? (await openLocalKeyring(path.join(dir, 'keyring.json'), { create: true }));
   const logs: string[] = [];
   const log = createLogger({
     level: 'debug',
@@ -74,11 +79,14 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}): Prom
     relay: { pollMs: 100, baseDelayMs: 50, maxDelayMs: 200 },
     retention: {},
     validation: {},
+    // audit-signing-key.pem and audit-sink.jsonl in the harness dir: audit-* tests verify them
+    audit: { sinkFile: path.join(dir, 'audit-sink.jsonl') },
   };
+  const signer = await openLocalCheckpointSigner(path.join(dir, 'audit-signing-key.pem'));
   const settingsWith = (o: Partial<SettingsInput>) =>
-    parseSettings(Object.fromEntries(Object.entries(base).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
+    parseSettings(Object.fromEntries(Object.entries({ ...o, ...base }).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
 
-  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys });
+  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer });
   const agents = new Map<string, Agent>();
   const client = (name: string): Agent => {
     let a = agents.get(name);
@@ -136,7 +144,10 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}): Prom
     },
     async restartGateway(o = {}) {
       await gateway.stop();
-      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys });
+      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer });
+    },
+    startReplica(o = {}) {
+      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer });
     },
     async close() {
       await gateway.stop();

@@ -92,6 +92,40 @@ export function runKeyManagerContract(name: string, makeManager: () => Promise<K
       await expect(keys.rewrapDataKey(old.wrapped, `${CONTEXT}-other`)).rejects.toBeInstanceOf(DecryptionFailed);
     });
 
+    it('rewraps a batch in order, each under the current version, refusing any that does not open', async () => {
+      const olds = [await keys.generateDataKey(CONTEXT), await keys.generateDataKey(`${CONTEXT}-2`)];
+      const current = await keys.rotate();
+
+      const rewrapped = await keys.rewrapDataKeys([
+        { wrapped: olds[0]!.wrapped, context: CONTEXT },
+        { wrapped: olds[1]!.wrapped, context: `${CONTEXT}-2` },
+      ]);
+
+      expect(rewrapped.map((w) => parseWrappedKey(w).version)).toEqual([current, current]);
+      expect(await keys.unwrapDataKey(rewrapped[1]!, `${CONTEXT}-2`)).toEqual(olds[1]!.plaintext);
+      await expect(
+        keys.rewrapDataKeys([
+          { wrapped: olds[0]!.wrapped, context: CONTEXT },
+          { wrapped: olds[1]!.wrapped, context: CONTEXT },
+        ]),
+      ).rejects.toBeInstanceOf(DecryptionFailed);
+      expect(await keys.rewrapDataKeys([])).toEqual([]);
+    });
+
+    it('no longer unwraps keys below an advanced minimum decryption version (crypto-shredding)', async () => {
+      const old = await keys.generateDataKey(CONTEXT);
+      const current = await keys.rotate();
+      const rewrapped = await keys.rewrapDataKey(old.wrapped, CONTEXT);
+
+      await keys.advanceMinDecryptionVersion(current);
+
+      expect(await keys.keyVersions()).toEqual({ current, minDecryption: current });
+      await expect(keys.unwrapDataKey(old.wrapped, CONTEXT)).rejects.toBeInstanceOf(DecryptionFailed);
+      await expect(keys.rewrapDataKey(old.wrapped, CONTEXT)).rejects.toBeInstanceOf(DecryptionFailed);
+      expect(await keys.unwrapDataKey(rewrapped, CONTEXT)).toEqual(old.plaintext);
+      await expect(keys.advanceMinDecryptionVersion(current + 1)).rejects.toBeInstanceOf(RangeError);
+    });
+
     it('reports a minimum decryption version between 1 and the current version', async () => {
       const { current, minDecryption } = await keys.keyVersions();
       expect(minDecryption).toBeGreaterThanOrEqual(1);

@@ -17,7 +17,7 @@ function sameToken(given: string, expected: string): boolean {
  * The internal listener: `/metrics` for Prometheus (bearer token from a file, as Prometheus'
  * `authorization.credentials_file` sends it), `/healthz` and `/readyz` saying only up or down.
  */
-export function createMetricsRoutes(o: { metrics: Metrics; token: string; db: Database; keyManagerAvailable: () => boolean }): Hono<AppEnv> {
+export function createMetricsRoutes(o: { metrics: Metrics; token: string; db: Database; keyManagerAvailable: () => boolean; auditAvailable: () => boolean }): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/metrics', async (c) => {
@@ -30,7 +30,7 @@ export function createMetricsRoutes(o: { metrics: Metrics; token: string; db: Da
 
   app.get('/readyz', async (c) => {
     const database = await sql`SELECT 1`.execute(o.db).then(() => true, () => false);
-    const ready = database && o.keyManagerAvailable();
+    const ready = database && o.keyManagerAvailable() && o.auditAvailable();
     return c.json({ status: ready ? 'up' : 'down' }, ready ? 200 : 503);
   });
 

@@ -81,7 +81,7 @@ export const rateLimit = (o: { limiter: RateLimiter }): MiddlewareHandler<AppEnv
  * Checks the content type (415), reads at most `limit` bytes (413) and parses JSON (400).
  * The declared length is checked first so an oversized body is refused without being read.
  */
-export const jsonBody = (o: { limit: number }): MiddlewareHandler<AppEnv> =>
+export const jsonBody = <E extends AppEnv = AppEnv>(o: { limit: number }): MiddlewareHandler<E> =>
   async function jsonBody(c, next) {
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') throw new UnsupportedMediaType();
@@ -118,7 +118,7 @@ function isDatabaseUnavailable(e: unknown): boolean {
 }
 
 /** Installed with `onError` on every listener. */
-export const onError = (o: { log: Logger }): ErrorHandler<AppEnv> =>
+export const onError = <E extends AppEnv = AppEnv>(o: { log: Logger }): ErrorHandler<E> =>
   function onError(err, c) {
     if (err instanceof GatewayError) return problemResponse(c, err);
     if (isDatabaseUnavailable(err)) {

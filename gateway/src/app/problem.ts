@@ -17,12 +17,14 @@ export function statusOf(code: ProblemCode): ContentfulStatusCode {
       return 401;
     case 'forbidden':
     case 'finess-mismatch':
+    case 'csrf-failed':
       return 403;
     case 'not-found':
       return 404;
     case 'idempotency-conflict':
     case 'duplicate-result':
     case 'result-not-modifiable':
+    case 'registry-conflict':
       return 409;
     case 'payload-too-large':
       return 413;
@@ -53,7 +55,9 @@ const TITLES: Record<ProblemCode, string> = {
   'idempotency-conflict': 'Idempotency-Key reused with another body',
   'duplicate-result': 'Duplicate result',
   'result-not-modifiable': 'Result can no longer be modified',
+  'registry-conflict': 'Conflicts with the pharmacy registry',
   'rate-limited': 'Rate limited',
+  'csrf-failed': 'CSRF token missing or invalid',
   'key-manager-unavailable': 'Key manager unavailable',
   'audit-unavailable': 'Audit log unavailable',
   unavailable: 'Service unavailable',

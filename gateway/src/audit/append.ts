@@ -39,10 +39,10 @@ export async function appendAudit(tx: Tx | Database, events: AuditEvent[]): Prom
   await tx.insertInto('audit_events').values(events.map(row)).execute();
 }
 
-/** For events outside a business transaction (authentication failures): fails closed. */
-export async function appendAuditNow(db: Database, event: AuditEvent): Promise<void> {
+/** For events outside a business transaction (reads, authentication failures): fails closed. */
+export async function appendAuditNow(db: Database, events: AuditEvent | AuditEvent[]): Promise<void> {
   try {
-    await appendAudit(db, [event]);
+    await appendAudit(db, Array.isArray(events) ? events : [events]);
   } catch (e) {
     throw new AuditUnavailable({ cause: e });
   }

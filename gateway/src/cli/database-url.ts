@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPOSITORY_ROOT } from '../demo/run-demo.js';
+import { REPOSITORY_ROOT } from './repository-root.js';
 
 /**
  * Where operator commands connect: `--database-url`, else `GATEWAY_DATABASE_URL` (or its
@@ -12,12 +12,16 @@ export function operatorDatabaseUrl(flag: string | undefined, env: NodeJS.Proces
   if (env.GATEWAY_DATABASE_URL_FILE) return readFileSync(env.GATEWAY_DATABASE_URL_FILE, 'utf8').trim();
   if (env.GATEWAY_PROFILE !== 'production') {
     try {
-      const dataDir = env.GATEWAY_DEMO_DATA_DIR ?? path.join(REPOSITORY_ROOT, '.data');
-      const demo = JSON.parse(readFileSync(path.join(dataDir, 'demo.json'), 'utf8')) as { databaseUrl: string };
+      const demo = JSON.parse(readFileSync(path.join(demoDataDir(env), 'demo.json'), 'utf8')) as { databaseUrl: string };
       return demo.databaseUrl;
     } catch {
       // no demo running here
     }
   }
   throw new Error('No database: pass --database-url, set GATEWAY_DATABASE_URL, or start the demo (npm start).');
+}
+
+/** The demo's data directory (`.data`, or `GATEWAY_DEMO_DATA_DIR`): its database, its dev PKI. */
+export function demoDataDir(env: NodeJS.ProcessEnv): string {
+  return env.GATEWAY_DEMO_DATA_DIR ?? path.join(REPOSITORY_ROOT, '.data');
 }

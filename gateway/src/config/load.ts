@@ -15,7 +15,7 @@ export function envName(path: readonly PropertyKey[]): string {
 }
 
 function leafPaths(schema: z.ZodType, prefix: string[] = []): string[][] {
-  const inner = schema instanceof z.ZodDefault || schema instanceof z.ZodOptional ? schema.unwrap() : schema;
+  const inner = schema instanceof z.ZodDefault || schema instanceof z.ZodOptional || schema instanceof z.ZodPrefault ? schema.unwrap() : schema;
   if (inner instanceof z.ZodObject) {
     return Object.entries(inner.shape).flatMap(([k, v]) => leafPaths(v as z.ZodType, [...prefix, k]));
   }

@@ -16,6 +16,13 @@ export function productionProblems(s: Settings): string[] {
   const refuse = (path: string[], why: string) => problems.push(`${envName(path)}: ${why}`);
 
   if (s.keyManager.kind === 'local') refuse(['keyManager', 'kind'], 'the local keyring is for the demo only; use vault');
+  if (s.keyManager.kind === 'vault') {
+    if (!s.keyManager.vaultAddress?.startsWith('https://')) refuse(['keyManager', 'vaultAddress'], 'missing, or not https');
+    for (const setting of ['vaultCaFile', 'vaultRoleIdFile', 'vaultSecretIdFile', 'blindIndexKeyFile'] as const) {
+      const file = s.keyManager[setting];
+      if (file === undefined || readable(file) === undefined) refuse(['keyManager', setting], 'file missing or unreadable');
+    }
+  }
   const tlsFiles: [string[], string, 'cert' | 'key'][] = [
     [['intake', 'certFile'], s.intake.certFile, 'cert'],
     [['intake', 'keyFile'], s.intake.keyFile, 'key'],
@@ -23,7 +30,14 @@ export function productionProblems(s: Settings): string[] {
     [['sidep', 'caFile'], s.sidep.caFile, 'cert'],
     [['sidep', 'certFile'], s.sidep.certFile, 'cert'],
     [['sidep', 'keyFile'], s.sidep.keyFile, 'key'],
+    ...(s.web.enabled
+      ? ([
+          [['web', 'certFile'], s.web.certFile ?? '', 'cert'],
+          [['web', 'keyFile'], s.web.keyFile ?? '', 'key'],
+        ] as [string[], string, 'cert' | 'key'][])
+      : []),
   ];
+  if (s.web.enabled) webProblems(s.web, refuse);
   for (const [path, file, kind] of tlsFiles) {
     const pem = readable(file);
     if (pem === undefined) refuse(path, 'file missing or unreadable');
@@ -34,6 +48,8 @@ export function productionProblems(s: Settings): string[] {
   }
   const token = readable(s.metrics.tokenFile)?.trim();
   if (!token || token.length < MIN_TOKEN_LENGTH) refuse(['metrics', 'tokenFile'], `missing, or shorter than ${MIN_TOKEN_LENGTH} characters`);
+  if (!s.audit.sinkFile && !s.audit.sinkUrl) refuse(['audit', 'sinkFile'], 'missing (or GATEWAY_AUDIT_SINK_URL): audit checkpoints must be copied outside the database');
+  if (s.audit.sinkUrl && !s.audit.sinkUrl.startsWith('https://')) refuse(['audit', 'sinkUrl'], 'not https');
   if (!postgresUsesTls(s.database.url, s.database.allowPlaintextSocket)) {
     refuse(['database', 'url'], 'must use sslmode=verify-full or require (or a Unix socket with allowPlaintextSocket)');
   }
@@ -46,6 +62,18 @@ export function productionProblems(s: Settings): string[] {
     refuse(['metrics', 'certFile'], 'required when the metrics listener binds off loopback');
   }
   return problems;
+}
+
+/** People sign in only at real providers, over https, and reach the gateway over https. */
+function webProblems(web: Settings['web'], refuse: (path: string[], why: string) => void): void {
+  if (!web.publicOrigin?.startsWith('https://')) refuse(['web', 'publicOrigin'], 'must be https');
+  for (const i of web.issuers) {
+    if (i.development) refuse(['web', 'issuers'], `issuer ${i.id}: the development OIDC provider belongs to the demo`);
+    const url = new URL(i.issuer);
+    if (url.protocol !== 'https:') refuse(['web', 'issuers'], `issuer ${i.id}: must be https`);
+    if (/^(localhost|127\.|\[::1\])/.test(url.hostname)) refuse(['web', 'issuers'], `issuer ${i.id}: points at this machine`);
+    if (readable(i.clientSecretFile) === undefined) refuse(['web', 'issuers'], `issuer ${i.id}: client secret file missing or unreadable`);
+  }
 }
 
 function readable(file: string): string | undefined {

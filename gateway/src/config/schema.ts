@@ -3,6 +3,91 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const positiveInt = z.coerce.number().int().positive();
+/** A list given in one variable (`GATEWAY_WEB_ISSUERS` or `…_FILE`) as JSON. */
+const jsonList = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v; // reported as the wrong type, without echoing the value
+    }
+  }, z.array(item));
+
+/** One OpenID provider people sign in with (Pro Santé Connect, the chain's Keycloak or Entra ID…). */
+export const issuerSchema = z
+  .object({
+    /** Short name used in URLs, sessions and enrolments (`psc`, `chain`). */
+    id: z.string().regex(/^[a-z0-9-]{1,32}$/),
+    /** `psc`: Pro Santé Connect claims and acr (DOMAIN.md §4); `generic`: the claim mapping below. */
+    kind: z.enum(['psc', 'generic']).default('generic'),
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    clientSecretFile: z.string().min(1),
+    /** Extra CA to trust for this provider (a chain's private CA); the system store otherwise. */
+    caFile: z.string().optional(),
+    scopes: z.array(z.string()).optional(),
+    /** acr values requested and accepted: a token with another acr is refused. Empty: none required. */
+    requiredAcr: z.array(z.string()).optional(),
+    /** acr or amr values that count as multi-factor evidence. */
+    mfaAcr: z.array(z.string()).optional(),
+    mfaAmr: z.array(z.string()).optional(),
+    /** Where the claims live (dot paths, arrays flattened), for `generic` issuers. */
+    claims: z
+      .object({ subject: z.string().default('sub'), rpps: z.string().optional(), finess: z.string().optional() })
+      .strict()
+      .prefault({}),
+    /** The demo's development provider; the production profile refuses it. */
+    development: bool.default(false),
+  })
+  .strict();
+
+const webSchema = z
+  .object({
+    enabled: bool.default(false),
+    host: z.string().default('127.0.0.1'),
+    port: port.default(8444),
+    certFile: z.string().optional(),
+    keyFile: z.string().optional(),
+    /** The origin browsers use (`https://gateway.example.org`): redirect URIs and the Origin check. */
+    publicOrigin: z.url().optional(),
+    /** The built admin UI (`admin-ui/dist`); nothing but its files is served. */
+    uiDir: z.string().optional(),
+    issuers: jsonList(issuerSchema).default([]),
+    sessionIdleMinutes: positiveInt.default(15),
+    sessionMaxHours: positiveInt.default(10),
+    /** Sign-in attempts per client address: sustained per minute, and burst. */
+    signInPerMinute: positiveInt.default(30),
+    signInBurst: positiveInt.default(20),
+    /** API requests per signed-in person: sustained per second, and burst. */
+    userRatePerSecond: positiveInt.default(10),
+    userRateBurst: positiveInt.default(100),
+  })
+  .superRefine((w, ctx) => {
+    if (!w.enabled) return;
+    for (const key of ['certFile', 'keyFile', 'publicOrigin'] as const) {
+      if (!w[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when the web listener is enabled' });
+    }
+    if (w.issuers.length === 0) ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'at least one issuer' });
+    if (new Set(w.issuers.map((i) => i.id)).size !== w.issuers.length) ctx.addIssue({ code: 'custom', path: ['issuers'], message: 'issuer ids must be unique' });
+  })
+  .prefault({});
+
+/** Client certificates: the CA `gateway cert issue` signs with (CLI only) and revocation polling. */
+export const pkiSchema = z
+  .object({
+    /** The issuing CA; the intake listener needs neither, an external CA's certificates are registered instead. */
+    caCertFile: z.string().min(1).optional(),
+    caKeyFile: z.string().min(1).optional(),
+    /** Short-lived client certificates limit what a stolen key is worth; pharmacies rotate with two valid at once. */
+    clientValidityDays: positiveInt.max(397).default(90),
+    /** A CRL past its nextUpdate is not loaded: `gateway cert crl` re-signs it before then. */
+    crlValidityDays: positiveInt.max(90).default(30),
+    /** How often the intake listener looks for new CRLs and revocations. */
+    revocationPollMs: positiveInt.min(200).max(10_000).default(2_000),
+  })
+  .strict()
+  .prefault({});
 
 /**
  * Every setting of the gateway, in one schema. From the environment, `intake.port` is read from
@@ -25,8 +110,8 @@ export const settingsSchema = z
       clientCaFile: z.string().min(1),
       bodyLimitBytes: positiveInt.default(64 * 1024),
       /** Per-pharmacy token bucket: sustained submissions per second, and burst. */
-      ratePerSecond: positiveInt.default(50),
-      rateBurst: positiveInt.default(500),
+      ratePerSecond: positiveInt.default(20),
+      rateBurst: positiveInt.default(1_000),
     }),
     metrics: z.object({
       host: z.string().default('127.0.0.1'),
@@ -42,6 +127,18 @@ export const settingsSchema = z
       /** Data keys: one per window and shard; cached in memory at most this long. */
       dataKeyWindowMinutes: positiveInt.default(60),
       dataKeyCacheSeconds: z.coerce.number().int().positive().max(300).default(300),
+      /** Vault Transit (kind vault): https address, the pinned CA, AppRole id files read at each login. */
+      vaultAddress: z.url().optional(),
+      vaultCaFile: z.string().optional(),
+      vaultRoleIdFile: z.string().optional(),
+      vaultSecretIdFile: z.string().optional(),
+      /** Per call; under the guard's 5 s so a slow Vault fails a probe before the guard ages out. */
+      vaultTimeoutMs: positiveInt.max(5_000).default(2_000),
+      vaultDataKeyName: z.string().min(1).default('gateway-data'),
+      vaultBlindIndexKeyName: z.string().min(1).default('gateway-blind-index'),
+      vaultSigningKeyName: z.string().min(1).default('gateway-audit-checkpoints'),
+      /** The blind-index key wrapped by Transit (`vault:vN:…`), written by deploy/vault/init.sh. */
+      blindIndexKeyFile: z.string().optional(),
     }),
     sidep: z.object({
       url: z.url(),
@@ -71,6 +168,24 @@ export const settingsSchema = z
       maxPastDays: positiveInt.default(7),
       allowExtendedNir: bool.default(false),
     }),
+    /** Sealing of the audit log; nothing here turns auditing off. */
+    audit: z
+      .object({
+        /** A batch is sealed at least this often (the design's ≤ 1 s). */
+        sealIntervalMs: positiveInt.max(1_000).default(1_000),
+        /** Events per checkpoint (the design's ≤ 1,000). */
+        batchSize: positiveInt.max(1_000).default(1_000),
+        /** The append-only JSON Lines copy of every checkpoint. */
+        sinkFile: z.string().min(1).optional(),
+        /** And/or a webhook receiving the same lines (POST, application/x-ndjson). One sink at least is required. */
+        sinkUrl: z.url().optional(),
+        /** State-changing routes answer 503 once sealing or the sink copy lags this much. */
+        maxSealLagSeconds: positiveInt.default(60),
+      })
+      .strict()
+      .prefault({}),
+    web: webSchema,
+    pki: pkiSchema,
   })
   .strict();
 

@@ -132,8 +132,13 @@ export function createDataKeyProvider({
   };
 }
 
-/** The context a data key is wrapped under: a wrapped key moved to another row does not unwrap. */
-function dataKeyContext(id: string): string {
+/**
+ * The context a data key is wrapped under: a wrapped key moved to another row does not unwrap.
+ *
+ * @example
+ * await keys.rewrapDataKey(row.wrapped, dataKeyContext(row.id));
+ */
+export function dataKeyContext(id: string): string {
   return `sidep-gateway/data-key/v1/${id}`;
 }
 

@@ -32,8 +32,16 @@ export interface KeyManager {
   generateDataKey(context: string): Promise<{ plaintext: Buffer; wrapped: WrappedKey }>;
   /** The same data key wrapped under the current KEK version (Transit `rewrap`). */
   rewrapDataKey(wrapped: WrappedKey, context: string): Promise<WrappedKey>;
+  /** Many at once (Transit batch `rewrap`), in order; any key that does not open: `DecryptionFailed`. */
+  rewrapDataKeys(items: { wrapped: WrappedKey; context: string }[]): Promise<WrappedKey[]>;
   /** Adds a KEK version, which becomes current; returns its number. Old versions still unwrap. */
   rotate(): Promise<number>;
+  /**
+   * Crypto-shredding: KEK versions below `version` no longer unwrap (Transit
+   * `min_decryption_version`; the local keyring deletes them). Rewrap first. `RangeError`
+   * outside 1…current.
+   */
+  advanceMinDecryptionVersion(version: number): Promise<void>;
   /** The HMAC key of the blind indexes, held in memory by callers. Not changed by `rotate`. */
   blindIndexKey(): Promise<Buffer>;
   /** Resolves when the backend can serve requests now. */
@@ -62,4 +70,16 @@ export function parseWrappedKey(wrapped: WrappedKey): {
     version: Number(match[2]),
     payload: Buffer.from(match[3], 'base64'),
   };
+}
+
+/**
+ * Refuses a minimum decryption version outside 1…current (Vault refuses it too).
+ *
+ * @example
+ * assertVersionInRange(3, 3); // ok
+ */
+export function assertVersionInRange(version: number, current: number): void {
+  if (!Number.isSafeInteger(version) || version < 1 || version > current) {
+    throw new RangeError(`The minimum decryption version must be between 1 and the current version ${current}.`);
+  }
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, KeyManagerUnavailable, DecryptionFailed } from '../errors.js';
 import { AES_KEY_BYTES, aesGcmOpen, aesGcmSeal } from './aes-gcm.js';
-import { parseWrappedKey, type KeyManager, type WrappedKey } from './key-manager.js';
+import { assertVersionInRange, parseWrappedKey, type KeyManager, type WrappedKey } from './key-manager.js';
 import {
   createKeyringFile,
   newKeyringDocument,
@@ -41,7 +41,7 @@ export async function openLocalKeyring(file: string, opts: { create?: boolean } 
     return wrapUnder(await load(), plaintext, context);
   }
 
-  // One rotation at a time in this process: two at once would both write version N+1.
+  // One keyring change at a time in this process: two rotations at once would both write N+1.
   let rotation: Promise<unknown> = Promise.resolve();
   function rotate(): Promise<number> {
     const next = rotation.then(() =>
@@ -69,7 +69,22 @@ export async function openLocalKeyring(file: string, opts: { create?: boolean } 
       const keyring = await load();
       return wrapUnder(keyring, unwrapWith(keyring, wrapped, context), context);
     },
+    async rewrapDataKeys(items) {
+      const keyring = await load();
+      return items.map(({ wrapped, context }) => wrapUnder(keyring, unwrapWith(keyring, wrapped, context), context));
+    },
     rotate,
+    advanceMinDecryptionVersion(version) {
+      const next = rotation.then(() =>
+        throughBackend(async () => {
+          const document = await readKeyringFile(file);
+          assertVersionInRange(version, Math.max(...document.keks.map((kek) => kek.version)));
+          await replaceKeyringFile(file, { ...document, keks: document.keks.filter((kek) => kek.version >= version) });
+        }),
+      );
+      rotation = next.catch(() => undefined);
+      return next;
+    },
     async blindIndexKey() {
       return (await load()).blindIndexKey;
     },
@@ -112,7 +127,7 @@ async function throughBackend<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof GatewayError) throw error;
+    if (error instanceof GatewayError || error instanceof RangeError) throw error;
     throw new KeyManagerUnavailable({ cause: error });
   }
 }

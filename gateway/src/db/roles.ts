@@ -1,10 +1,17 @@
 import pg from 'pg';
 
 export const RUNTIME_ROLE = 'gateway_runtime';
+/**
+ * Reads the audit log and writes checkpoints. It cannot log in: the runtime role's sealer and
+ * seal-lag probe take it on with `SET LOCAL ROLE` for one transaction; the runtime role is
+ * NOINHERIT, so request transactions never hold it (they only INSERT audit events).
+ */
+export const SEALER_ROLE = 'gateway_sealer';
 
 /**
- * Creates the runtime role once per cluster (idempotent): it can log in, read and write the
- * gateway's tables as migrations GRANT, never run DDL, and only insert into the audit log.
+ * Creates the runtime and sealer roles once per cluster (idempotent): the runtime role can log
+ * in, read and write the gateway's tables as migrations GRANT, never run DDL, and only insert
+ * into the audit log; it may switch to the sealer role for sealing.
  * @example await initRoles({ url: ownerUrl, runtimePassword });
  */
 export async function initRoles(o: { url: string; runtimePassword: string }): Promise<void> {
@@ -19,6 +26,10 @@ export async function initRoles(o: { url: string; runtimePassword: string }): Pr
       [RUNTIME_ROLE, o.runtimePassword],
     );
     await client.query((rows[0] as { ddl: string }).ddl);
+    const sealer = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [SEALER_ROLE]);
+    if (sealer.rowCount === 0) await client.query(`CREATE ROLE ${SEALER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
+    // The runtime role is NOINHERIT: it may SET ROLE to the sealer, never holds its rights otherwise.
+    await client.query(`GRANT ${SEALER_ROLE} TO ${RUNTIME_ROLE}`);
   } finally {
     await client.end();
   }

@@ -31,6 +31,26 @@ export interface ClientCertificatesTable {
   not_after: Timestamp;
   revoked_at: NullableTimestamp;
   created_at: Generated<Date>;
+  origin: ColumnType<CertificateOrigin, CertificateOrigin | undefined, CertificateOrigin>;
+  serial_number: ColumnType<string | null, string | null | undefined, string | null>;
+  issuer: ColumnType<string | null, string | null | undefined, string | null>;
+  not_before: NullableTimestamp;
+  revocation_reason: ColumnType<RevocationReason | null, RevocationReason | null | undefined, RevocationReason | null>;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export type CertificateOrigin = 'issued' | 'registered';
+export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
+
+export interface CertificateRevocationListsTable {
+  crl_number: Generated<string>;
+  issuer_fingerprint: string;
+  this_update: Timestamp;
+  next_update: Timestamp;
+  pem: string;
+  entries: number;
+  created_at: Generated<Date>;
 }
 
 export interface DataKeysTable {
@@ -105,12 +125,81 @@ export interface AuditEventsTable {
   source_ip: string | null;
 }
 
+export interface AuditCheckpointsTable {
+  number: string;
+  xact_from: string;
+  xact_to: string;
+  size: number;
+  seqs: string[];
+  leaves: Buffer;
+  root: string;
+  prev: string;
+  sealed_at: Timestamp;
+  body: string;
+  key_version: number;
+  signature: string;
+}
+
+export interface AuditSinkCopiesTable {
+  number: string;
+  copied_at: Generated<Date>;
+}
+
 export interface DB {
+  audit_checkpoints: AuditCheckpointsTable;
+  audit_sink_copies: AuditSinkCopiesTable;
   pharmacies: PharmaciesTable;
   client_certificates: ClientCertificatesTable;
+  certificate_revocation_lists: CertificateRevocationListsTable;
   data_keys: DataKeysTable;
   test_results: TestResultsTable;
   outbox_messages: OutboxMessagesTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_events: AuditEventsTable;
+  enrolments: EnrolmentsTable;
+  web_sessions: WebSessionsTable;
+  login_states: LoginStatesTable;
+  login_links: LoginLinksTable;
+}
+
+export interface LoginLinksTable {
+  token_hash: string;
+  subject: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export type Role = 'pharmacist' | 'pharmacy-manager' | 'operator' | 'chain-admin' | 'auditor';
+
+export interface EnrolmentsTable {
+  id: Generated<string>;
+  issuer: string;
+  subject: string;
+  role: Role;
+  pharmacy_id: string | null;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+  created_by: string;
+  revoked_at: NullableTimestamp;
+}
+
+export interface WebSessionsTable {
+  id_hash: string;
+  issuer: string;
+  subject: string;
+  rpps: string | null;
+  claim_finess: string[] | null;
+  mfa: boolean;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface LoginStatesTable {
+  state_hash: string;
+  browser_hash: string;
+  issuer: string;
+  code_verifier: string;
+  nonce: string;
+  expires_at: Timestamp;
 }

@@ -1,11 +1,12 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parseSettings, type Settings } from '../config/index.js';
 import { createDatabase, initRoles, migrate, startEmbeddedPostgres, RUNTIME_ROLE, type EmbeddedServer } from '../db/index.js';
 import { ensureDevPki } from '../pki/index.js';
-import { openLocalKeyring } from '../crypto/index.js';
+import { openLocalCheckpointSigner, openLocalKeyring } from '../crypto/index.js';
+import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../cli/audit.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../sidep/simulator/process.js';
 import { startGateway, type RunningGateway } from '../app/gateway.js';
 import type { Logger } from '../observability/index.js';
@@ -13,6 +14,9 @@ import { demoRefusals } from './guardrails.js';
 import { demoSecrets, tokenFile } from './secrets.js';
 import { DEMO_PHARMACIES, registerPharmacy } from './pharmacies.js';
 import { sampleResult } from './sample-result.js';
+import { startDemoIdentity, type DemoAccount } from './identity.js';
+import { freePort } from './free-port.js';
+import { ensureAdminUiBuilt } from '../admin/index.js';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DATABASE = 'sidep_gateway';
@@ -31,12 +35,20 @@ export interface DemoFile {
   metricsTokenFile: string;
   sampleResult: string;
   pharmacies: { id: string; finess: string; cert: string; key: string }[];
+  /** The web listener (admin UI, pharmacist entry page; OIDC sign-in). */
+  webUrl: string;
+  /** The development OIDC provider (demo only). */
+  oidcIssuerUrl: string;
+  /** Demo accounts at the development provider, one per role; passwords drawn at each start. */
+  users: DemoAccount[];
 }
 
 const ports = (env: NodeJS.ProcessEnv) => ({
   intake: Number(env.GATEWAY_INTAKE_PORT ?? 8443),
   metrics: Number(env.GATEWAY_METRICS_PORT ?? 9464),
   postgres: Number(env.GATEWAY_DEMO_POSTGRES_PORT ?? 54329),
+  web: Number(env.GATEWAY_WEB_PORT ?? 8444),
+  oidc: Number(env.GATEWAY_DEMO_OIDC_PORT ?? 8445),
 });
 
 /**
@@ -101,7 +113,14 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
     stops.push(() => simulator.stop());
     const relayCert = pki.clients[RELAY_CLIENT];
     if (!relayCert) throw new Error('demo relay certificate missing');
+    // port 0 (tests): the origin is registered at the provider, so it is chosen before listening
+    const webPort = port.web === 0 ? await freePort() : port.web;
+    const webOrigin = `https://localhost:${webPort}`;
+    const identity = await startDemoIdentity({ dataDir, pki, port: port.oidc, webOrigin, ownerUrl });
+    stops.push(identity.stop);
 
+    // the web listener serves the built UI: build it when missing or older than its sources
+    await ensureAdminUiBuilt();
     const settings: Settings = parseSettings({
       profile: 'demo',
       database: { url: runtimeUrl.toString(), poolSize: 20 },
@@ -112,9 +131,21 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
       relay: { pollMs: 250 },
       retention: {},
       validation: {},
+      audit: { sinkFile: path.join(dataDir, DEMO_AUDIT_SINK) },
+      web: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: webPort,
+        certFile: pki.server.certPath,
+        keyFile: pki.server.keyPath,
+        publicOrigin: webOrigin,
+        uiDir: path.join(REPOSITORY_ROOT, 'admin-ui', 'dist'),
+        issuers: [identity.issuer],
+      },
     });
     const keys = await openLocalKeyring(settings.keyManager.localKeyringFile as string, { create: true });
-    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys });
+    const signer = await openLocalCheckpointSigner(path.join(dataDir, DEMO_AUDIT_SIGNING_KEY));
+    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys, signer });
     stops.push(() => gateway.stop());
 
     const samplePath = path.join(dataDir, 'sample-result.json');
@@ -129,8 +160,13 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
       metricsTokenFile: rel(metricsTokenPath),
       sampleResult: rel(samplePath),
       pharmacies,
+      webUrl: webOrigin,
+      oidcIssuerUrl: identity.issuerUrl,
+      users: identity.accounts,
     };
-    await writeFile(path.join(dataDir, 'demo.json'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    // written aside then renamed: a script polling for demo.json never reads half of it
+    await writeFile(path.join(dataDir, 'demo.json.tmp'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+    await rename(path.join(dataDir, 'demo.json.tmp'), path.join(dataDir, 'demo.json'));
     o.print?.(banner(demo));
     return { demo, stop };
   } catch (e) {
@@ -163,6 +199,10 @@ function banner(d: DemoFile): string {
     `  metrics         ${d.metricsUrl}  (bearer token in ${d.metricsTokenFile})`,
     `  SI-DEP sim.     ${d.simulatorUrl}`,
     `  database        see .data/demo.json (databaseUrl)`,
+    `  web (sign-in)   ${d.webUrl}  (trust ${d.caCert}; development OIDC provider ${d.oidcIssuerUrl})`,
+    '',
+    'Demo accounts (development provider only):',
+    ...d.users.map((u) => `  ${u.username.padEnd(26)} ${u.password}  ${u.roles.join(',')} ${u.pharmacies.join(',')}${u.mfa ? '' : '  (no MFA)'}`),
     '',
     'Submit a synthetic result as pharmacy ' + p.finess + ':',
     `  curl --cacert ${d.caCert} --cert ${p.cert} --key ${p.key} \\`,

@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/index.js';
 import { NotFound, ResultNotModifiable, ValidationFailed, type FieldIssue } from '../errors.js';
 import { appendAudit } from '../audit/index.js';
-import { actorId } from '../auth/principal.js';
+import { auditActor } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
 import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
-import { findDuplicate, indexColumns, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
+import { findDuplicate, indexColumns, requireOwnPerformer, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;
@@ -78,6 +78,7 @@ export function createCorrectionService(deps: SubmitDeps) {
           if (e instanceof ValidationFailed) throw new ValidationFailed(e.errors.map((i) => ({ ...i, pointer: `/result${i.pointer}` })));
           throw e;
         }
+        requireOwnPerformer(req.principal, input, '/result');
         const pharmacyId = req.principal.pharmacyId;
         const id = randomUUID();
         const { sealed, dataKeyId } = await sealer.seal({ result: input, correctionReason: envelope.reason }, { resultId: id, pharmacyId });
@@ -101,7 +102,7 @@ export function createCorrectionService(deps: SubmitDeps) {
             .execute();
           await tx.updateTable('test_results').set({ superseded_by: id }).where('id', '=', original.id).execute();
           await enqueueMessage(tx, withdrawable ? { resultId: id, kind: 'original' } : { resultId: id, kind: 'correction', dependsOn: message.id });
-          await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(req.principal) }, action: 'result.correct', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
+          await appendAudit(tx, [{ actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
         });
         return answer;
       });
@@ -126,7 +127,7 @@ export function createCorrectionService(deps: SubmitDeps) {
           } else {
             await enqueueMessage(tx, { id: cancellationId, resultId: original.id, kind: 'cancellation', dependsOn: message.id });
           }
-          await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(req.principal) }, action: 'result.cancel', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
+          await appendAudit(tx, [{ actor: auditActor(req.principal), action: 'result.cancel', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
         });
         return answer;
       });

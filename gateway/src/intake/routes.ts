@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app/env.js';
 import { appendAuditNow } from '../audit/index.js';
-import { actorId } from '../auth/principal.js';
+import { auditActor } from '../auth/principal.js';
 import type { Database } from '../db/index.js';
 import type { Metrics } from '../observability/index.js';
 import { GatewayError, ValidationFailed } from '../errors.js';
@@ -58,14 +58,17 @@ export function createIntakeRoutes(deps: IntakeDeps): Hono<AppEnv> {
   });
 
   app.get('/test-results', async (c) => {
-    const page = await listResultStatuses(deps.db, c.get('principal').pharmacyId, c.req.query());
+    const principal = c.get('principal');
+    const page = await listResultStatuses(deps.db, principal.pharmacyId, c.req.query());
+    // A listing reads each status it shows: one event per result, as for a single read.
+    await appendAuditNow(deps.db, page.items.map((v) => ({ actor: auditActor(principal), action: 'result.list-status', object: { type: 'test-result', id: v.id }, outcome: 'success' as const, requestId: c.get('requestId') })));
     return c.json(page, 200, NO_STORE);
   });
 
   app.get('/test-results/:id', async (c) => {
     const principal = c.get('principal');
     const view = await getResultStatus(deps.db, principal.pharmacyId, c.req.param('id'));
-    await appendAuditNow(deps.db, { actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.read-status', object: { type: 'test-result', id: view.id }, outcome: 'success', requestId: c.get('requestId') });
+    await appendAuditNow(deps.db, { actor: auditActor(principal), action: 'result.read-status', object: { type: 'test-result', id: view.id }, outcome: 'success', requestId: c.get('requestId') });
     return c.json(view, 200, NO_STORE);
   });
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Tx } from '../db/index.js';
-import { DuplicateResult, Forbidden } from '../errors.js';
+import { DuplicateResult, Forbidden, ValidationFailed } from '../errors.js';
 import { appendAudit } from '../audit/index.js';
-import { actorId, type Principal } from '../auth/principal.js';
+import { auditActor, type Principal } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
 import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type Accepted, type AcceptedAnswer } from './idempotency.js';
@@ -72,9 +72,10 @@ export function createSubmitService(deps: SubmitDeps) {
       return idempotently({ db, pharmacyId: principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, async () => {
         const input = deps.validate(req.body);
         if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) {
-          await appendAudit(db, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
+          await appendAudit(db, [{ actor: auditActor(principal), action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
           throw new Forbidden('finess-mismatch');
         }
+        requireOwnPerformer(principal, input, '');
         const id = randomUUID();
         const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
         const idx = indexColumns(input, sealer.blindIndex);
@@ -89,7 +90,7 @@ export function createSubmitService(deps: SubmitDeps) {
               .values({ id, pharmacy_id: principal.pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed, data_key_id: dataKeyId, ...idx, sidep_ack_id: null, problem_code: null })
               .execute();
             await enqueueMessage(tx, { resultId: id, kind: 'original' });
-            await appendAudit(tx, [{ actor: { type: 'pharmacy', id: actorId(principal) }, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]);
+            await appendAudit(tx, [{ actor: auditActor(principal), action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]);
           });
         } catch (e) {
           if (isUniqueViolation(e, 'test_results_duplicate')) {
@@ -103,6 +104,13 @@ export function createSubmitService(deps: SubmitDeps) {
       });
     },
   };
+}
+
+/** A person on the web path submits and corrects only as the performer (DOMAIN.md §7, `performer-mismatch`). */
+export function requireOwnPerformer(principal: Principal, input: TestResultInput, pointerPrefix: string): void {
+  if (principal.kind === 'user' && (principal.performerRpps === null || input.performer.rpps !== principal.performerRpps)) {
+    throw new ValidationFailed([{ pointer: `${pointerPrefix}/performer/rpps`, code: 'performer-mismatch' }]);
+  }
 }
 
 export function isUniqueViolation(e: unknown, constraint: string): boolean {

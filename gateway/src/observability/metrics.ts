@@ -67,6 +67,22 @@ export function createMetrics() {
       help: '1 when the key manager answered within the staleness limit.',
       registers: [registry],
     }),
+    auditUp: new Gauge({
+      name: 'gateway_audit_up',
+      help: '1 when sealing and the sink copy are within audit.maxSealLagSeconds; 0 when state-changing routes answer 503.',
+      registers: [registry],
+    }),
+    auditSealLag: new Gauge({
+      name: 'gateway_audit_seal_lag_seconds',
+      help: 'Age of the oldest audit event not yet sealed, or of the oldest checkpoint not yet in the sink, whichever is older.',
+      registers: [registry],
+    }),
+    recordsPerKeyVersion: new Gauge({
+      name: 'gateway_records_per_key_version',
+      help: 'Sealed records by the key-encryption-key version wrapping their data key (rewrap moves them to the newest).',
+      labelNames: ['version'] as const,
+      registers: [registry],
+    }),
     keyManagerCalls: new Counter({
       name: 'gateway_key_manager_calls_total',
       help: 'Calls made to the key manager.',
@@ -78,8 +94,53 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    certificateExpiryDays: new Gauge({
+      name: 'gateway_certificate_expiry_days',
+      help: "Days until the last valid client certificate of each active pharmacy expires (0: none valid); label pharmacy = the pharmacy's id.",
+      labelNames: ['pharmacy'] as const,
+      registers: [registry],
+    }),
+    ...databasePoolMetrics(registry),
   };
   return m;
+}
+
+/** Pool saturation, read from the live pool at scrape time (alert: PostgresPoolSaturated). */
+function databasePoolMetrics(registry: Registry) {
+  let read = (): { max: number; total: number; idle: number; waiting: number } => ({ max: 0, total: 0, idle: 0, waiting: 0 });
+  new Gauge({
+    name: 'gateway_db_pool_max_connections',
+    help: 'Connections this replica may open to Postgres (database.poolSize).',
+    registers: [registry],
+    collect() {
+      this.set(read().max);
+    },
+  });
+  new Gauge({
+    name: 'gateway_db_pool_connections',
+    help: 'Open Postgres connections of this replica, by state: busy or idle.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const p = read();
+      this.set({ state: 'busy' }, p.total - p.idle);
+      this.set({ state: 'idle' }, p.idle);
+    },
+  });
+  new Gauge({
+    name: 'gateway_db_pool_waiting_requests',
+    help: 'Queries waiting for a free Postgres connection.',
+    registers: [registry],
+    collect() {
+      this.set(read().waiting);
+    },
+  });
+  return {
+    /** Points the pool gauges at a live pool. */
+    observeDatabasePool(pool: { totalCount: number; idleCount: number; waitingCount: number }, max: number): void {
+      read = () => ({ max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    },
+  };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

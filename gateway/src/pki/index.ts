@@ -9,3 +9,6 @@ export {
 } from './dev-ca.js';
 export { ensureDevPki, type DevPki, type StoredCertificate } from './dev-pki-files.js';
 export { certificateFingerprint, parseFingerprint } from './fingerprint.js';
+export { createCrl, REVOCATION_REASONS, type RevocationReasonName, type RevokedEntry } from './crl.js';
+export { exportPkcs12, type Pkcs12Bundle } from './pkcs12.js';
+export { trackClientConnections, type ClientConnections } from './tls-connections.js';

@@ -69,3 +69,8 @@ export const DEVICE_LIST_VERSION: string = deviceValueSet.valueSetDate;
 export function findAntigenDevice(euRatId: string): AntigenDevice | undefined {
   return devices.get(euRatId);
 }
+
+/** Every device of the loaded list (a fresh array), for the entry page's searchable list. */
+export function listAntigenDevices(): AntigenDevice[] {
+  return [...devices.values()];
+}

@@ -9,6 +9,7 @@ export {
   SPECIMEN_CODES,
   DEVICE_LIST_VERSION,
   findAntigenDevice,
+  listAntigenDevices,
   type AntigenDevice,
 } from './codes.js';
 export { toE164, isEmailAddress } from './contact.js';

@@ -1,0 +1,67 @@
+import { useI18n } from '../i18n.js';
+import { ProblemMessage } from '../problem-message.js';
+import { useLoad } from './use-load.js';
+
+/** `GET /admin/system`: checks and a configuration summary that holds no secret. */
+export interface SystemSummary {
+  checks: { id: string; status: 'ok' | 'warn' | 'fail' | 'skip'; summary: string; hint?: string }[];
+  config: { key: string; value: string | number | boolean }[];
+  keys: { kind: string; current: number; minDecryption: number; inUse: { version: number; dataKeys: number; records: number }[] } | null;
+}
+
+const MARKS = { ok: '✓', warn: '!', fail: '✗', skip: '–' } as const;
+
+/** Doctor's checks (the fixes as doctor words them, in English) and the configuration. */
+export function SystemPage() {
+  const { t } = useI18n();
+  const { data, failure } = useLoad<SystemSummary>('/admin/system');
+  if (failure) return <ProblemMessage error={failure} />;
+  if (!data) return <p>{t('app.loading')}</p>;
+  return (
+    <>
+      <h1>{t('system.title')}</h1>
+      <h2>{t('system.checks')}</h2>
+      <ul className="checks">
+        {data.checks.map((c) => (
+          <li key={c.id} className={`check-${c.status}`}>
+            <span className="mark" aria-hidden="true">{MARKS[c.status]}</span> <strong>{t(`system.${c.status}`)}</strong> <code>{c.id}</code> — {c.summary}
+            {c.hint && <div className="hint">{c.hint}</div>}
+          </li>
+        ))}
+      </ul>
+      <Keys keys={data.keys} />
+      <h2>{t('system.config')}</h2>
+      <table>
+        <tbody>
+          {data.config.map((c) => (
+            <tr key={c.key}><th scope="row"><code>{c.key}</code></th><td>{String(c.value)}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/** KEK versions in use, and how far a rewrap has moved stored data keys to the current one. */
+function Keys(props: { keys: SystemSummary['keys'] }) {
+  const { t } = useI18n();
+  const k = props.keys;
+  if (!k) return <><h2>{t('keys.title')}</h2><p className="error">{t('keys.unavailable')}</p></>;
+  const total = k.inUse.reduce((n, u) => n + u.dataKeys, 0);
+  const current = k.inUse.filter((u) => u.version >= k.current).reduce((n, u) => n + u.dataKeys, 0);
+  const percent = total ? Math.floor((100 * current) / total) : 100;
+  return (
+    <>
+      <h2>{t('keys.title')}</h2>
+      <p>{t('keys.summary', { kind: k.kind, current: k.current, min: k.minDecryption })}</p>
+      <label htmlFor="rewrap">{t('keys.rewrap', { percent })}</label> <progress id="rewrap" max={100} value={percent}>{percent} %</progress>
+      {k.inUse.length > 0 && (
+        <table>
+          <thead><tr><th scope="col">{t('keys.version')}</th><th scope="col" className="num">{t('keys.dataKeys')}</th><th scope="col" className="num">{t('keys.records')}</th></tr></thead>
+          <tbody>{k.inUse.map((u) => <tr key={u.version}><td>v{u.version}</td><td className="num">{u.dataKeys}</td><td className="num">{u.records}</td></tr>)}</tbody>
+        </table>
+      )}
+      <p className="note">{t('keys.cli')}</p>
+    </>
+  );
+}

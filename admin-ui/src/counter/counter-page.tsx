@@ -1,0 +1,46 @@
+import { useEffect, useState } from 'react';
+import { call, type Me, type Pharmacy } from '../api.js';
+import { useI18n } from '../i18n.js';
+import { ProblemMessage } from '../problem-message.js';
+import { EntryForm, type Submitted } from './entry-form.js';
+import { Receipt } from './receipt.js';
+import type { Reference } from './reference.js';
+import { TodayList } from './today-list.js';
+
+/** The pharmacist's page: the entry form, then the receipt; today's list below both. */
+export function CounterPage(props: { me: Me }) {
+  const { t } = useI18n();
+  const [reference, setReference] = useState<Reference>();
+  const [pharmacies, setPharmacies] = useState<Pharmacy[]>();
+  const [failure, setFailure] = useState<unknown>();
+  const [submitted, setSubmitted] = useState<Submitted>();
+  // a new key remounts the form: fresh fields and a fresh idempotency key
+  const [formKey, setFormKey] = useState(0);
+
+  useEffect(() => {
+    call<Reference>('GET', '/reference').then(setReference, setFailure);
+    // the pharmacies where this person enters results, with names for the receipt
+    const mine = new Set(props.me.pharmacies.filter((p) => p.roles.some((r) => r === 'pharmacist' || r === 'pharmacy-manager')).map((p) => p.id));
+    call<{ items: Pharmacy[] }>('GET', '/pharmacies').then((r) => setPharmacies(r.items.filter((p) => mine.has(p.id))), setFailure);
+  }, [props.me]);
+
+  if (failure) return <ProblemMessage error={failure} />;
+  if (!reference || !pharmacies) return <p>{t('app.loading')}</p>;
+  return (
+    <div className="counter">
+      {submitted ? (
+        <Receipt
+          submitted={submitted}
+          reference={reference}
+          onNew={() => {
+            setSubmitted(undefined);
+            setFormKey((k) => k + 1);
+          }}
+        />
+      ) : (
+        <EntryForm key={formKey} me={props.me} pharmacies={pharmacies} reference={reference} onSubmitted={setSubmitted} />
+      )}
+      {(submitted?.pharmacy ?? pharmacies[0]) && <TodayList pharmacy={(submitted?.pharmacy ?? pharmacies[0]) as Pharmacy} reference={reference} highlight={submitted?.id} />}
+    </div>
+  );
+}

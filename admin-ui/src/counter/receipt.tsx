@@ -1,0 +1,38 @@
+import { codeLabel, useI18n } from '../i18n.js';
+import type { Reference } from './reference.js';
+import type { Submitted } from './entry-form.js';
+
+/**
+ * The patient's receipt: reference, pharmacy, when, which test and its result, and the name
+ * so the paper finds its owner. No NIR, birth date or contact: the patient knows them.
+ */
+export function Receipt(props: { submitted: Submitted; reference: Reference; onNew: () => void; newLabel?: string }) {
+  const { t, language } = useI18n();
+  const { submitted: r } = props;
+  const result = codeLabel(t, 'result', r.result, r.result);
+  const test = codeLabel(t, 'loinc', r.loinc, props.reference.tests.find((x) => x.code === r.loinc)?.display ?? r.loinc);
+  return (
+    <section className="receipt" aria-labelledby="receipt-title">
+      <h2 id="receipt-title">{t('receipt.title')}</h2>
+      <dl>
+        <dt>{t('receipt.id')}</dt>
+        <dd className="mono" data-testid="receipt-id">{r.id}</dd>
+        <dt>{t('receipt.pharmacy')}</dt>
+        <dd>{r.pharmacy.name} — FINESS {r.pharmacy.finess}</dd>
+        <dt>{t('receipt.at')}</dt>
+        <dd>{new Date(r.resultAt).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' })}</dd>
+        <dt>{t('entry.patient')}</dt>
+        <dd>{r.patientName}</dd>
+        <dt>{t('entry.test')}</dt>
+        <dd>{test}</dd>
+        <dt>{t('entry.result')}</dt>
+        <dd className="result-value">{result}</dd>
+      </dl>
+      <p className="note">{t('receipt.note')}</p>
+      <div className="actions no-print">
+        <button type="button" onClick={() => window.print()}>{t('receipt.print')}</button>
+        <button type="button" className="primary" autoFocus onClick={props.onNew}>{props.newLabel ?? t('entry.new')}</button>
+      </div>
+    </section>
+  );
+}

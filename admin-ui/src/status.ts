@@ -1,0 +1,34 @@
+import { isMessageKey, type Translate } from './i18n.js';
+
+/** The gateway's status resource (DESIGN.md "Status resource"): no personal data. */
+export interface StatusView {
+  id: string;
+  status: 'received' | 'delivering' | 'retrying' | 'delivered' | 'dead-lettered' | 'cancelled';
+  receivedAt: string;
+  deliveredAt: string | null;
+  purgedAt: string | null;
+  attempts: number;
+  nextAttemptAt: string | null;
+  sidepAckId: string | null;
+  problem: { code: string } | null;
+  supersededBy: string | null;
+}
+
+/** A status or message state in the person's language; an unknown one as is. */
+export function statusLabel(t: Translate, status: string): string {
+  const key = `status.${status}`;
+  return isMessageKey(key) ? t(key) : status;
+}
+
+/** A message kind (original, correction, cancellation) in the person's language. */
+export function kindLabel(t: Translate, kind: string): string {
+  const key = `kind.${kind}`;
+  return isMessageKey(key) ? t(key) : kind;
+}
+
+/** What a pharmacist should do about a result, in plain words, or nothing when all is well. */
+export function problemAdvice(t: Translate, r: Pick<StatusView, 'status' | 'problem'>): string {
+  if (r.status === 'retrying') return t('problem.retrying');
+  if (r.status === 'dead-lettered') return t('problem.default');
+  return '';
+}

@@ -1,0 +1,57 @@
+import type { Database } from '../db/index.js';
+import { appendAuditNow, type AuditEvent } from '../audit/index.js';
+import { NotFound, ValidationFailed } from '../errors.js';
+import type { ResultSealer } from '../intake/result-sealer.js';
+import type { TestResultInput } from '../results/index.js';
+import type { PharmacyScope } from './rights.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Why a person opens a sealed result; stored in the audit event (a code, never free text). */
+export const REVEAL_PURPOSES = ['receipt-reprint', 'patient-request', 'correction'] as const;
+export type RevealPurpose = (typeof REVEAL_PURPOSES)[number];
+
+/**
+ * What a reveal shows: enough to reprint the patient's receipt or prepare a correction — names,
+ * birth date, sex and the test — never the NIR, contact or address.
+ */
+export interface RevealedResult {
+  id: string;
+  pharmacyId: string;
+  patient: Pick<TestResultInput['patient'], 'birthName' | 'firstNames' | 'usedName' | 'birthDate' | 'sex'>;
+  test: Pick<TestResultInput['test'], 'loinc' | 'result' | 'specimen' | 'collectedAt' | 'resultAt'>;
+}
+
+/** Checks the body of a reveal: `{ purpose }` with a known purpose, nothing else. */
+export function parseRevealBody(body: unknown): RevealPurpose {
+  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (!fields) throw new ValidationFailed([{ pointer: '', code: 'invalid-type' }]);
+  const unknown = Object.keys(fields).filter((k) => k !== 'purpose');
+  if (unknown.length) throw new ValidationFailed(unknown.map((k) => ({ pointer: `/${k}`, code: 'unknown-field' })));
+  if (!REVEAL_PURPOSES.includes(fields.purpose as RevealPurpose)) throw new ValidationFailed([{ pointer: '/purpose', code: fields.purpose === undefined ? 'required' : 'invalid-type' }]);
+  return fields.purpose as RevealPurpose;
+}
+
+/**
+ * Opens one sealed result of the caller's pharmacies for a stated purpose. The audit event is
+ * written first: if it cannot be, nothing is decrypted. Another pharmacy's result, an unknown
+ * id and a purged result all answer 404.
+ * @example await revealResult({ db, sealer }, scope, id, { purpose: 'receipt-reprint', actor });
+ */
+export async function revealResult(
+  d: { db: Database; sealer: ResultSealer<TestResultInput> },
+  scope: PharmacyScope,
+  id: string,
+  o: { purpose: RevealPurpose; actor: AuditEvent['actor']; requestId?: string; sourceIp?: string },
+): Promise<RevealedResult> {
+  if (!UUID.test(id)) throw new NotFound();
+  let q = d.db.selectFrom('test_results').select(['id', 'pharmacy_id', 'sealed', 'data_key_id']).where('id', '=', id.toLowerCase());
+  if (!scope.all) q = q.where('pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : ['00000000-0000-0000-0000-000000000000']);
+  const row = await q.executeTakeFirst();
+  if (!row?.sealed || !row.data_key_id) throw new NotFound();
+  await appendAuditNow(d.db, { actor: o.actor, action: 'result.reveal', object: { type: 'test-result', id: row.id }, outcome: 'success', reason: o.purpose, requestId: o.requestId, sourceIp: o.sourceIp });
+  const { result } = await d.sealer.open({ id: row.id, pharmacy_id: row.pharmacy_id, sealed: row.sealed, data_key_id: row.data_key_id });
+  const { birthName, firstNames, usedName, birthDate, sex } = result.patient;
+  const { loinc, result: value, specimen, collectedAt, resultAt } = result.test;
+  return { id: row.id, pharmacyId: row.pharmacy_id, patient: { birthName, firstNames, usedName, birthDate, sex }, test: { loinc, result: value, specimen, collectedAt, resultAt } };
+}

@@ -1,0 +1,114 @@
+import { sql } from 'kysely';
+import type { Database } from '../db/index.js';
+import { ValidationFailed, type FieldIssue } from '../errors.js';
+import type { PharmacyScope } from './rights.js';
+
+/** A validated statistics query: whole Paris days, `from` and `to` included. */
+export interface StatisticsQuery {
+  period: 'day' | 'month';
+  from: string;
+  to: string;
+  format: 'json' | 'csv';
+}
+
+export interface StatisticsRow {
+  finess: string;
+  name: string;
+  /** `YYYY-MM-DD` or `YYYY-MM`, in Europe/Paris. */
+  period: string;
+  /** Tests entered (corrections are the same test, counted apart). */
+  total: number;
+  delivered: number;
+  cancelled: number;
+  deadLettered: number;
+  corrections: number;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_DAYS = 732; // two years of days: a bounded answer
+
+function isCalendarDay(s: string): boolean {
+  if (!DAY.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  // 2025-02-30 parses to March: only a day that formats back to itself exists
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(s);
+}
+
+/**
+ * Parses `?period=&from=&to=&format=` (every field checked, every fault reported, values never
+ * echoed). Defaults: by day, the last 31 days up to `today`, JSON.
+ * @example parseStatisticsQuery({ period: 'month', from: '2025-01-01', to: '2025-12-31' }, '2025-11-25');
+ */
+export function parseStatisticsQuery(raw: Record<string, string | undefined>, today: string): StatisticsQuery {
+  const errors: FieldIssue[] = [];
+  const period = raw.period ?? 'day';
+  if (period !== 'day' && period !== 'month') errors.push({ pointer: '/period', code: 'invalid-type' });
+  const format = raw.format ?? 'json';
+  if (format !== 'json' && format !== 'csv') errors.push({ pointer: '/format', code: 'invalid-type' });
+  const to = raw.to ?? today;
+  const toOk = isCalendarDay(to);
+  const from = raw.from ?? (toOk ? new Date(Date.parse(`${to}T00:00:00Z`) - 30 * 86_400_000).toISOString().slice(0, 10) : to);
+  const fromOk = raw.from === undefined ? toOk : isCalendarDay(from);
+  if (!fromOk && raw.from !== undefined) errors.push({ pointer: '/from', code: 'invalid-type' });
+  if (!toOk) errors.push({ pointer: '/to', code: 'invalid-type' });
+  if (fromOk && toOk) {
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    if (days < 0 || days > MAX_DAYS) errors.push({ pointer: '/to', code: 'date-range' });
+  }
+  if (errors.length) throw new ValidationFailed(errors);
+  return { period: period as StatisticsQuery['period'], from, to, format: format as StatisticsQuery['format'] };
+}
+
+/**
+ * Volumes per pharmacy and period, counted on receipts (which outlive the purge of personal
+ * data), so a chain can split costs between pharmacies.
+ */
+export async function readStatistics(db: Database, scope: PharmacyScope, q: StatisticsQuery): Promise<StatisticsRow[]> {
+  const unit = q.period === 'day' ? sql.lit('day') : sql.lit('month');
+  const format = q.period === 'day' ? sql.lit('YYYY-MM-DD') : sql.lit('YYYY-MM');
+  const bucket = sql<string>`to_char(date_trunc(${unit}, r.received_at at time zone 'Europe/Paris'), ${format})`;
+  let query = db
+    .selectFrom('test_results as r')
+    .innerJoin('pharmacies as p', 'p.id', 'r.pharmacy_id')
+    .select([
+      'p.finess',
+      'p.name',
+      bucket.as('period'),
+      sql<string>`count(*) filter (where r.corrects is null)`.as('total'),
+      sql<string>`count(*) filter (where r.status = 'delivered')`.as('delivered'),
+      sql<string>`count(*) filter (where r.status = 'cancelled')`.as('cancelled'),
+      sql<string>`count(*) filter (where r.status = 'dead-lettered')`.as('deadLettered'),
+      sql<string>`count(*) filter (where r.corrects is not null)`.as('corrections'),
+    ])
+    .where(sql<boolean>`r.received_at >= (${q.from}::date::timestamp at time zone 'Europe/Paris')`)
+    .where(sql<boolean>`r.received_at < ((${q.to}::date + 1)::timestamp at time zone 'Europe/Paris')`)
+    .groupBy(['p.finess', 'p.name', sql`3`])
+    .orderBy('p.finess')
+    .orderBy(sql`3`);
+  if (!scope.all) query = query.where('r.pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : ['00000000-0000-0000-0000-000000000000']);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    finess: r.finess,
+    name: r.name,
+    period: r.period,
+    total: Number(r.total),
+    delivered: Number(r.delivered),
+    cancelled: Number(r.cancelled),
+    deadLettered: Number(r.deadLettered),
+    corrections: Number(r.corrections),
+  }));
+}
+
+const CSV_COLUMNS = ['finess', 'name', 'period', 'total', 'delivered', 'cancelled', 'deadLettered', 'corrections'] as const;
+
+/** RFC 4180 field; a leading `= + - @` is quoted away so a spreadsheet never runs it (CSV injection). */
+function csvField(v: string | number): string {
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n']/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The rows as CSV with a header line, CRLF line ends (RFC 4180). */
+export function statisticsCsv(rows: StatisticsRow[]): string {
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvField(r[c])).join(','))].map((l) => `${l}\r\n`).join('');
+}

@@ -1,0 +1,86 @@
+import { finessIssue, rppsIssue } from '../results/index.js';
+
+/** How one issuer's claims are read (settings `web.issuers[]`, with the Pro Santé Connect defaults applied). */
+export interface ClaimMapping {
+  kind: 'psc' | 'generic';
+  /** Dot paths into the merged ID token and userinfo claims; arrays are flattened at each step. */
+  subject: string;
+  rpps?: string;
+  finess?: string;
+  /** acr values that count as multi-factor evidence. */
+  mfaAcr: readonly string[];
+  /** amr values that alone count as multi-factor evidence (RFC 8176 `mfa`). */
+  mfaAmr: readonly string[];
+}
+
+/** What the gateway keeps of a sign-in: identifiers and evidence, never a name. */
+export interface Identity {
+  subject: string;
+  /** The RPPS the provider asserts (11 digits, Luhn key checked), else null. */
+  rpps: string | null;
+  /**
+   * Pharmacies (FINESS) the provider says this person works at, or null when the issuer does
+   * not assert any (then claims do not narrow). For PSC: sites of a pharmacist exercice only.
+   */
+  finess: string[] | null;
+  mfa: boolean;
+  acr: string | null;
+}
+
+/** Pro Santé Connect's profession code for a pharmacist (DOMAIN.md §4). */
+export const PSC_PHARMACIST = '21';
+// RFC 8176 factor classes: two different classes in `amr` are multi-factor evidence
+const KNOWLEDGE = new Set(['pwd', 'pin', 'kba']);
+const POSSESSION = new Set(['otp', 'hwk', 'swk', 'sc', 'sms', 'tel', 'pop']);
+const INHERENCE = new Set(['fpt', 'face', 'iris', 'retina', 'vbm']);
+
+/** Values at a dot path, arrays flattened at every step; non-strings dropped. */
+export function valuesAt(claims: unknown, path: string): string[] {
+  let nodes: unknown[] = [claims];
+  for (const key of path.split('.')) {
+    nodes = nodes
+      .flatMap((n) => (Array.isArray(n) ? n : [n]))
+      .flatMap((n) => (n !== null && typeof n === 'object' && Object.hasOwn(n, key) ? [(n as Record<string, unknown>)[key]] : []));
+  }
+  return nodes.flatMap((n) => (Array.isArray(n) ? n : [n])).flatMap((n) => (typeof n === 'string' ? [n] : typeof n === 'number' ? [String(n)] : []));
+}
+
+/** PSC `SubjectNameID` is the idNatPs: `8` + RPPS for RPPS holders (sandbox `899700771191`). */
+function rppsFromIdNatPs(v: string): string | null {
+  const rpps = /^8\d{11}$/.test(v) ? v.slice(1) : v;
+  return rppsIssue(rpps) === undefined ? rpps : null;
+}
+
+/** FINESS sites of the exercices whose profession is pharmacist. */
+function pscPharmacistSites(claims: Record<string, unknown>): string[] {
+  const exercices = claims.SubjectRefPro !== null && typeof claims.SubjectRefPro === 'object' ? valuesOf((claims.SubjectRefPro as Record<string, unknown>).exercices) : [];
+  return exercices.filter((e) => valuesAt(e, 'codeProfession').includes(PSC_PHARMACIST)).flatMap((e) => valuesAt(e, 'activities.numeroFinessSite'));
+}
+
+function valuesOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : v === undefined ? [] : [v];
+}
+
+function hasMfa(m: ClaimMapping, acr: string | null, amr: string[]): boolean {
+  if (acr !== null && m.mfaAcr.includes(acr)) return true;
+  if (amr.some((a) => m.mfaAmr.includes(a))) return true;
+  const classes = [KNOWLEDGE, POSSESSION, INHERENCE].filter((c) => amr.some((a) => c.has(a)));
+  return classes.length >= 2;
+}
+
+/**
+ * Reads an identity from the merged ID token and userinfo claims. Never throws on odd input:
+ * whatever is missing or malformed is simply absent (and absent evidence narrows).
+ * @example mapClaims(pscMapping, { sub: 'f:1', SubjectNameID: '899700771191', acr: 'eidas1' });
+ */
+export function mapClaims(m: ClaimMapping, claims: Record<string, unknown>): Identity | null {
+  const subject = valuesAt(claims, m.subject)[0];
+  if (!subject || subject.length > 255) return null;
+  const acr = typeof claims.acr === 'string' ? claims.acr : null;
+  const amr = valuesAt(claims, 'amr');
+  const rawRpps = m.rpps ? valuesAt(claims, m.rpps)[0] : undefined;
+  const rpps = rawRpps === undefined ? null : m.kind === 'psc' ? rppsFromIdNatPs(rawRpps) : rppsIssue(rawRpps) === undefined ? rawRpps : null;
+  const rawFiness = m.kind === 'psc' ? pscPharmacistSites(claims) : m.finess ? valuesAt(claims, m.finess) : null;
+  const finess = rawFiness === null ? null : [...new Set(rawFiness.filter((f) => finessIssue(f) === undefined))];
+  return { subject, rpps, finess, mfa: hasMfa(m, acr, amr), acr };
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { Settings } from '../config/index.js';
+import {
+  createVaultCheckpointSigner,
+  createVaultSession,
+  openLocalKeyring,
+  openVaultTransit,
+  type CheckpointSigner,
+  type KeyManager,
+  type VaultSession,
+} from '../crypto/index.js';
+
+/**
+ * Opens the key manager the settings name: Vault Transit, or the local keyring (never created
+ * here: a mistyped path must not start an empty keyring).
+ *
+ * @example
+ * const keys = await openConfiguredKeys(settings.keyManager);
+ */
+export async function openConfiguredKeys(s: Settings['keyManager']): Promise<KeyManager> {
+  if (s.kind === 'vault') return (await openVaultKeys(s)).keys;
+  if (!s.localKeyringFile) throw new Error('GATEWAY_KEY_MANAGER_LOCAL_KEYRING_FILE must name the keyring file.');
+  return openLocalKeyring(s.localKeyringFile);
+}
+
+/**
+ * The production keys: Vault Transit (AppRole, pinned CA) for data keys and the blind-index key,
+ * and the Transit Ed25519 checkpoint signer on the same session.
+ *
+ * @example
+ * const { keys, checkpointSigner } = await openVaultKeys(settings.keyManager);
+ */
+export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: KeyManager; checkpointSigner: CheckpointSigner }> {
+  const vault = vaultSessionOf(s);
+  const keys = await openVaultTransit({
+    vault,
+    dataKeyName: s.vaultDataKeyName,
+    blindIndexKeyName: s.vaultBlindIndexKeyName,
+    blindIndexKeyFile: required(s.blindIndexKeyFile, 'GATEWAY_KEY_MANAGER_BLIND_INDEX_KEY_FILE'),
+  });
+  return { keys, checkpointSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultSigningKeyName }) };
+}
+
+function vaultSessionOf(s: Settings['keyManager']): VaultSession {
+  return createVaultSession({
+    address: required(s.vaultAddress, 'GATEWAY_KEY_MANAGER_VAULT_ADDRESS'),
+    caPem: readFileSync(required(s.vaultCaFile, 'GATEWAY_KEY_MANAGER_VAULT_CA_FILE'), 'utf8'),
+    roleIdFile: required(s.vaultRoleIdFile, 'GATEWAY_KEY_MANAGER_VAULT_ROLE_ID_FILE'),
+    secretIdFile: required(s.vaultSecretIdFile, 'GATEWAY_KEY_MANAGER_VAULT_SECRET_ID_FILE'),
+    timeoutMs: s.vaultTimeoutMs,
+  });
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is required for the Vault key manager.`);
+  return value;
+}

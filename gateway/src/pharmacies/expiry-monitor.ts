@@ -1,0 +1,32 @@
+import type { Gauge } from 'prom-client';
+import type { Database } from '../db/index.js';
+import type { Logger } from '../observability/index.js';
+import { nearestExpiryByPharmacy } from './certificates.js';
+
+const DAY_MS = 86_400_000;
+/** Issue #7: warn 30 days before a certificate expires. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * Sets `gateway_certificate_expiry_days{pharmacy}` (days to the nearest expiry among the valid
+ * certificates of each active pharmacy; 0 when it has none) and logs a warning, at most once a
+ * day per pharmacy, when that is under 30 days: issue the next certificate, then revoke the old
+ * one as superseded. Labels are pharmacy ids, bounded by the registry.
+ */
+export function createExpiryMonitor(o: { db: Database; gauge: Gauge<'pharmacy'>; log: Logger; clock?: () => number }) {
+  const now = o.clock ?? Date.now;
+  const warnedAt = new Map<string, number>();
+  return {
+    async check(): Promise<void> {
+      const rows = await nearestExpiryByPharmacy(o.db);
+      o.gauge.reset(); // a deactivated pharmacy's series disappears
+      for (const r of rows) {
+        const days = r.notAfter ? Math.max(0, (r.notAfter.getTime() - now()) / DAY_MS) : 0;
+        o.gauge.set({ pharmacy: r.pharmacyId }, Math.floor(days * 10) / 10);
+        if (days >= EXPIRY_WARNING_DAYS || now() - (warnedAt.get(r.pharmacyId) ?? -Infinity) < DAY_MS) continue;
+        warnedAt.set(r.pharmacyId, now());
+        o.log.warn({ pharmacyId: r.pharmacyId, finess: r.finess, days: Math.floor(days) }, 'client certificate expires soon: issue the next one (gateway cert issue)');
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { addPharmacy, deactivatePharmacy, findPharmacy, listPharmacies, type Actor, type Pharmacy } from './registry.js';
+export {
+  issueCertificate,
+  listCertificates,
+  MAX_VALID_CERTIFICATES,
+  publishCrl,
+  registerCertificate,
+  revokeCertificate,
+  nearestExpiryByPharmacy,
+  type RegisteredCertificate,
+  type SigningCa,
+} from './certificates.js';
+export { createRevocationWatch, type RevocationWatch, type RevocationWatchOptions } from './revocation-watch.js';
+export { createExpiryMonitor, EXPIRY_WARNING_DAYS } from './expiry-monitor.js';

@@ -1,0 +1,63 @@
+import { getCookie } from 'hono/cookie';
+import type { Context, MiddlewareHandler } from 'hono';
+import { appendAuditNow } from '../audit/index.js';
+import { CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.js';
+import { liveGrants } from '../auth/enrolments.js';
+import { holds, narrow, rightsOf, type Capability } from '../auth/rbac.js';
+import { SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
+import type { Database } from '../db/index.js';
+import { CsrfFailed, Forbidden, Unauthenticated } from '../errors.js';
+import type { WebEnv } from './env.js';
+
+/** Who may call a web route: anyone, any signed-in person, or holders of a capability. */
+export type Access = 'public' | 'session' | Capability;
+
+export interface AccessDeps {
+  db: Database;
+  sessions: SessionStore;
+  /** `https://host[:port]` browsers use; a state-changing request from another Origin is refused. */
+  publicOrigin: string;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const sourceIp = (c: Context<WebEnv>): string | undefined => c.env.incoming.socket.remoteAddress;
+
+/**
+ * Enforces one route's `access`: the session (401), then the CSRF token and Origin on
+ * state-changing methods (403 `csrf-failed`), then the capability (403). Rights are read from
+ * live enrolments on every request, narrowed by what the provider asserted at sign-in, so a
+ * revoked or expired enrolment takes effect at once. Every refusal is audited.
+ */
+export const authorize = (deps: AccessDeps, access: Access): MiddlewareHandler<WebEnv> =>
+  async function authorize(c, next) {
+    if (access === 'public') return next();
+    const deny = async (action: string, reason: string, actor: { type: 'user' | 'anonymous'; id?: string }) =>
+      appendAuditNow(deps.db, { actor, action, outcome: 'denied', reason, requestId: c.get('requestId'), sourceIp: sourceIp(c) });
+
+    const token = getCookie(c, SESSION_COOKIE);
+    const found = token ? await deps.sessions.resolve(token) : null;
+    if (!token || !found || 'expired' in found) {
+      const expired = found && 'expired' in found ? found.expired : undefined;
+      await deny('authenticate', expired ? 'session-expired' : 'unauthenticated', expired ? { type: 'user', id: expired.userId } : { type: 'anonymous' });
+      throw new Unauthenticated();
+    }
+    const { session } = found;
+    const actor = { type: 'user' as const, id: session.userId };
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const origin = c.req.header('origin');
+      if ((origin !== undefined && origin !== deps.publicOrigin) || !csrfTokenMatches(token, c.req.header(CSRF_HEADER))) {
+        await deny(`${c.req.method} ${c.req.routePath}`, 'csrf-failed', actor);
+        throw new CsrfFailed();
+      }
+    }
+    const rights = rightsOf(narrow(await liveGrants(deps.db, session.issuer, session.subject), { finess: session.claimFiness, mfa: session.mfa }));
+    if (access !== 'session' && !holds(rights, access)) {
+      await deny(`${c.req.method} ${c.req.routePath}`, 'forbidden', actor);
+      throw new Forbidden();
+    }
+    c.set('session', session);
+    c.set('sessionToken', token);
+    c.set('rights', rights);
+    await next();
+  };

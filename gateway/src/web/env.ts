@@ -1,0 +1,15 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { AppEnv } from '../app/env.js';
+import type { Rights } from '../auth/rbac.js';
+import type { Session } from '../auth/sessions.js';
+
+/** Variables of the web listener: the intake's, plus the signed-in person. */
+export interface WebEnv {
+  Bindings: HttpBindings;
+  Variables: AppEnv['Variables'] & {
+    session: Session;
+    /** The cookie's token (the CSRF token derives from it). */
+    sessionToken: string;
+    rights: Rights;
+  };
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { getRequestListener } from '@hono/node-server';
+import type { Settings } from '../config/index.js';
+import type { Database } from '../db/index.js';
+import { createOidc } from '../auth/oidc.js';
+import { createLoginStates, createSessionStore } from '../auth/sessions.js';
+import type { SubmitService } from '../intake/submit.js';
+import type { CorrectionService } from '../intake/corrections.js';
+import type { Logger, Metrics } from '../observability/index.js';
+import { anssiTlsOptions } from '../pki/index.js';
+import { jsonBody } from '../app/middleware.js';
+import { createRateLimiter } from '../app/rate-limit.js';
+import { createWebApp, type WebDeps } from './app.js';
+
+/**
+ * The web listener's HTTPS server (ANSSI TLS policy), built from settings `web`.
+ * @example const server = createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes });
+ */
+export function createWebServer(o: { web: Settings['web']; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; admin?: WebDeps['admin'] }): Server {
+  const w = o.web;
+  const publicOrigin = new URL(w.publicOrigin as string).origin;
+  const app = createWebApp({
+    db: o.db,
+    oidc: createOidc({ issuers: w.issuers, redirectUri: `${publicOrigin}/auth/callback` }),
+    sessions: createSessionStore({ db: o.db, idleMs: w.sessionIdleMinutes * 60_000, maxMs: w.sessionMaxHours * 3_600_000 }),
+    loginStates: createLoginStates({ db: o.db }),
+    submit: o.submit,
+    corrections: o.corrections,
+    publicOrigin,
+    uiDir: w.uiDir,
+    signInLimiter: createRateLimiter({ ratePerSecond: w.signInPerMinute / 60, burst: w.signInBurst }),
+    userLimiter: createRateLimiter({ ratePerSecond: w.userRatePerSecond, burst: w.userRateBurst }),
+    jsonBody: jsonBody({ limit: o.bodyLimitBytes }),
+    idleSeconds: w.sessionIdleMinutes * 60,
+    log: o.log,
+    metrics: o.metrics,
+    admin: o.admin,
+  });
+  return createServer({ ...anssiTlsOptions(), cert: readFileSync(w.certFile as string), key: readFileSync(w.keyFile as string) }, getRequestListener(app.fetch));
+}

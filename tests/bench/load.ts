@@ -1,0 +1,79 @@
+/**
+ * The load generator, in its own process: an undici Pool of keep-alive mTLS connections, each
+ * answer checked (202 with an id for intake, the same body back for the echo); anything else
+ * counts as an error, never as speed. Argument: JSON `LoadPlan`; prints one JSON `LoadReport`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
+import { syntheticResult } from '../support/synthetic-result.js';
+
+export interface LoadPlan {
+  origin: string;
+  path: string;
+  kind: 'intake' | 'echo';
+  ca: string;
+  cert: string;
+  key: string;
+  finess: string;
+  connections: number;
+  durationMs: number;
+  /** Offered rate (requests/s); unset: as fast as the connections allow. */
+  ratePerSecond?: number;
+}
+
+export interface LoadReport {
+  ok: number;
+  errors: number;
+  /** Error kinds and counts (status codes or error names). */
+  errorKinds: Record<string, number>;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+const plan = JSON.parse(process.argv[2] as string) as LoadPlan;
+const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 1, connect: { ...anssiTlsOptions(), ca: plan.ca, cert: plan.cert, key: plan.key } });
+const latencies: number[] = [];
+const errorKinds: Record<string, number> = {};
+const start = performance.now();
+const end = start + plan.durationMs;
+let sent = 0;
+
+async function one(): Promise<void> {
+  const body = JSON.stringify(plan.kind === 'intake' ? syntheticResult({ pharmacyFiness: plan.finess }) : { payload: randomUUID(), pad: 'x'.repeat(1_000) });
+  const t = performance.now();
+  try {
+    const res = await pool.request({ method: 'POST', path: plan.path, headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body });
+    const text = await res.body.text();
+    const good = plan.kind === 'intake' ? res.statusCode === 202 && typeof (JSON.parse(text) as { id?: unknown }).id === 'string' : res.statusCode === 200 && text === body;
+    if (good) latencies.push(performance.now() - t);
+    else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
+  } catch (e) {
+    const kind = (e as { code?: string }).code ?? (e as Error).name;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  }
+}
+
+async function worker(): Promise<void> {
+  while (performance.now() < end) {
+    if (plan.ratePerSecond) {
+      // open-loop schedule: request n is due at start + n / rate
+      const due = start + (sent++ * 1000) / plan.ratePerSecond;
+      if (due >= end) return;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    await one();
+  }
+}
+
+await Promise.all(Array.from({ length: plan.connections }, worker));
+const elapsed = (performance.now() - start) / 1000;
+latencies.sort((a, b) => a - b);
+const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+const errors = Object.values(errorKinds).reduce((a, b) => a + b, 0);
+const report: LoadReport = { ok: latencies.length, errors, errorKinds, rps: Math.round(latencies.length / elapsed), p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+process.stdout.write(`${JSON.stringify(report)}\n`);
+await pool.close();

@@ -1,0 +1,59 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { appendAudit } from '../../gateway/src/audit/index.js';
+import { createBlindIndex } from '../../gateway/src/crypto/blind-index.js';
+import { createDatabase } from '../../gateway/src/db/index.js';
+import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
+import { claimKey, requestFingerprint } from '../../gateway/src/intake/idempotency.js';
+import { findDuplicate, indexColumns, statusUrl } from '../../gateway/src/intake/submit.js';
+import { enqueueMessage } from '../../gateway/src/outbox/enqueue.js';
+import { syntheticResult } from '../support/synthetic-result.js';
+
+/** What a sealed result weighs (a synthetic result's JSON under AES-GCM, with nonce and tag). */
+const SEALED_BYTES = 1_024;
+
+/**
+ * Baseline A: `clients` connections each committing, back to back, exactly the statements of the
+ * intake transaction (the product's own functions: idempotency claim, duplicate lookup, result
+ * row, outbox message, audit event), synchronous commit on, with no HTTP, TLS, validation or
+ * sealing around them. Its own database, so the relay never sees these rows.
+ */
+export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: string; certPem: string; finess: string; clients: number; durationMs: number }): Promise<{ tps: number; errors: number }> {
+  const owner = createDatabase({ url: o.ownerUrl, poolSize: 1 });
+  const pharmacyId = await registerPharmacy(owner, { finess: o.finess, name: 'Bench', certPem: o.certPem });
+  await owner.destroy();
+  const db = createDatabase({ url: o.runtimeUrl, poolSize: o.clients });
+  const blindIndex = createBlindIndex(randomBytes(32));
+  const actor = { type: 'pharmacy' as const, id: pharmacyId };
+  let committed = 0;
+  let errors = 0;
+  const start = performance.now();
+  const end = start + o.durationMs;
+  const client = async () => {
+    while (performance.now() < end) {
+      const body = syntheticResult({ pharmacyFiness: o.finess });
+      const id = randomUUID();
+      const key = randomUUID();
+      const idx = indexColumns(body as never, blindIndex);
+      const fingerprint = requestFingerprint(blindIndex.fingerprint, 'submit', '', body);
+      try {
+        await db.transaction().execute(async (tx) => {
+          if (!(await claimKey(tx, { pharmacyId, key, fingerprint, resultId: id, answer: { id, status: 'received', statusUrl: statusUrl(id) } }))) throw new Error('key taken');
+          if (await findDuplicate(tx, pharmacyId, idx)) throw new Error('duplicate');
+          await tx
+            .insertInto('test_results')
+            .values({ id, pharmacy_id: pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed: randomBytes(SEALED_BYTES), data_key_id: null, ...idx, sidep_ack_id: null, problem_code: null })
+            .execute();
+          await enqueueMessage(tx, { resultId: id, kind: 'original' });
+          await appendAudit(tx, [{ actor, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: randomUUID(), sourceIp: '127.0.0.1' }]);
+        });
+        committed += 1;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.clients }, client));
+  const tps = Math.round(committed / ((performance.now() - start) / 1000));
+  await db.destroy();
+  return { tps, errors };
+}

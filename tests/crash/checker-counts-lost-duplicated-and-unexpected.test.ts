@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { tally } from './campaign.js';
+
+/** The campaign's verdict is only as good as its checker: each kind of fault must be counted. */
+describe('the crash campaign checker', () => {
+  const resultOf = new Map([
+    ['m1', 'r1'],
+    ['m2', 'r2'],
+    ['m2b', 'r2'],
+    ['m3', 'r3'],
+  ]);
+
+  it('passes a journal holding each acked result once, a replayed key included', () => {
+    expect(tally([new Set(['r1']), new Set(['r2']), new Set()], resultOf, ['m1', 'm2'])).toEqual({ acked: 2, lost: 0, duplicated: 0, unexpected: 0 });
+  });
+
+  it('counts an acked result missing from the journal as lost', () => {
+    expect(tally([new Set(['r1']), new Set(['r2'])], resultOf, ['m1']).lost).toBe(1);
+  });
+
+  it('counts a result delivered as two messages, and a key answered with two ids, as duplicated', () => {
+    expect(tally([new Set(['r2'])], resultOf, ['m2', 'm2b']).duplicated).toBe(1);
+    expect(tally([new Set(['r1', 'r3'])], resultOf, ['m1', 'm3']).duplicated).toBe(1);
+  });
+
+  it('counts a delivery of an unacked result or of an unknown message as unexpected', () => {
+    expect(tally([new Set(['r1'])], resultOf, ['m1', 'm3', 'm-unknown']).unexpected).toBe(2);
+  });
+});

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proveEvent, verifyEventProof } from '../../gateway/src/audit/index.js';
+import { startSealedLog, type SealedLog } from './audit-kit.js';
+
+let log: SealedLog;
+beforeAll(async () => {
+  log = await startSealedLog({ batchSize: 10 });
+});
+afterAll(() => log.close());
+
+/** Appends one event on this connection (the runtime role may not read it back: currval only). */
+async function insertEvent(c: pg.Client, action: string): Promise<{ seq: string; id: string }> {
+  const id = randomUUID();
+  await c.query(`INSERT INTO audit_events (id, actor_type, action, outcome) VALUES ($1, 'system', $2, 'success')`, [id, action]);
+  const { rows } = await c.query<{ seq: string }>(`SELECT currval('audit_events_seq_seq')::text AS seq`);
+  return { seq: (rows[0] as { seq: string }).seq, id };
+}
+
+async function openClient(): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: log.db.runtimeUrl });
+  await c.connect();
+  return c;
+}
+
+/** Which checkpoint seals each event id (undefined: not sealed yet). */
+async function sealedBy(ids: string[]): Promise<(string | undefined)[]> {
+  const { rows } = await sql<{ id: string; number: string | null }>`
+    SELECT e.id, c.number::text AS number FROM audit_events e
+    LEFT JOIN audit_checkpoints c ON e.xact_id >= c.xact_from AND e.xact_id < c.xact_to
+    WHERE e.id = ANY(${ids}::uuid[])`.execute(log.db.owner);
+  return ids.map((id) => rows.find((r) => r.id === id)?.number ?? undefined);
+}
+
+describe('the audit sealer', () => {
+  it('does not seal past a slow transaction holding a lower sequence, then seals both in order', async () => {
+    const slow = await openClient();
+    try {
+      await slow.query('BEGIN');
+      const low = await insertEvent(slow, 'slow');
+      const fast = await openClient();
+      const high = await insertEvent(fast, 'fast');
+      await fast.end();
+      expect(BigInt(high.seq)).toBeGreaterThan(BigInt(low.seq));
+      // Several sealing rounds pass while the slow transaction stays open.
+      await log.append(25);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await sealedBy([high.id])).toEqual([undefined]);
+      await slow.query('COMMIT');
+      await log.sealed();
+      const [lowCp, highCp] = await sealedBy([low.id, high.id]);
+      expect(lowCp).toBeDefined();
+      expect(highCp).toBeDefined();
+      const keys = await log.signer.publicKeys();
+      for (const id of [low.id, high.id]) expect(verifyEventProof((await proveEvent(log.db.owner, id))!, keys)).toBe(true);
+      expect((await log.verify()).fault).toBeUndefined();
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('seals an event whose transaction began first but took a higher sequence, exactly once', async () => {
+    const early = await openClient();
+    try {
+      await early.query('BEGIN');
+      await early.query('SELECT pg_current_xact_id()'); // the older transaction id…
+      const later = await openClient();
+      const lowSeq = await insertEvent(later, 'younger-transaction');
+      await later.end();
+      const highSeq = await insertEvent(early, 'older-transaction'); // …the higher sequence
+      await new Promise((r) => setTimeout(r, 200));
+      await early.query('COMMIT');
+      await log.sealed();
+      expect(BigInt(highSeq.seq)).toBeGreaterThan(BigInt(lowSeq.seq));
+      const { rows } = await sql<{ seq: string; n: number }>`
+        SELECT s::text AS seq, count(*)::int AS n FROM audit_checkpoints, unnest(seqs) AS s
+        WHERE s = ANY(${[lowSeq.seq, highSeq.seq]}::bigint[]) GROUP BY s`.execute(log.db.owner);
+      expect(rows.map((r) => r.n)).toEqual([1, 1]);
+      expect((await log.verify()).fault).toBeUndefined();
+    } finally {
+      await early.end();
+    }
+  });
+
+  it('cuts batches at the configured size and chains them', async () => {
+    await log.append(45);
+    await log.sealed();
+    const { rows } = await sql<{ size: number }>`SELECT size FROM audit_checkpoints ORDER BY number`.execute(log.db.owner);
+    expect(Math.max(...rows.map((r) => r.size))).toBeLessThanOrEqual(10);
+    const report = await log.verify();
+    expect(report.fault).toBeUndefined();
+    expect(report.checkpoints).toBe(rows.length);
+  });
+
+  it('is taken over by another replica when the sealing one stops', async () => {
+    const standby = log.startSealer();
+    expect(log.sealer.isLeader()).toBe(true);
+    expect(standby.isLeader()).toBe(false);
+    await log.sealer.stop(); // its connection closes: the advisory lock is released
+    await log.append(5);
+    await log.sealed();
+    expect(standby.isLeader()).toBe(true);
+    expect((await log.verify()).fault).toBeUndefined();
+  });
+});

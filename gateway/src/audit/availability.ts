@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { SEALER_ROLE, type Database } from '../db/index.js';
+import { createProbeLoop } from '../observability/probe-loop.js';
 
 /** Seal lag as the probe last saw it, in seconds (0 when nothing waits). */
 export interface AuditLag {
@@ -37,11 +38,10 @@ export function createAuditGuard({
 }): AuditGuard {
   let last: AuditLag | undefined;
   let lastSuccessAt = Number.NEGATIVE_INFINITY;
-  let pending: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const loop = createProbeLoop(probe, probeIntervalMs);
 
-  function probeNow(): Promise<void> {
-    pending ??= db
+  function probe(): Promise<void> {
+    return db
       .transaction()
       .execute(async (tx) => {
         await sql`SET LOCAL ROLE ${sql.id(SEALER_ROLE)}`.execute(tx);
@@ -59,26 +59,11 @@ export function createAuditGuard({
           lastSuccessAt = clock();
         },
         () => undefined, // only ages lastSuccessAt
-      )
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
+      );
   }
 
   return {
-    start() {
-      if (!timer) {
-        timer = setInterval(() => void probeNow(), probeIntervalMs);
-        timer.unref();
-      }
-      return probeNow();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
-    probeNow,
+    ...loop,
     isAvailable() {
       if (!last || clock() - lastSuccessAt > maxSealLagSeconds * 1000) return false;
       return last.oldestUnsealedSeconds <= maxSealLagSeconds && last.oldestUncopiedSeconds <= maxSealLagSeconds;

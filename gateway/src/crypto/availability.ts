@@ -1,5 +1,6 @@
 import { KeyManagerUnavailable } from '../errors.js';
 import type { KeyManager } from './key-manager.js';
+import { createProbeLoop } from '../observability/probe-loop.js';
 
 /** The fail-closed switch in front of every use of key material. */
 export interface KeyManagerGuard {
@@ -42,44 +43,27 @@ export function createKeyManagerGuard({
 }: KeyManagerGuardOptions): KeyManagerGuard {
   let lastSuccessAt = Number.NEGATIVE_INFINITY;
   let lastProbeFailure: unknown;
-  let pendingProbe: Promise<void> | undefined;
-  let timer: NodeJS.Timeout | undefined;
 
   function recordSuccess(): void {
     lastSuccessAt = clock();
     lastProbeFailure = undefined;
   }
 
-  function probeNow(): Promise<void> {
-    // A hanging probe is not stacked on: its age alone turns the guard unavailable.
-    pendingProbe ??= keys
-      .probe()
-      .then(recordSuccess, (failure: unknown) => {
+  // A hanging probe is not stacked on: its age alone turns the guard unavailable.
+  const loop = createProbeLoop(
+    () =>
+      keys.probe().then(recordSuccess, (failure: unknown) => {
         lastProbeFailure = failure;
-      })
-      .finally(() => {
-        pendingProbe = undefined;
-      });
-    return pendingProbe;
-  }
+      }),
+    probeIntervalMs,
+  );
 
   function isAvailable(): boolean {
     return clock() - lastSuccessAt <= maxStalenessMs;
   }
 
   return {
-    start() {
-      if (!timer) {
-        timer = setInterval(() => void probeNow(), probeIntervalMs);
-        timer.unref();
-      }
-      return probeNow();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
-    probeNow,
+    ...loop,
     recordSuccess,
     isAvailable,
     assertAvailable() {

@@ -185,7 +185,7 @@ try {
 
   // 6. key-manager calls (intake, drain, steady state) per record sealed
   const calls = intakeCalls + (await stack.metric('gateway_key_manager_calls_total'));
-  summary.key_manager_calls_per_record = Number((calls / Math.max(1, records + steady.ok)).toFixed(4));
+  summary.key_manager_calls_per_record = Number((calls / Math.max(1, records + steady.ok)).toPrecision(2));
   note('key manager', `${calls} calls for ${records + steady.ok} records (intake, drain and steady state)`);
   summary.rss_peak_mb = Math.round(Math.max(summary.rss_peak_mb, await stack.rssPeakMb()));
   note('gateway RSS peak', `${summary.rss_peak_mb} MB`);

@@ -98,5 +98,24 @@ describe('a submitted result', () => {
     const res = await h.call(PHARMACY_A, 'GET', '/api/v1/test-results?status=lost&limit=9999&since=yesterday');
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: { pointer: string }) => e.pointer).sort()).toEqual(['/limit', '/since', '/status']);
+    for (const at of ['2026-13-45 10:00:00+00', '+010000-01-01T00:00:00.000Z', '2026-02-31 10:00:00+00']) {
+      const cursor = Buffer.from(`${at}|${randomUUID()}`).toString('base64url');
+      const page = await h.call(PHARMACY_A, 'GET', `/api/v1/test-results?cursor=${cursor}`);
+      expect(page.status, at).toBe(422);
+      expect(page.body.errors).toEqual([{ pointer: '/cursor', code: 'invalid-type' }]);
+    }
+  });
+
+  it('answers 404 to a correction or cancellation of an id that is not a UUID', async () => {
+    for (const path of ['/api/v1/test-results/Zq7echo/cancellation', '/api/v1/test-results/Zq7echo/corrections']) {
+      const res = await h.call(PHARMACY_A, 'POST', path, { body: { reason: 'entered-in-error' }, headers: { 'idempotency-key': randomUUID() } });
+      expect(res.status).toBe(404);
+    }
+  });
+
+  it('refuses a body nested deeper than any submission as malformed, without failing', async () => {
+    const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { rawBody: `${'['.repeat(5000)}${']'.repeat(5000)}`, headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() } });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('malformed-json');
   });
 });

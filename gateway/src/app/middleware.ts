@@ -88,13 +88,31 @@ export const jsonBody = <E extends AppEnv = AppEnv>(o: { limit: number }): Middl
     const declared = Number(c.req.header('content-length') ?? 0);
     if (declared > o.limit) throw new PayloadTooLarge();
     const text = await readLimited(c.req.raw.body, o.limit);
+    let body: unknown;
     try {
-      c.set('body', JSON.parse(text));
+      body = JSON.parse(text);
     } catch (e) {
       throw new MalformedJson({ cause: e });
     }
+    // a body nested thousands deep is valid JSON but no submission: refuse it before any recursion
+    if (depthExceeds(body, MAX_JSON_DEPTH)) throw new MalformedJson();
+    c.set('body', body);
     await next();
   };
+
+/** The intake contract nests 4 levels; 32 leaves room without letting recursion overflow. */
+const MAX_JSON_DEPTH = 32;
+
+function depthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
   if (!stream) return '';

@@ -62,6 +62,8 @@ export function createCorrectionService(deps: SubmitDeps) {
   const { db, sealer } = deps;
 
   function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: string) => Promise<AcceptedAnswer>): Promise<Accepted> {
+    // an id that cannot name a result names none: 404 before anything touches a uuid column
+    if (!UUID.test(target)) return Promise.reject(new NotFound());
     const key = requireIdempotencyKey(req.idempotencyKey);
     const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, op, target, req.body);
     return idempotently({ db, pharmacyId: req.principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, () => work(key, fingerprint));

@@ -96,7 +96,11 @@ export async function listResultStatuses(db: Database, pharmacyId: string, q: Li
   if (statuses.length) query = query.where('r.status', 'in', statuses as ResultStatus[]);
   if (since) query = query.where('r.updated_at', '>=', since);
   if (cursor) query = query.where(sql<boolean>`(r.updated_at, r.id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
-  const rows = await query.execute();
+  const rows = await query.execute().catch((e: { code?: string }) => {
+    // a well-shaped cursor can still name no instant (month 13, 31 February)
+    if (cursor && (e.code === '22007' || e.code === '22008')) throw new ValidationFailed([{ pointer: '/cursor', code: 'invalid-type' }]);
+    throw e;
+  });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
@@ -109,8 +113,11 @@ function encodeCursor(at: string, id: string): string {
   return Buffer.from(`${at}|${id}`).toString('base64url');
 }
 
+/** Postgres' own text form of a timestamptz, as `encodeCursor` stores it (years 0001–9999). */
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 function decodeCursor(s: string): { at: string; id: string } | undefined {
   const [at, id] = Buffer.from(s, 'base64url').toString('utf8').split('|');
-  if (!at || !id || !UUID.test(id) || Number.isNaN(new Date(at).getTime())) return undefined;
+  if (!at || !id || !UUID.test(id) || !PG_TIMESTAMPTZ.test(at)) return undefined;
   return { at, id };
 }

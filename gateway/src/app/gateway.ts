@@ -90,7 +90,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const relay = createRelay({
     db,
     sidep,
-    buildMessage: createMessageBuilder({ db, sealer }),
+    buildMessage: createMessageBuilder({ sealer }),
     policy: { ...s.relay, maxAgeMs: s.relay.maxAgeHours * 3_600_000 },
     metrics,
     log,

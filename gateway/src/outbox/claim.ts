@@ -8,6 +8,17 @@ export interface ClaimedMessage {
   attempts: number;
   createdAt: Date;
   leaseToken: string;
+  /** What the message is built from, read with the claim (no second round trip per message). */
+  result: ClaimedResult;
+}
+
+export interface ClaimedResult {
+  pharmacyId: string;
+  finess: string;
+  sealed: Buffer | null;
+  dataKeyId: string | null;
+  corrects: string | null;
+  receivedAt: Date;
 }
 
 /**
@@ -17,7 +28,9 @@ export interface ClaimedMessage {
  * follows is settled, so SI-DEP sees them in order.
  */
 export function claimDue(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }) {
-  return sql<{ id: string; result_id: string; kind: MessageKind; attempts: number; created_at: Date }>`
+  return sql<{ id: string; result_id: string; kind: MessageKind; attempts: number; created_at: Date } & {
+    pharmacy_id: string; finess: string; sealed: Buffer | null; data_key_id: string | null; corrects: string | null; received_at: Date;
+  }>`
     WITH due AS (
       SELECT m.id FROM outbox_messages m
       WHERE m.state = 'pending' AND m.next_attempt_at <= now()
@@ -40,10 +53,19 @@ export function claimDue(db: Database, o: { limit: number; leaseSeconds: number;
       FROM claimed
       WHERE r.id = claimed.result_id AND claimed.kind <> 'cancellation' AND r.status IN ('received', 'retrying', 'delivering')
     )
-    SELECT * FROM claimed`.compile(db);
+    SELECT c.*, r.pharmacy_id, p.finess, r.sealed, r.data_key_id, r.corrects, r.received_at
+    FROM claimed c JOIN test_results r ON r.id = c.result_id JOIN pharmacies p ON p.id = r.pharmacy_id`.compile(db);
 }
 
 export async function claim(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }): Promise<ClaimedMessage[]> {
   const { rows } = await db.executeQuery(claimDue(db, o));
-  return rows.map((r) => ({ id: r.id, resultId: r.result_id, kind: r.kind, attempts: r.attempts, createdAt: r.created_at, leaseToken: o.leaseToken }));
+  return rows.map((r) => ({
+    id: r.id,
+    resultId: r.result_id,
+    kind: r.kind,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    leaseToken: o.leaseToken,
+    result: { pharmacyId: r.pharmacy_id, finess: r.finess, sealed: r.sealed, dataKeyId: r.data_key_id, corrects: r.corrects, receivedAt: r.received_at },
+  }));
 }

@@ -6,6 +6,7 @@ import { errorSummary, type Logger, type Metrics } from '../observability/index.
 import { claim, type ClaimedMessage } from './claim.js';
 import { deadLetter, markDelivered, releaseClaim, scheduleRetry } from './settle.js';
 import { givesUp, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { createBatcher } from './batcher.js';
 
 export interface RelayDeps {
   db: Database;
@@ -36,6 +37,18 @@ export function createRelay(deps: RelayDeps) {
   let woken = false;
   let loop: Promise<void> | undefined;
   const settled = new Set<Promise<void>>();
+  // ≤ 10 ms more latency buys one round trip per batch of deliveries instead of one transaction each
+  const acknowledged = createBatcher<{ m: ClaimedMessage; ackId: string }>(
+    async (acks) => {
+      const done = await markDelivered(deps.db, acks);
+      for (const { m } of acks) {
+        if (!done.has(m.id)) continue;
+        deps.metrics.deliveries.inc({ outcome: 'delivered' });
+        deps.metrics.commitToDelivered.observe((now() - m.createdAt.getTime()) / 1000);
+      }
+    },
+    { maxSize: 64, maxWaitMs: 10 },
+  );
 
   function sleep(ms: number): Promise<void> {
     if (woken) {
@@ -71,10 +84,9 @@ export function createRelay(deps: RelayDeps) {
     const outcome = await deps.sidep.send({ messageId: m.id, bundle });
     switch (outcome.kind) {
       case 'accepted': {
-        if (await markDelivered(deps.db, m, outcome.ackId)) {
-          deps.metrics.deliveries.inc({ outcome: 'delivered' });
-          deps.metrics.commitToDelivered.observe((now() - m.createdAt.getTime()) / 1000);
-        }
+        // if the batch cannot be written, the lease expires and the message is sent again:
+        // SI-DEP answers a repeated message id with its first acknowledgement
+        await acknowledged.add({ m, ackId: outcome.ackId });
         return;
       }
       case 'retryable': {

@@ -23,17 +23,37 @@ async function withLease(db: Database, m: ClaimedMessage, work: (tx: Tx) => Prom
   });
 }
 
-/** SI-DEP acknowledged the message: store its ack; a delivered cancellation cancels the result. */
-export function markDelivered(db: Database, m: ClaimedMessage, ackId: string): Promise<boolean> {
-  return withLease(db, m, async (tx) => {
-    await tx.updateTable('outbox_messages').set({ state: 'delivered', ack_id: ackId, delivered_at: sql`now()` }).where('id', '=', m.id).execute();
-    const settled =
-      m.kind === 'cancellation'
-        ? { status: 'cancelled' as const, cancelled_at: sql<Date>`now()`, nir_index: null }
-        : { status: 'delivered' as const, delivered_at: sql<Date>`now()`, sidep_ack_id: ackId };
-    await tx.updateTable('test_results').set({ ...settled, problem_code: null, updated_at: sql`now()` }).where('id', '=', m.resultId).execute();
-    await appendAudit(tx, [{ actor: RELAY_ACTOR, action: `result.deliver.${m.kind}`, object: { type: 'test-result', id: m.resultId }, outcome: 'success', reason: 'delivery' }]);
-  });
+/**
+ * SI-DEP acknowledged these messages: store each ack, settle each result (a delivered
+ * cancellation cancels it) and audit each delivery — in one statement, so a batch costs one
+ * round trip. Messages whose lease this worker no longer holds are left alone; returns the ids
+ * settled.
+ */
+export async function markDelivered(db: Database, acks: { m: ClaimedMessage; ackId: string }[]): Promise<Set<string>> {
+  if (acks.length === 0) return new Set();
+  const { rows } = await sql<{ id: string }>`
+    WITH done AS (
+      SELECT * FROM unnest(${acks.map((a) => a.m.id)}::uuid[], ${acks.map((a) => a.m.leaseToken)}::uuid[], ${acks.map((a) => a.ackId)}::text[]) AS d(id, token, ack)
+    ), held AS (
+      UPDATE outbox_messages m
+      SET state = 'delivered', ack_id = d.ack, delivered_at = now(), lease_token = NULL, lease_until = NULL, updated_at = now()
+      FROM done d WHERE m.id = d.id AND m.lease_token = d.token
+      RETURNING m.id, m.result_id, m.kind, d.ack
+    ), settled AS (
+      UPDATE test_results r
+      SET status = CASE WHEN h.kind = 'cancellation' THEN 'cancelled' ELSE 'delivered' END,
+          cancelled_at = CASE WHEN h.kind = 'cancellation' THEN now() ELSE r.cancelled_at END,
+          nir_index = CASE WHEN h.kind = 'cancellation' THEN NULL ELSE r.nir_index END,
+          delivered_at = CASE WHEN h.kind = 'cancellation' THEN r.delivered_at ELSE now() END,
+          sidep_ack_id = CASE WHEN h.kind = 'cancellation' THEN r.sidep_ack_id ELSE h.ack END,
+          problem_code = NULL, updated_at = now()
+      FROM held h WHERE r.id = h.result_id
+    ), audited AS (
+      INSERT INTO audit_events (actor_type, actor_id, action, object_type, object_id, outcome, reason)
+      SELECT ${RELAY_ACTOR.type}, ${RELAY_ACTOR.id}, 'result.deliver.' || h.kind, 'test-result', h.result_id::text, 'success', 'delivery' FROM held h
+    )
+    SELECT id FROM held`.execute(db);
+  return new Set(rows.map((r) => r.id));
 }
 
 /** A transient failure: try again after `delayMs`. */

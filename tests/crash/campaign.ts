@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { rename } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { syntheticResult } from '../support/synthetic-result.js';
@@ -22,6 +24,8 @@ export interface RunOutcome {
   unacked: number;
   /** Gateway exits nobody caused (restarted as a supervisor would). */
   crashes: number;
+  /** While the key manager was away: results stored anyway, plus probes not answered 503 (both must be 0). */
+  keyManagerBreaches: number;
 }
 
 export interface CampaignOptions extends Omit<StackOptions, 'settings'> {
@@ -30,6 +34,8 @@ export interface CampaignOptions extends Omit<StackOptions, 'settings'> {
   clients: number;
   /** Restarts Postgres (the CLI owns its server; the test suite's is shared, so it passes none). */
   restartPostgres?: () => Promise<void>;
+  /** Takes the key manager away for a while (≈ 9 s: the guard fails closed after 5 s). */
+  keyManagerOutage?: boolean;
   log: (line: string) => void;
 }
 
@@ -79,7 +85,7 @@ export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutc
         await sleep(200);
       }
     })();
-    const kills = await chaos(stack, o);
+    const { kills, keyManagerBreaches } = await chaos(stack, o);
     o.log(`run ${run}: chaos over at ${Date.now() - t0} ms`);
     submitting = false;
     await Promise.all(clients);
@@ -96,6 +102,7 @@ export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutc
       refused: [...submissions.values()].filter((s) => s.refused !== undefined).length,
       unacked: [...submissions.values()].filter((s) => s.ids.size === 0 && s.refused === undefined).length,
       crashes: stack.crashes.length,
+      keyManagerBreaches,
     };
     for (const crash of new Set(stack.crashes)) o.log(`run ${run}: gateway crashed: ${crash}`);
     const refusals = [...submissions.values()].flatMap((s) => (s.refused ? [s.refused] : []));
@@ -129,7 +136,8 @@ export function tally(answered: Set<string>[], resultOf: Map<string, string>, jo
 }
 
 /** Kills and restarts the gateway at random moments for `durationMs`; the simulator and Postgres go down once each. */
-async function chaos(stack: GatewayStack, o: CampaignOptions): Promise<number> {
+async function chaos(stack: GatewayStack, o: CampaignOptions): Promise<{ kills: number; keyManagerBreaches: number }> {
+  const keyManagerBreaches = o.keyManagerOutage ? await keyManagerOutage(stack) : 0;
   const until = Date.now() + o.durationMs;
   let kills = 0;
   let outage = false;
@@ -151,7 +159,38 @@ async function chaos(stack: GatewayStack, o: CampaignOptions): Promise<number> {
     }
   }
   if (!postgres) await (o.restartPostgres as () => Promise<void>)();
-  return kills;
+  return { kills, keyManagerBreaches };
+}
+
+/**
+ * The keyring file goes away while clients keep submitting. Once the guard's 5 s have passed,
+ * a probe submission must answer 503 `key-manager-unavailable`, and no result may be stored
+ * until the key manager is back.
+ */
+async function keyManagerOutage(stack: GatewayStack): Promise<number> {
+  const keyring = path.join(stack.dir, 'keyring.json');
+  const stored = async () => Number((await stack.owner.selectFrom('test_results').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  await rename(keyring, `${keyring}.away`);
+  let breaches = 0;
+  try {
+    await sleep(6_000);
+    const before = await stored();
+    const probe = await request(`${stack.intakeUrl}/api/v1/test-results`, {
+      method: 'POST',
+      dispatcher: stack.agent(PHARMACIES[0] as string),
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(syntheticResult({ pharmacyFiness: PHARMACIES[0] as string })),
+    }).then(
+      async (res) => ({ status: res.statusCode, code: ((await res.body.json().catch(() => ({}))) as { code?: string }).code }),
+      () => ({ status: 0, code: 'no-answer' }),
+    );
+    if (probe.status !== 503 || probe.code !== 'key-manager-unavailable') breaches += 1;
+    await sleep(3_000);
+    breaches += (await stored()) - before;
+  } finally {
+    await rename(`${keyring}.away`, keyring);
+  }
+  return breaches;
 }
 
 async function submitUntilAcked(stack: GatewayStack, key: string, s: Submission): Promise<void> {
@@ -195,7 +234,7 @@ async function drained(stack: GatewayStack, acked: number): Promise<void> {
 
 /** The campaign's table and the fixed closing lines. */
 export function campaignReport(runs: RunOutcome[], rate: typeof CAMPAIGN_RATE): string {
-  const columns = ['run', 'acked', 'kills', 'crashes', 'lost', 'duplicated', 'unexpected', 'refused', 'unacked'] as const;
+  const columns = ['run', 'acked', 'kills', 'crashes', 'lost', 'duplicated', 'unexpected', 'refused', 'unacked', 'keyManagerBreaches'] as const;
   const rows = [columns.join('\t'), ...runs.map((r) => columns.map((c) => r[c]).join('\t'))];
   const sum = (k: keyof RunOutcome) => runs.reduce((n, r) => n + r[k], 0);
   return [
@@ -204,11 +243,12 @@ export function campaignReport(runs: RunOutcome[], rate: typeof CAMPAIGN_RATE): 
     `lost: ${sum('lost')}`,
     `duplicated: ${sum('duplicated')}`,
     `unexpected: ${sum('unexpected')}`,
+    `key manager outage breaches: ${sum('keyManagerBreaches')}`,
     `runs: ${runs.length}`,
   ].join('\n');
 }
 
 /** A run is clean when nothing acked was lost or duplicated and nothing unexpected was delivered. */
 export function violations(runs: RunOutcome[]): number {
-  return runs.reduce((n, r) => n + r.lost + r.duplicated + r.unexpected + r.refused, 0);
+  return runs.reduce((n, r) => n + r.lost + r.duplicated + r.unexpected + r.refused + r.keyManagerBreaches, 0);
 }

@@ -19,6 +19,7 @@ try {
         durationMs: Number(values.seconds) * 1000,
         clients: Number(values.clients),
         restartPostgres: postgres.restart,
+        keyManagerOutage: true,
         log: (line) => process.stderr.write(`${line}\n`),
       }),
     );

@@ -9,7 +9,8 @@
 #   - the policies gateway (runtime) and gateway-keys-admin (`gateway keys …`);
 #   - the AppRoles gateway and gateway-keys-admin, and their role id / secret id files;
 #   - the blind-index key, wrapped by Transit, in blind-index-key.wrapped (never replaced: a new
-#     one would orphan every stored blind index).
+#     one would orphan every stored blind index; `gateway keys rotate-blind-index` adds versions
+#     as blind-index-key.wrapped.v2, .v3, … beside it).
 # Files go to $GATEWAY_VAULT_OUT_DIR (default ./vault-out), mode 0600.
 # INIT_CONTRACT_TEST=1 also creates the key gateway-contract-test and an AppRole for the
 # contract suite (tests/integration/key-manager-contract-holds-for-real-vault.test.ts).
@@ -56,7 +57,9 @@ approle() { # role policy ttl max_ttl
 approle gateway gateway 1h 24h
 approle gateway-keys-admin gateway-keys-admin 15m 1h
 
-if [ ! -s "$OUT/blind-index-key.wrapped" ]; then
+# Version 1 only on a first run: after `gateway keys rotate-blind-index` and `retire-blind-index`
+# the newest version lives in blind-index-key.wrapped.vN and version 1 is gone on purpose.
+if ! ls "$OUT"/blind-index-key.wrapped "$OUT"/blind-index-key.wrapped.v* >/dev/null 2>&1; then
   context=$(printf '%s' 'sidep-gateway/blind-index-key/v1' | base64)
   vault write -field=ciphertext transit/datakey/wrapped/gateway-blind-index context="$context" bits=256 \
     >"$OUT/blind-index-key.wrapped"

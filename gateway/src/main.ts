@@ -47,6 +47,7 @@ Commands:
   audit export                JSON Lines of checkpoints and events with proofs  [--since T] [--until T]
   audit public-keys           The checkpoint signing public keys (JSON), for offline verification
   audit check-proof <file>    Verify a proof offline  [--public-keys F]
+  audit prune                 As gateway_audit_admin: export, then delete sealed batches past retention  --before T --out F
 ${KEYS_HELP}${PHARMACY_HELP}${CERT_HELP}
 Operator commands connect with --database-url, GATEWAY_DATABASE_URL, or the running demo's database.
 `;
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
       'dead-lettered-days': { type: 'string', default: '30' },
       since: { type: 'string' },
       until: { type: 'string' },
+      before: { type: 'string' },
       'public-keys': { type: 'string' },
       sink: { type: 'string' },
       json: { type: 'boolean' },
@@ -79,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       out: { type: 'string' },
       reason: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'stop-after': { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -126,7 +130,8 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== 'init-roles') break;
       const file = env.GATEWAY_RUNTIME_PASSWORD_FILE;
       if (!file) throw new Error('GATEWAY_RUNTIME_PASSWORD_FILE must name a file holding the runtime role password.');
-      await initRoles({ url: dbUrl(), runtimePassword: readFileSync(file, 'utf8').trim() });
+      const adminFile = env.GATEWAY_AUDIT_ADMIN_PASSWORD_FILE; // optional: the audit-admin role logs in only with one
+      await initRoles({ url: dbUrl(), runtimePassword: readFileSync(file, 'utf8').trim(), ...(adminFile ? { auditAdminPassword: readFileSync(adminFile, 'utf8').trim() } : {}) });
       process.stdout.write('Runtime role ready.\n');
       return 0;
     }
@@ -173,14 +178,16 @@ async function main(argv: string[]): Promise<number> {
           out: (line) => process.stdout.write(`${line}\n`),
           err: (line) => process.stderr.write(`${line}\n`),
           progress: (text, final) => process.stderr.write(process.stderr.isTTY ? `\r${text}${final ? '\n' : ''}` : `${text}\n`),
+          batchSize: values['batch-size'],
+          stopAfter: values['stop-after'],
         });
       } finally {
         await db.destroy();
       }
     }
     case 'audit': {
-      const { since, until, sink } = values;
-      const options = { since, until, sink, publicKeys: values['public-keys'] };
+      const { since, until, sink, before, out } = values;
+      const options = { since, until, sink, before, out, publicKeys: values['public-keys'] };
       return runAuditCommand(sub, rest, options, { env, databaseUrl: dbUrl, out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     }
     case 'doctor':

@@ -3,8 +3,8 @@ import { appendAudit } from '../../gateway/src/audit/index.js';
 import { createBlindIndex } from '../../gateway/src/crypto/blind-index.js';
 import { createDatabase } from '../../gateway/src/db/index.js';
 import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
-import { claimKey, requestFingerprint } from '../../gateway/src/intake/idempotency.js';
-import { findDuplicate, indexColumns, statusUrl } from '../../gateway/src/intake/submit.js';
+import { claimKey, requestFingerprints } from '../../gateway/src/intake/idempotency.js';
+import { findDuplicate, indexColumns, nirIndexes, statusUrl } from '../../gateway/src/intake/submit.js';
 import { enqueueMessage } from '../../gateway/src/outbox/enqueue.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
@@ -34,11 +34,11 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
       const id = randomUUID();
       const key = randomUUID();
       const idx = indexColumns(body as never, blindIndex);
-      const fingerprint = requestFingerprint(blindIndex.fingerprint, 'submit', '', body);
+      const fingerprint = requestFingerprints(blindIndex, 'submit', '', body);
       try {
         await db.transaction().execute(async (tx) => {
           if (!(await claimKey(tx, { pharmacyId, key, fingerprint, resultId: id, answer: { id, status: 'received', statusUrl: statusUrl(id) } }))) throw new Error('key taken');
-          if (await findDuplicate(tx, pharmacyId, idx)) throw new Error('duplicate');
+          if (await findDuplicate(tx, pharmacyId, idx, nirIndexes(body as never, blindIndex))) throw new Error('duplicate');
           await tx
             .insertInto('test_results')
             .values({ id, pharmacy_id: pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed: randomBytes(SEALED_BYTES), data_key_id: null, ...idx, sidep_ack_id: null, problem_code: null })

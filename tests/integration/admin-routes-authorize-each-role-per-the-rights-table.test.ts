@@ -94,7 +94,7 @@ beforeAll(async () => {
   guard = createKeyManagerGuard({ keys });
   await guard.start();
   const dataKeys = createDataKeyProvider({ keys, store: createDataKeyStore(db.runtime), guard, windowMs: 3_600_000, ttlMs: 60_000 });
-  const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await keys.blindIndexKey()) });
+  const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await keys.blindIndexKeys()) });
   // a sealed result of the first pharmacy, as intake would store it
   sealedResult = randomUUID();
   const input = parseIntake(createIntakeSchema({ now: () => new Date() }), syntheticResult());

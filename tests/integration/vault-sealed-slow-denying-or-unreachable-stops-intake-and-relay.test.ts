@@ -29,10 +29,10 @@ function recording(keys: KeyManager): KeyManager {
       note(key);
       return key;
     },
-    async blindIndexKey() {
-      const key = await keys.blindIndexKey();
-      note(key);
-      return key;
+    async blindIndexKeys() {
+      const held = await keys.blindIndexKeys();
+      for (const { key } of held) note(key);
+      return held;
     },
   };
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { initRoles, migrate, startEmbeddedPostgres, type EmbeddedServer } from '../../gateway/src/db/index.js';
-import { TEMPLATE_DATABASE, RUNTIME_TEST_PASSWORD } from './database-names.js';
+import { AUDIT_ADMIN_TEST_PASSWORD, TEMPLATE_DATABASE, RUNTIME_TEST_PASSWORD } from './database-names.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -38,7 +38,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await admin.query(`DROP DATABASE IF EXISTS ${template}`);
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
-  await initRoles({ url: adminUrl, runtimePassword: RUNTIME_TEST_PASSWORD });
+  await initRoles({ url: adminUrl, runtimePassword: RUNTIME_TEST_PASSWORD, auditAdminPassword: AUDIT_ADMIN_TEST_PASSWORD });
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${template}`;
   await migrate({ url: templateUrl.toString() });

@@ -132,11 +132,29 @@ export function runKeyManagerContract(name: string, makeManager: () => Promise<K
       expect(minDecryption).toBeLessThanOrEqual(current);
     });
 
-    it('keeps one blind-index key of at least 32 bytes, unchanged by rotation', async () => {
-      const before = await keys.blindIndexKey();
+    it('keeps its blind-index keys of at least 32 bytes, unchanged by KEK rotation', async () => {
+      const before = await keys.blindIndexKeys();
       await keys.rotate();
-      expect(before.length).toBeGreaterThanOrEqual(32);
-      expect(await keys.blindIndexKey()).toEqual(before);
+      expect(before.length).toBeGreaterThanOrEqual(1);
+      for (const { key } of before) expect(key.length).toBeGreaterThanOrEqual(32);
+      expect(await keys.blindIndexKeys()).toEqual(before);
+    });
+
+    it('adds a new blind-index key version, keeps the older ones until retired, and refuses to retire past the newest', async () => {
+      const byVersion = <T extends { version: number }>(held: T[]) => [...held].sort((a, b) => a.version - b.version);
+      const before = byVersion(await keys.blindIndexKeys());
+      const version = await keys.rotateBlindIndexKey();
+      expect(version).toBe(Math.max(...before.map((held) => held.version)) + 1);
+      const after = byVersion(await keys.blindIndexKeys());
+      expect(after.slice(0, -1)).toEqual(before);
+      // Kept where the next process finds it (a restarted gateway, the next CLI run).
+      expect(byVersion(await (await makeManager()).blindIndexKeys())).toEqual(after);
+      expect(after.at(-1)?.key.length).toBeGreaterThanOrEqual(32);
+      expect(before.map((held) => held.key)).not.toContainEqual(after.at(-1)?.key);
+      await expect(keys.retireBlindIndexKeys(version + 1)).rejects.toBeInstanceOf(RangeError);
+      await keys.retireBlindIndexKeys(version);
+      expect(await keys.blindIndexKeys()).toEqual([after.at(-1)]);
+      expect(await (await makeManager()).blindIndexKeys()).toEqual([after.at(-1)]);
     });
 
     it('answers a probe while healthy', async () => {

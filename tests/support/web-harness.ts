@@ -35,7 +35,7 @@ export interface WebHarness {
 }
 
 /** The gateway with its web listener, a development OIDC provider, and the demo people enrolled. */
-export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown> } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown> } = {}): Promise<WebHarness> {
   const webPort = await freePort();
   const webUrl = `https://localhost:${webPort}`;
   const people = demoPeople();
@@ -60,6 +60,7 @@ export async function startWebHarness(o: { issuer?: Record<string, unknown>; web
       issuers: [{ id: 'dev', kind: 'psc', issuer: provider.issuer, clientId: 'gateway', clientSecretFile: secretFile, caFile: h.pki.ca.certPath, requiredAcr: [], development: true, ...o.issuer }],
       ...o.web,
     },
+    ...(o.audit ? { audit: o.audit } : {}),
   } as never);
   for (const p of people) {
     for (const role of p.roles) {

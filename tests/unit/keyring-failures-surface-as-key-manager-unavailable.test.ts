@@ -21,7 +21,8 @@ describe('a local keyring whose file is gone', () => {
       () => keys.generateDataKey('ctx'),
       () => keys.rewrapDataKey(wrapped, 'ctx'),
       () => keys.rotate(),
-      () => keys.blindIndexKey(),
+      () => keys.blindIndexKeys(),
+      () => keys.rotateBlindIndexKey(),
       () => keys.keyVersions(),
     ];
     for (const call of calls) {

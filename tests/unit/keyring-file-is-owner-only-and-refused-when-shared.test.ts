@@ -39,7 +39,7 @@ describe('the local keyring file', () => {
     const reopened = await openLocalKeyring(keyringFile(), { create: true });
 
     expect(await reopened.unwrapDataKey(wrapped, 'ctx')).toEqual(plaintext);
-    expect(await reopened.blindIndexKey()).toEqual(await first.blindIndexKey());
+    expect(await reopened.blindIndexKeys()).toEqual(await first.blindIndexKeys());
   });
 
   it.each([0o640, 0o604, 0o660, 0o644])('is refused with mode %o (group or others may access it)', async (mode) => {

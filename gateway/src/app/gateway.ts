@@ -75,7 +75,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     windowMs: s.keyManager.dataKeyWindowMinutes * 60_000,
     ttlMs: s.keyManager.dataKeyCacheSeconds * 1000,
   });
-  const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await keys.blindIndexKey()) });
+  const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await keys.blindIndexKeys()) });
   const schema = createIntakeSchema({ now: () => new Date(), maxPastDays: s.validation.maxPastDays, allowExtendedNir: s.validation.allowExtendedNir });
   const sidep =
     o.sidep ??
@@ -174,7 +174,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     throw e;
   });
   const webServer = s.web.enabled
-    ? createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, admin: createAdminApi({ db, settings: s, keys, keyManagerAvailable: guard.isAvailable, sealer, jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }) }) })
+    ? createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: audit.isAvailable, admin: createAdminApi({ db, settings: s, keys, keyManagerAvailable: guard.isAvailable, sealer, jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }) }) })
     : undefined;
   const webPort = webServer
     ? await listen(webServer, s.web.port, s.web.host, 'web listener').catch(async (e) => {

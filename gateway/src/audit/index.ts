@@ -5,5 +5,6 @@ export { allCheckpointSinks, configuredCheckpointSink, fileCheckpointSink, readC
 export { verifyAuditLog, type AuditFault, type AuditFaultKind, type VerifyReport } from './verify.js';
 export { proveEvent, verifyEventProof, type EventProof } from './proof.js';
 export { exportAudit } from './export.js';
+export { MIN_AUDIT_RETENTION_DAYS, pruneAuditLog, PruneRefused, type PruneOptions, type PruneReport, type PruneRefusal } from './prune.js';
 export { merkleRoot, leafHash, inclusionProof, verifyInclusion } from './merkle.js';
 export type { AuditRecord } from './records.js';

@@ -50,14 +50,17 @@ interface CheckpointRow {
   signature: string;
 }
 
+/** The checkpoint a checkpoint chains to (none before the first). */
+type Link = { number: number; body: string; xactTo: string } | undefined;
+
 const LEAF_BYTES = 32;
 const PAGE = 200;
 
 /**
  * Recomputes the sealed log: each checkpoint's signature, its fields against its signed body,
  * the chain, the Merkle root over its leaves, the events of its batch against those leaves, the
- * sink's copy, truncation against the sink, and events left unsealed too long. Stops at the
- * first fault and names it.
+ * sink's copy, truncation against the sink, and events left unsealed too long. A log whose start
+ * was pruned starts from the prune's signed anchor. Stops at the first fault and names it.
  * @example const { fault } = await verifyAuditLog({ db, publicKeys, sink, maxSealLagSeconds: 60 });
  */
 export async function verifyAuditLog(o: VerifyOptions): Promise<VerifyReport> {
@@ -67,9 +70,11 @@ export async function verifyAuditLog(o: VerifyOptions): Promise<VerifyReport> {
   if (o.until) range = range.where('sealed_at', '<=', o.until);
   const bounds = await range.select([sql<string | null>`min(number)::text`.as('first'), sql<string | null>`max(number)::text`.as('last'), sql<number>`count(*)::int`.as('n')]).executeTakeFirstOrThrow();
   const report: VerifyReport = { checkpoints: 0, events: 0 };
-  let previous: { number: number; body: string; xactTo: string } | undefined;
+  let previous: Link;
   if (bounds.first !== null) {
-    previous = await predecessor(db, Number(bounds.first));
+    const start = await predecessor(db, Number(bounds.first), o);
+    if ('fault' in start) return { ...report, fault: start.fault };
+    previous = start.previous;
     let after = Number(bounds.first) - 1;
     for (;;) {
       const rows = await selectCheckpoints(db, after, Number(bounds.last));
@@ -87,7 +92,9 @@ export async function verifyAuditLog(o: VerifyOptions): Promise<VerifyReport> {
     }
   }
   if (!o.until) {
-    const last = bounds.first === null ? await predecessor(db, Number.MAX_SAFE_INTEGER) : previous;
+    const start = bounds.first === null ? await predecessor(db, Number.MAX_SAFE_INTEGER, o) : { previous };
+    if ('fault' in start) return { ...report, fault: start.fault };
+    const last = start.previous;
     const fault = (await checkTruncation(db, last, o)) ?? (await checkUnsealed(db, last, o));
     if (fault) return { ...report, fault };
   }
@@ -105,7 +112,12 @@ async function selectCheckpoints(db: Database, after: number, last: number): Pro
     .execute();
 }
 
-async function predecessor(db: Database, number: number) {
+/**
+ * The checkpoint the one numbered `number` chains to: the one before it, or, when the start of
+ * the log was pruned, the last pruned checkpoint's signed body kept by `audit prune` (trusted
+ * from its signature, and against the sink's copy when there is one).
+ */
+async function predecessor(db: Database, number: number, o: VerifyOptions): Promise<{ previous: Link } | { fault: AuditFault }> {
   const row = await db
     .selectFrom('audit_checkpoints')
     .select([sql<string>`number::text`.as('number'), 'body', sql<string>`xact_to::text`.as('xact_to')])
@@ -113,11 +125,23 @@ async function predecessor(db: Database, number: number) {
     .orderBy('audit_checkpoints.number', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row && { number: Number(row.number), body: row.body, xactTo: row.xact_to };
+  if (row) return { previous: { number: Number(row.number), body: row.body, xactTo: row.xact_to } };
+  const anchor = (
+    await sql<{ through: string; body: string; key_version: number; signature: string }>`
+      SELECT through::text, body, key_version, signature FROM audit_prunes WHERE through < ${String(number)} ORDER BY through DESC LIMIT 1`.execute(db)
+  ).rows[0];
+  if (!anchor) return { previous: undefined };
+  const through = Number(anchor.through);
+  const fault = (check: string) => ({ fault: { kind: 'edited' as const, checkpoint: through, check } });
+  const body = parseCheckpoint(anchor.body);
+  if (!body || body.number !== through || !checkpointSignatureValid({ body: anchor.body, keyVersion: anchor.key_version, signature: anchor.signature }, o.publicKeys)) return fault('prune-anchor-signature');
+  const copy = o.sink?.get(through);
+  if (copy && (copy.body !== anchor.body || copy.signature !== anchor.signature)) return fault('sink-copy-differs');
+  return { previous: { number: through, body: anchor.body, xactTo: body.xactTo } };
 }
 
 /** The checkpoint on its own and in the chain: signature, fields, sink copy, link, root. */
-function checkCheckpoint(row: CheckpointRow, previous: { number: number; body: string; xactTo: string } | undefined, o: VerifyOptions): AuditFault | undefined {
+function checkCheckpoint(row: CheckpointRow, previous: Link, o: VerifyOptions): AuditFault | undefined {
   const number = Number(row.number);
   const fault = (kind: AuditFaultKind, check: string): AuditFault => ({ kind, checkpoint: number, check, ...(row.seqs[0] ? { seq: row.seqs[0] } : {}) });
   const copy = o.sink?.get(number);
@@ -186,7 +210,7 @@ async function firstSeqBetween(db: Database, from: string, to: string): Promise<
 }
 
 /** Checkpoints the sink holds beyond the database's last one: the database lost its tail. */
-async function checkTruncation(db: Database, last: { number: number; body: string; xactTo: string } | undefined, o: VerifyOptions): Promise<AuditFault | undefined> {
+async function checkTruncation(db: Database, last: Link, o: VerifyOptions): Promise<AuditFault | undefined> {
   if (!o.sink) return undefined;
   const lastNumber = last?.number ?? 0;
   const lost = o.sink.get(lastNumber + 1);

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '../db/index.js';
 import { openLocalCheckpointSigner } from '../crypto/index.js';
-import { exportAudit, proveEvent, readCheckpointSink, verifyAuditLog, verifyEventProof, type EventProof } from '../audit/index.js';
+import { exportAudit, proveEvent, pruneAuditLog, PruneRefused, readCheckpointSink, verifyAuditLog, verifyEventProof, type EventProof } from '../audit/index.js';
 
 /** The demo's checkpoint signing key and sink, in its data dir (`.data/`). */
 export const DEMO_AUDIT_SIGNING_KEY = 'audit-signing-key.pem';
@@ -21,6 +21,10 @@ export interface AuditCommandOptions {
   publicKeys?: string;
   sink?: string;
   maxSealLagSeconds?: string;
+  /** prune: delete the batches sealed before this time. */
+  before?: string;
+  /** prune: the JSON Lines export of what it deletes (a new file). */
+  out?: string;
 }
 
 export interface AuditCommandIo {
@@ -39,6 +43,8 @@ class UsageError extends Error {}
  *   export [--since T] [--until T]                               JSON Lines: keys, checkpoints, events with proofs
  *   public-keys                                                  the checkpoint public keys (JSON), for auditors
  *   check-proof <file> [--public-keys F]                         verify a proof offline (no database)
+ *   prune --before T --out F [--public-keys F]                    export, then delete sealed batches past retention
+ *     (as gateway_audit_admin: GATEWAY_AUDIT_ADMIN_DATABASE_URL or --database-url; GATEWAY_AUDIT_RETENTION_DAYS, default 365)
  * @example process.exit(await runAuditCommand('verify', [], { since: '2026-01-01T00:00:00Z' }, io));
  */
 export async function runAuditCommand(sub: string | undefined, args: string[], o: AuditCommandOptions, io: AuditCommandIo): Promise<number> {
@@ -64,7 +70,8 @@ async function dispatch(sub: string | undefined, args: string[], o: AuditCommand
     io.out(ok ? 'Proof holds: the event is in a signed checkpoint.\n' : 'Proof does NOT hold.\n');
     return ok ? 0 : 1;
   }
-  if (sub !== 'verify' && sub !== 'prove' && sub !== 'export') throw new UsageError('Usage: gateway audit verify|prove <event-id>|export|public-keys|check-proof <file>');
+  if (sub === 'prune') return prune(o, io);
+  if (sub !== 'verify' && sub !== 'prove' && sub !== 'export') throw new UsageError('Usage: gateway audit verify|prove <event-id>|export|public-keys|check-proof <file>|prune');
   if (sub === 'prove' && !UUID.test(args[0] ?? '')) throw new UsageError('Name the event id (a UUID): gateway audit prove <event-id>');
   const db = createDatabase({ url: io.databaseUrl(), poolSize: 2 });
   try {
@@ -115,6 +122,29 @@ async function dispatch(sub: string | undefined, args: string[], o: AuditCommand
     io.out(`OK: ${report.checkpoints} checkpoint(s), ${report.events} event(s) verified${sink ? ' against the sink' : ''}.\n`);
     return 0;
   } finally {
+    await db.destroy();
+  }
+}
+
+/** `audit prune`: on its own connection as the audit-admin role; the export file must be new. */
+async function prune(o: AuditCommandOptions, io: AuditCommandIo): Promise<number> {
+  const before = time(o.before, '--before');
+  if (!before || !o.out) throw new UsageError('Usage: gateway audit prune --before T --out <export file>');
+  const retentionDays = Number(io.env.GATEWAY_AUDIT_RETENTION_DAYS ?? 365);
+  if (!Number.isFinite(retentionDays)) throw new UsageError('GATEWAY_AUDIT_RETENTION_DAYS takes a number of days');
+  const keys = await publicKeys(o, io.env);
+  const db = createDatabase({ url: io.env.GATEWAY_AUDIT_ADMIN_DATABASE_URL ?? io.databaseUrl(), poolSize: 2 });
+  const file = openSync(o.out, 'wx', 0o600);
+  try {
+    const r = await pruneAuditLog({ db, before, retentionDays, publicKeys: keys, actor: `cli:${io.env.USER ?? 'unknown'}`, exportTo: (line) => void writeSync(file, line) });
+    io.out(r.through === 0 ? 'Nothing to prune: no sealed batch before that time can go yet.\n' : `Pruned checkpoints 1..${r.through}: ${r.checkpoints} checkpoint(s), ${r.events} event(s); exported to ${o.out}.\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof PruneRefused)) throw e;
+    io.err(`${e.message}\n`);
+    return 1;
+  } finally {
+    closeSync(file);
     await db.destroy();
   }
 }

@@ -2,8 +2,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendAudit, type AuditEvent } from '../audit/index.js';
 import { envName, settingsFromEnv, settingsSchema, SettingsRefused, type Settings } from '../config/index.js';
-import { kekVersionsInUse, rewrapStoredDataKeys, type KeyManager } from '../crypto/index.js';
-import type { Database } from '../db/index.js';
+import {
+  createBlindIndex,
+  createDataKeyProvider,
+  createKeyManagerGuard,
+  kekVersionsInUse,
+  rewrapStoredDataKeys,
+  type KeyManager,
+} from '../crypto/index.js';
+import { createDataKeyStore, type Database } from '../db/index.js';
+import { blindIndexVersionsInUse, reindexBlindIndexes } from '../intake/blind-index-reindex.js';
+import { createResultSealer } from '../intake/result-sealer.js';
+import type { TestResultInput } from '../results/index.js';
 import { openConfiguredKeys } from './key-manager-from-settings.js';
 
 // Not imported from demo/: the production image ships without it.
@@ -14,6 +24,11 @@ export const KEYS_HELP = `  keys status                 KEK versions: current, m
   keys rewrap                 Rewrap every stored data key to the current KEK version (online, resumable)
   keys retire <version>       Refuse to decrypt KEK versions below <version> (crypto-shredding; after rewrap
                               and once backup retention has passed since — see README)
+  keys rotate-blind-index     Add a blind-index (HMAC) key version; restart every gateway, then reindex
+  keys reindex                Recompute stored blind indexes under the newest blind-index key (online,
+                              resumable)  [--batch-size N] [--stop-after N]
+  keys retire-blind-index <version>
+                              Forget blind-index key versions below <version> (after reindex)
 `;
 
 export interface KeysCliDeps {
@@ -27,21 +42,40 @@ export interface KeysCliDeps {
   err: (line: string) => void;
   /** A progress line, on stderr; `final` after the last batch. */
   progress: (text: string, final: boolean) => void;
+  /** `keys reindex` options, as typed. */
+  batchSize?: string | undefined;
+  stopAfter?: string | undefined;
 }
 
 /**
- * `gateway keys status|rotate|rewrap|retire`. Exit codes: 0 ok, 1 finding (something left to
- * do), 2 usage error. Rotation, rewrap and retirement are audited (`keys.rotate`, …).
+ * `gateway keys status|rotate|rewrap|retire|rotate-blind-index|reindex|retire-blind-index`.
+ * Exit codes: 0 ok, 1 finding (something left to do), 2 usage error. Every change is audited
+ * (`keys.rotate`, `keys.reindex`, …).
  *
  * @example
  * process.exitCode = await runKeysCommand('status', [], deps);
  */
 export async function runKeysCommand(sub: string | undefined, args: string[], deps: KeysCliDeps): Promise<number> {
   const version = Number(args[0]);
-  if (sub === 'retire' && (!Number.isSafeInteger(version) || version < 1)) return usage(deps, 'keys retire <version>: a positive KEK version');
-  if (!['status', 'rotate', 'rewrap', 'retire'].includes(sub ?? '')) return usage(deps, `unknown keys command${sub ? ` "${sub}"` : ''}`);
+  if (sub === 'retire' && !isPositive(version)) return usage(deps, 'keys retire <version>: a positive KEK version');
+  if (sub === 'retire-blind-index' && !isPositive(version)) return usage(deps, 'keys retire-blind-index <version>: a positive blind-index key version');
+  const batchSize = Number(deps.batchSize ?? 100);
+  const stopAfter = deps.stopAfter === undefined ? undefined : Number(deps.stopAfter);
+  if (!isPositive(batchSize) || (stopAfter !== undefined && !isPositive(stopAfter))) return usage(deps, '--batch-size and --stop-after: positive integers');
+  if (!['status', 'rotate', 'rewrap', 'retire', 'rotate-blind-index', 'reindex', 'retire-blind-index'].includes(sub ?? '')) {
+    return usage(deps, `unknown keys command${sub ? ` "${sub}"` : ''}`);
+  }
   const d = { ...deps, keys: await deps.openKeys() };
   switch (sub) {
+    case 'rotate-blind-index': {
+      const added = await audited(d, 'keys.rotate-blind-index', () => d.keys.rotateBlindIndexKey(), (v) => `v${v}`, BLIND_INDEX_KEY);
+      d.out(`Blind-index key version ${added} added. Restart every gateway replica (they index under it from then on), then run \`gateway keys reindex\`.`);
+      return 0;
+    }
+    case 'reindex':
+      return reindex(d, { batchSize, stopAfter });
+    case 'retire-blind-index':
+      return retireBlindIndex(d, version);
     case 'status':
       return status(d);
     case 'rotate': {
@@ -71,39 +105,111 @@ export async function runKeysCommand(sub: string | undefined, args: string[], de
 
 type OpenedDeps = Omit<KeysCliDeps, 'openKeys'> & { keys: KeyManager };
 
+const BLIND_INDEX_KEY = 'blind-index-key';
+
+/** Opens each result still indexed under an older blind-index key and indexes it under the newest. */
+async function reindex(d: OpenedDeps, options: { batchSize: number; stopAfter: number | undefined }): Promise<number> {
+  const guard = createKeyManagerGuard({ keys: d.keys });
+  await guard.start();
+  try {
+    const dataKeys = createDataKeyProvider({ keys: d.keys, store: createDataKeyStore(d.db), guard });
+    const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await d.keys.blindIndexKeys()) });
+    const onProgress = (done: number, total: number) => d.progress(progressBar(done, total, 'results'), done === total);
+    const outcome = await audited(
+      d,
+      'keys.reindex',
+      () => reindexBlindIndexes(d.db, sealer, { ...options, onProgress }),
+      (o) => `v${o.version}: ${o.reindexed} reindexed, ${o.skipped} purged skipped, ${o.unreadable} unreadable, ${o.remaining} left`,
+      BLIND_INDEX_KEY,
+    ).catch(async (error: unknown) => {
+      // Batches already committed stay done: the failed run is audited too, by error name only.
+      const reason = error instanceof Error ? error.name : 'failed';
+      await appendAudit(d.db, [{ actor: d.actor, action: 'keys.reindex', object: { type: BLIND_INDEX_KEY, id: d.keys.kind }, outcome: 'failure', reason }]);
+      throw error;
+    });
+    d.out(`Reindexed ${outcome.reindexed} result(s) under blind-index key version ${outcome.version}; ${outcome.skipped} purged result(s) skipped (no ciphertext).`);
+    if (outcome.unreadable > 0) d.out(`${outcome.unreadable} sealed result(s) did not open (DecryptionFailed) and keep their older index: check their data keys.`);
+    if (outcome.remaining === 0) {
+      d.out(`Every result is indexed under version ${outcome.version}: \`gateway keys retire-blind-index ${outcome.version}\` may retire the older versions.`);
+      return 0;
+    }
+    d.out(`${outcome.remaining} result(s) are still indexed under an older version: run \`gateway keys reindex\` again to continue.`);
+    return 1;
+  } finally {
+    guard.stop();
+  }
+}
+
+async function retireBlindIndex(d: OpenedDeps, version: number): Promise<number> {
+  const newest = Math.max(...(await d.keys.blindIndexKeys()).map((held) => held.version));
+  if (version > newest) return usage(d, `keys retire-blind-index <version>: the newest blind-index key version is ${newest}`);
+  const below = (await blindIndexVersionsInUse(d.db)).filter((use) => use.version < version);
+  const results = below.reduce((n, use) => n + use.results, 0);
+  if (results > 0) {
+    d.out(`Refusing: ${results} result(s) are still indexed below blind-index key version ${version}; run \`gateway keys reindex\` first.`);
+    return 1;
+  }
+  await audited(d, 'keys.retire-blind-index', () => d.keys.retireBlindIndexKeys(version), () => `v${version}`, BLIND_INDEX_KEY);
+  d.out(`Blind-index key versions below ${version} are retired.`);
+  const fingerprints = below.reduce((n, use) => n + use.idempotencyKeys, 0);
+  // Fingerprints cannot be recomputed: a retry under such a key is refused, never run twice.
+  if (fingerprints > 0) d.out(`${fingerprints} idempotency key(s) fingerprinted under them now answer a retry with 409 until purged with their results.`);
+  return 0;
+}
+
 async function status(d: OpenedDeps): Promise<number> {
-  const [{ current, minDecryption }, uses] = await Promise.all([d.keys.keyVersions(), kekVersionsInUse(d.db)]);
+  const [{ current, minDecryption }, uses, blindKeys, blindUses] = await Promise.all([
+    d.keys.keyVersions(),
+    kekVersionsInUse(d.db),
+    d.keys.blindIndexKeys(),
+    blindIndexVersionsInUse(d.db),
+  ]);
   d.out(`Key manager: ${d.keys.kind}`);
   d.out(`KEK current version: ${current}; minimum decryption version: ${minDecryption}`);
   for (const use of uses) d.out(`  v${use.version}: ${use.dataKeys} data key(s), ${use.records} sealed record(s)`);
   const oldest = uses.find((use) => use.dataKeys > 0);
   d.out(oldest ? `Oldest KEK version in use: ${oldest.version}` : 'No stored data keys.');
-  // A finding: stored keys a rewrap would move.
-  return oldest && oldest.version < current ? 1 : 0;
+  const held = blindKeys.map((key) => key.version).sort((a, b) => a - b);
+  const newest = Math.max(...held);
+  d.out(`Blind-index key versions held: ${held.join(', ')}; newest: ${newest}`);
+  for (const use of blindUses) d.out(`  v${use.version}: ${use.results} result(s), ${use.idempotencyKeys} idempotency key(s) indexed`);
+  // Findings: stored keys a rewrap would move, stored indexes a reindex would move.
+  const stale = blindUses.some((use) => use.version < newest && use.results > 0);
+  return (oldest && oldest.version < current) || stale ? 1 : 0;
 }
 
 /**
  * Runs `run` inside an open transaction that then appends its audit event: with the audit log
  * unreachable the transaction never opens and the action never starts.
  */
-function audited<T>(d: OpenedDeps, action: string, run: () => Promise<T>, reasonOf: (result: T) => string): Promise<T> {
+function audited<T>(
+  d: OpenedDeps,
+  action: string,
+  run: () => Promise<T>,
+  reasonOf: (result: T) => string,
+  objectType = 'key-encryption-key',
+): Promise<T> {
   return d.db.transaction().execute(async (tx) => {
     const result = await run();
-    await appendAudit(tx, [{ actor: d.actor, action, object: { type: 'key-encryption-key', id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }]);
+    await appendAudit(tx, [{ actor: d.actor, action, object: { type: objectType, id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }]);
     return result;
   });
 }
 
-function usage(d: KeysCliDeps, problem: string): number {
+function isPositive(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 1;
+}
+
+function usage(d: Pick<KeysCliDeps, 'err'>, problem: string): number {
   d.err(`${problem}\n\n${KEYS_HELP}`);
   return 2;
 }
 
 /** `[#########...........]  45% 450/1000 data keys` */
-export function progressBar(done: number, total: number, width = 30): string {
+export function progressBar(done: number, total: number, unit = 'data keys', width = 30): string {
   const share = total === 0 ? 1 : Math.min(1, done / total);
   const filled = Math.round(share * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}% ${done}/${total} data keys`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}% ${done}/${total} ${unit}`;
 }
 
 /**

@@ -7,7 +7,7 @@ export type { DataKeyStore, DataKeyProvider, DataKeyProviderOptions } from './da
 export { createDataKeyProvider, dataKeyContext } from './data-keys.js';
 export type { KeyManagerGuard, KeyManagerGuardOptions } from './availability.js';
 export { createKeyManagerGuard } from './availability.js';
-export type { BlindIndex } from './blind-index.js';
+export type { BlindIndex, BlindIndexFunctions, BlindIndexKey } from './blind-index.js';
 export { createBlindIndex } from './blind-index.js';
 export type { CheckpointSigner } from './signer.js';
 export { verifyCheckpointSignature } from './signer.js';

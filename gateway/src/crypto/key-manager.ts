@@ -1,4 +1,5 @@
 import { DecryptionFailed } from '../errors.js';
+import type { BlindIndexKey } from './blind-index.js';
 
 /**
  * A data key wrapped by a key-encryption key (KEK), in Vault Transit's ciphertext form
@@ -42,8 +43,18 @@ export interface KeyManager {
    * outside 1…current.
    */
   advanceMinDecryptionVersion(version: number): Promise<void>;
-  /** The HMAC key of the blind indexes, held in memory by callers. Not changed by `rotate`. */
-  blindIndexKey(): Promise<Buffer>;
+  /**
+   * Every held version of the HMAC key of the blind indexes (at least one), held in memory by
+   * callers (`createBlindIndex`). Not changed by `rotate`.
+   */
+  blindIndexKeys(): Promise<BlindIndexKey[]>;
+  /** Adds a blind-index key version; gateways write indexes under it once restarted. Returns its number. */
+  rotateBlindIndexKey(): Promise<number>;
+  /**
+   * Forgets the blind-index key versions below `version` (after `keys reindex` moved every
+   * index off them). `RangeError` outside 1…newest.
+   */
+  retireBlindIndexKeys(version: number): Promise<void>;
   /** Resolves when the backend can serve requests now. */
   probe(): Promise<void>;
   keyVersions(): Promise<{ current: number; minDecryption: number }>;

@@ -19,12 +19,71 @@ const keyringDocument = z
       .array(z.object({ version: z.int().positive(), key: base64Key }).strict())
       .min(1)
       .refine((keks) => new Set(keks.map((kek) => kek.version)).size === keks.length, 'duplicate version'),
-    blindIndexKey: base64Key,
+    /** Blind-index key version 1, where keyrings kept their only one; absent once retired. */
+    blindIndexKey: base64Key.optional(),
+    /** Blind-index key versions added by `keys rotate-blind-index` (2, 3, …). */
+    blindIndexKeys: z.array(z.object({ version: z.int().min(2), key: base64Key }).strict()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((document) => blindIndexVersions(document).length > 0, 'no blind-index key')
+  .refine((document) => new Set(blindIndexVersions(document)).size === blindIndexVersions(document).length, 'duplicate blind-index version');
 
-/** The keyring file's content: versioned key-encryption keys and the blind-index key, base64. */
+/** The keyring file's content: versioned key-encryption keys and blind-index keys, base64. */
 export type KeyringDocument = z.infer<typeof keyringDocument>;
+
+interface BlindIndexEntries {
+  blindIndexKey?: string | undefined;
+  blindIndexKeys?: { version: number; key: string }[] | undefined;
+}
+
+function blindIndexEntries(document: BlindIndexEntries): { version: number; key: string }[] {
+  return [...(document.blindIndexKey ? [{ version: 1, key: document.blindIndexKey }] : []), ...(document.blindIndexKeys ?? [])];
+}
+
+function blindIndexVersions(document: BlindIndexEntries): number[] {
+  return blindIndexEntries(document).map((entry) => entry.version);
+}
+
+/**
+ * Every blind-index key version of the document, decoded.
+ *
+ * @example
+ * const keys = blindIndexKeysOf(await readKeyringFile(file)); // [{ version: 1, key: <Buffer …> }]
+ */
+export function blindIndexKeysOf(document: KeyringDocument): { version: number; key: Buffer }[] {
+  return blindIndexEntries(document).map(({ version, key }) => ({ version, key: Buffer.from(key, 'base64') }));
+}
+
+/**
+ * The document with one more blind-index key version, numbered after the highest.
+ *
+ * @example
+ * const { document, version } = withNewBlindIndexKey(await readKeyringFile(file));
+ */
+export function withNewBlindIndexKey(document: KeyringDocument): { document: KeyringDocument; version: number } {
+  const version = Math.max(...blindIndexVersions(document)) + 1;
+  return { document: { ...document, blindIndexKeys: [...(document.blindIndexKeys ?? []), { version, key: randomKey() }] }, version };
+}
+
+/**
+ * The document without the blind-index key versions below `version`; `RangeError` outside
+ * 1…newest (the newest is never dropped).
+ *
+ * @example
+ * await replaceKeyringFile(file, withoutBlindIndexKeysBelow(document, 2));
+ */
+export function withoutBlindIndexKeysBelow(document: KeyringDocument, version: number): KeyringDocument {
+  const newest = Math.max(...blindIndexVersions(document));
+  if (!Number.isSafeInteger(version) || version < 1 || version > newest) {
+    throw new RangeError(`The blind-index key version must be between 1 and the newest version ${newest}.`);
+  }
+  const { blindIndexKey, blindIndexKeys, ...rest } = document;
+  return {
+    ...rest,
+    ...(blindIndexKey && version <= 1 ? { blindIndexKey } : {}),
+    ...(blindIndexKeys ? { blindIndexKeys: blindIndexKeys.filter((entry) => entry.version >= version) } : {}),
+  };
+}
 
 /**
  * A keyring with KEK version 1 and a blind-index key, both random 256-bit.

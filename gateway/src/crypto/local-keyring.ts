@@ -1,25 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { GatewayError, KeyManagerUnavailable, DecryptionFailed } from '../errors.js';
 import { AES_KEY_BYTES, aesGcmOpen, aesGcmSeal } from './aes-gcm.js';
+import type { BlindIndexKey } from './blind-index.js';
 import { assertVersionInRange, parseWrappedKey, type KeyManager, type WrappedKey } from './key-manager.js';
 import {
   createKeyringFile,
   newKeyringDocument,
   readKeyringFile,
   replaceKeyringFile,
+  blindIndexKeysOf,
+  withNewBlindIndexKey,
   withNewKek,
+  withoutBlindIndexKeysBelow,
   type KeyringDocument,
 } from './keyring-file.js';
 
 interface Keyring {
   keks: Map<number, Buffer>;
   current: { version: number; kek: Buffer };
-  blindIndexKey: Buffer;
+  blindIndexKeys: BlindIndexKey[];
 }
 
 /**
  * The embedded default key manager: a JSON keyring file (mode 0600) holding versioned
- * key-encryption keys and the blind-index key. Wrapping is AES-256-GCM with the context as AAD.
+ * key-encryption keys and blind-index keys. Wrapping is AES-256-GCM with the context as AAD.
  *
  * Every call reads the file again (key-manager calls are rare: data keys are cached), so a
  * rotation by `gateway keys rotate` in another process is seen at once, and a file that
@@ -43,17 +47,21 @@ export async function openLocalKeyring(file: string, opts: { create?: boolean } 
 
   // One keyring change at a time in this process: two rotations at once would both write N+1.
   let rotation: Promise<unknown> = Promise.resolve();
-  function rotate(): Promise<number> {
+  function change<T>(edit: (document: KeyringDocument) => { document: KeyringDocument; result: T }): Promise<T> {
     const next = rotation.then(() =>
       throughBackend(async () => {
-        const { document, version } = withNewKek(await readKeyringFile(file));
+        const { document, result } = edit(await readKeyringFile(file));
         await replaceKeyringFile(file, document);
-        return version;
+        return result;
       }),
     );
     rotation = next.catch(() => undefined);
     return next;
   }
+  const rotate = () => change((current) => {
+    const { document, version } = withNewKek(current);
+    return { document, result: version };
+  });
 
   return {
     kind: 'local',
@@ -75,19 +83,19 @@ export async function openLocalKeyring(file: string, opts: { create?: boolean } 
     },
     rotate,
     advanceMinDecryptionVersion(version) {
-      const next = rotation.then(() =>
-        throughBackend(async () => {
-          const document = await readKeyringFile(file);
-          assertVersionInRange(version, Math.max(...document.keks.map((kek) => kek.version)));
-          await replaceKeyringFile(file, { ...document, keks: document.keks.filter((kek) => kek.version >= version) });
-        }),
-      );
-      rotation = next.catch(() => undefined);
-      return next;
+      return change((document) => {
+        assertVersionInRange(version, Math.max(...document.keks.map((kek) => kek.version)));
+        return { document: { ...document, keks: document.keks.filter((kek) => kek.version >= version) }, result: undefined };
+      });
     },
-    async blindIndexKey() {
-      return (await load()).blindIndexKey;
+    async blindIndexKeys() {
+      return (await load()).blindIndexKeys;
     },
+    rotateBlindIndexKey: () => change((current) => {
+      const { document, version } = withNewBlindIndexKey(current);
+      return { document, result: version };
+    }),
+    retireBlindIndexKeys: (version) => change((document) => ({ document: withoutBlindIndexKeysBelow(document, version), result: undefined })),
     async probe() {
       await load();
     },
@@ -105,7 +113,7 @@ function keyringOf(document: KeyringDocument): Keyring {
   return {
     keks,
     current: { version: current[0], kek: current[1] },
-    blindIndexKey: Buffer.from(document.blindIndexKey, 'base64'),
+    blindIndexKeys: blindIndexKeysOf(document),
   };
 }
 

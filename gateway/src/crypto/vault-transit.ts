@@ -1,6 +1,8 @@
-import { open, readFile } from 'node:fs/promises';
+import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { DecryptionFailed, GatewayError, KeyManagerUnavailable } from '../errors.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
+import type { BlindIndexKey } from './blind-index.js';
 import { assertVersionInRange, parseWrappedKey, type KeyManager, type WrappedKey } from './key-manager.js';
 import { statusOf, type VaultResponse, type VaultSession } from './vault-auth.js';
 
@@ -10,7 +12,10 @@ export interface VaultTransitOptions {
   dataKeyName?: string;
   /** Transit key wrapping the blind-index key; default `gateway-blind-index`. */
   blindIndexKeyName?: string;
-  /** File holding the blind-index key wrapped by Transit (`vault:vN:…`), written by the init script. */
+  /**
+   * File holding blind-index key version 1 wrapped by Transit (`vault:vN:…`), written by the init
+   * script; version N ≥ 2 (`keys rotate-blind-index`) is in `<file>.vN` beside it.
+   */
   blindIndexKeyFile: string;
   /** Create the wrapped blind-index key file when missing (tests; production uses the init script). */
   createBlindIndexKey?: boolean;
@@ -25,8 +30,8 @@ const DATA_KEY_BITS = 256;
  * The production key manager: HashiCorp Vault Transit. Key-encryption keys never leave Vault;
  * data keys come from `datakey/plaintext`, are unwrapped with `decrypt` and rewrapped with batch
  * `rewrap`, all under a derived key with the data key's context. The blind-index key is a random
- * key wrapped by its own Transit key, kept wrapped in a file shared by every replica and held
- * unwrapped in memory only.
+ * key wrapped by its own Transit key, kept wrapped in a file per version shared by every replica
+ * and held unwrapped in memory only.
  *
  * Every failure is `KeyManagerUnavailable` (sealed, unreachable, timeout, denied, login failed),
  * except Transit refusing a ciphertext (HTTP 400 on decrypt or rewrap): `DecryptionFailed`.
@@ -83,20 +88,26 @@ export async function openVaultTransit(o: VaultTransitOptions): Promise<KeyManag
     return { current: Number(data.latest_version), minDecryption: Number(data.min_decryption_version) };
   }
 
-  const blindIndexKey = await loadBlindIndexKey();
+  let blindIndexKeys = await loadBlindIndexKeys();
 
-  async function loadBlindIndexKey(): Promise<Buffer> {
-    let wrapped = await readWrappedFile(o.blindIndexKeyFile);
-    if (wrapped === undefined && o.createBlindIndexKey) {
-      const data = await call(`transit/datakey/wrapped/${blindIndexKeyName}`, { context: base64(BLIND_INDEX_CONTEXT), bits: DATA_KEY_BITS });
-      await writeWrappedFileOnce(o.blindIndexKeyFile, stringField(data, 'ciphertext'));
-      // Another replica may have written first: use what the file holds.
-      wrapped = await readWrappedFile(o.blindIndexKeyFile);
+  async function newWrappedBlindIndexKey(version: number): Promise<void> {
+    const data = await call(`transit/datakey/wrapped/${blindIndexKeyName}`, { context: base64(BLIND_INDEX_CONTEXT), bits: DATA_KEY_BITS });
+    // Another replica or CLI run may write first: what the file holds wins.
+    await writeWrappedFileOnce(blindIndexKeyFileOf(o.blindIndexKeyFile, version), stringField(data, 'ciphertext'));
+  }
+
+  async function loadBlindIndexKeys(): Promise<BlindIndexKey[]> {
+    let files = await blindIndexKeyFiles(o.blindIndexKeyFile);
+    if (files.length === 0 && o.createBlindIndexKey) {
+      await newWrappedBlindIndexKey(1);
+      files = await blindIndexKeyFiles(o.blindIndexKeyFile);
     }
-    if (wrapped === undefined) {
+    if (files.length === 0) {
       throw new KeyManagerUnavailable({ cause: new Error(`blind-index key file ${o.blindIndexKeyFile} is missing (run deploy/vault/init.sh)`) });
     }
-    return decrypt(blindIndexKeyName, wrapped, BLIND_INDEX_CONTEXT);
+    return Promise.all(
+      files.map(async ({ version, file }) => ({ version, key: await decrypt(blindIndexKeyName, (await readWrappedFile(file)) ?? '', BLIND_INDEX_CONTEXT) })),
+    );
   }
 
   return {
@@ -124,8 +135,24 @@ export async function openVaultTransit(o: VaultTransitOptions): Promise<KeyManag
       assertVersionInRange(version, current);
       await call(`transit/keys/${dataKeyName}/config`, { min_decryption_version: version });
     },
-    async blindIndexKey() {
-      return blindIndexKey;
+    async blindIndexKeys() {
+      return blindIndexKeys;
+    },
+    async rotateBlindIndexKey() {
+      const version = Math.max(...blindIndexKeys.map((held) => held.version)) + 1;
+      await newWrappedBlindIndexKey(version);
+      blindIndexKeys = await loadBlindIndexKeys();
+      return version;
+    },
+    async retireBlindIndexKeys(version) {
+      const newest = Math.max(...blindIndexKeys.map((held) => held.version));
+      if (!Number.isSafeInteger(version) || version < 1 || version > newest) {
+        throw new RangeError(`The blind-index key version must be between 1 and the newest version ${newest}.`);
+      }
+      for (const held of await blindIndexKeyFiles(o.blindIndexKeyFile)) {
+        if (held.version < version) await rm(held.file).catch((error: unknown) => { throw new KeyManagerUnavailable({ cause: error }); });
+      }
+      blindIndexKeys = await loadBlindIndexKeys();
     },
     async probe() {
       await keyVersions();
@@ -151,6 +178,26 @@ function stringField(data: Record<string, unknown>, name: string): string {
 
 function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function blindIndexKeyFileOf(file: string, version: number): string {
+  return version === 1 ? file : `${file}.v${version}`;
+}
+
+/** The wrapped blind-index key files present, by version. */
+async function blindIndexKeyFiles(file: string): Promise<{ version: number; file: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(file));
+  } catch (error) {
+    throw new KeyManagerUnavailable({ cause: error });
+  }
+  const base = basename(file);
+  return names.flatMap((name) => {
+    if (name === base) return [{ version: 1, file }];
+    const version = name.startsWith(`${base}.v`) ? Number(name.slice(base.length + 2)) : NaN;
+    return Number.isSafeInteger(version) && version >= 2 && name === `${base}.v${version}` ? [{ version, file: join(dirname(file), name) }] : [];
+  });
 }
 
 async function readWrappedFile(file: string): Promise<string | undefined> {

@@ -7,30 +7,43 @@ export const RUNTIME_ROLE = 'gateway_runtime';
  * NOINHERIT, so request transactions never hold it (they only INSERT audit events).
  */
 export const SEALER_ROLE = 'gateway_sealer';
+/**
+ * The only role that may delete from the audit log, and only as `gateway audit prune` does it
+ * (whole sealed batches past retention). Never granted to the runtime role; the CLI logs in
+ * with it through its own connection URL. It cannot log in until given a password.
+ */
+export const AUDIT_ADMIN_ROLE = 'gateway_audit_admin';
 
 /**
- * Creates the runtime and sealer roles once per cluster (idempotent): the runtime role can log
- * in, read and write the gateway's tables as migrations GRANT, never run DDL, and only insert
- * into the audit log; it may switch to the sealer role for sealing.
- * @example await initRoles({ url: ownerUrl, runtimePassword });
+ * Creates the runtime, sealer and audit-admin roles once per cluster (idempotent): the runtime
+ * role can log in, read and write the gateway's tables as migrations GRANT, never run DDL, and
+ * only insert into the audit log; it may switch to the sealer role for sealing. The audit-admin
+ * role logs in only when `auditAdminPassword` is given (else it exists for the GRANTs alone).
+ * @example await initRoles({ url: ownerUrl, runtimePassword, auditAdminPassword });
  */
-export async function initRoles(o: { url: string; runtimePassword: string }): Promise<void> {
+export async function initRoles(o: { url: string; runtimePassword: string; auditAdminPassword?: string }): Promise<void> {
   const client = new pg.Client({ connectionString: o.url });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [RUNTIME_ROLE]);
-    // Role names and passwords cannot be bound parameters in DDL; format() quotes them server-side.
-    const verb = rowCount === 0 ? 'CREATE' : 'ALTER';
-    const { rows } = await client.query<{ ddl: string }>(
-      `SELECT format('${verb} ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L', $1::text, $2::text) AS ddl`,
-      [RUNTIME_ROLE, o.runtimePassword],
-    );
-    await client.query((rows[0] as { ddl: string }).ddl);
+    await loginRole(client, RUNTIME_ROLE, o.runtimePassword);
     const sealer = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [SEALER_ROLE]);
     if (sealer.rowCount === 0) await client.query(`CREATE ROLE ${SEALER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
     // The runtime role is NOINHERIT: it may SET ROLE to the sealer, never holds its rights otherwise.
     await client.query(`GRANT ${SEALER_ROLE} TO ${RUNTIME_ROLE}`);
+    if (o.auditAdminPassword !== undefined) await loginRole(client, AUDIT_ADMIN_ROLE, o.auditAdminPassword);
+    else if ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [AUDIT_ADMIN_ROLE])).rowCount === 0) {
+      await client.query(`CREATE ROLE ${AUDIT_ADMIN_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
+    }
   } finally {
     await client.end();
   }
+}
+
+/** Creates or updates a least-privilege role that logs in with `password`. */
+async function loginRole(client: pg.Client, name: string, password: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  // Role names and passwords cannot be bound parameters in DDL; format() quotes them server-side.
+  const verb = rowCount === 0 ? 'CREATE' : 'ALTER';
+  const { rows } = await client.query<{ ddl: string }>(`SELECT format('${verb} ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L', $1::text, $2::text) AS ddl`, [name, password]);
+  await client.query((rows[0] as { ddl: string }).ddl);
 }

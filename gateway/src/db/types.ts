@@ -71,6 +71,8 @@ export interface TestResultsTable {
   data_key_id: string | null;
   nir_index: string | null;
   external_ref_index: string | null;
+  /** Version of the blind-index key nir_index and external_ref_index were computed under. */
+  blind_index_version: Generated<number>;
   loinc: string | null;
   collected_minute: NullableTimestamp;
   received_at: Generated<Date>;
@@ -104,6 +106,8 @@ export interface IdempotencyKeysTable {
   pharmacy_id: string;
   key: string;
   fingerprint: string;
+  /** Version of the blind-index key the fingerprint was computed under. */
+  blind_index_version: Generated<number>;
   result_id: string;
   response: ColumnType<unknown, string, string>;
   created_at: Generated<Date>;

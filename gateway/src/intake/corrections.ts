@@ -6,8 +6,8 @@ import { appendAudit } from '../audit/index.js';
 import { auditActor } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
-import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type AcceptedAnswer } from './idempotency.js';
-import { findDuplicate, indexColumns, requireOwnPerformer, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
+import { claimKey, idempotently, KeyTaken, requestFingerprints, requireIdempotencyKey, type RequestFingerprint, type AcceptedAnswer } from './idempotency.js';
+import { findDuplicate, indexColumns, nirIndexes, requireOwnPerformer, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;
@@ -61,11 +61,11 @@ async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
 export function createCorrectionService(deps: SubmitDeps) {
   const { db, sealer } = deps;
 
-  function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: string) => Promise<AcceptedAnswer>): Promise<Accepted> {
+  function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: RequestFingerprint) => Promise<AcceptedAnswer>): Promise<Accepted> {
     // an id that cannot name a result names none: 404 before anything touches a uuid column
     if (!UUID.test(target)) return Promise.reject(new NotFound());
     const key = requireIdempotencyKey(req.idempotencyKey);
-    const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, op, target, req.body);
+    const fingerprint = requestFingerprints(sealer.blindIndex, op, target, req.body);
     return idempotently({ db, pharmacyId: req.principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, () => work(key, fingerprint));
   }
 
@@ -96,7 +96,7 @@ export function createCorrectionService(deps: SubmitDeps) {
             .set({ nir_index: null, ...(withdrawable && original.status !== 'dead-lettered' ? { status: 'cancelled' as const, cancelled_at: sql<Date>`now()` } : {}), updated_at: sql`now()` })
             .where('id', '=', original.id)
             .execute();
-          const existing = await findDuplicate(tx, pharmacyId, idx);
+          const existing = await findDuplicate(tx, pharmacyId, idx, nirIndexes(input, sealer.blindIndex));
           if (existing) throw new ResultNotModifiable();
           await tx
             .insertInto('test_results')

@@ -1,5 +1,6 @@
 import canonicalize from 'canonicalize';
 import { IdempotencyConflict, IdempotencyKeyInvalid, IdempotencyKeyMissing } from '../errors.js';
+import type { BlindIndex } from '../crypto/index.js';
 import type { Database, Tx } from '../db/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -27,7 +28,7 @@ export class KeyTaken extends Error {}
  * throws `KeyTaken` when a concurrent request won it.
  */
 export async function idempotently(
-  o: { db: Database; pharmacyId: string; key: string; fingerprint: string; onCommit: () => void },
+  o: { db: Database; pharmacyId: string; key: string; fingerprint: RequestFingerprint; onCommit: () => void },
   work: () => Promise<AcceptedAnswer>,
 ): Promise<Accepted> {
   const prior = await findPriorAnswer(o.db, o.pharmacyId, o.key, o.fingerprint);
@@ -61,12 +62,38 @@ export function requestFingerprint(hmac: (canonical: string) => string, op: stri
   return hmac(canonicalize({ op, target, body }) ?? 'null');
 }
 
+/** A request's fingerprint to store, and every fingerprint an earlier equal request may have stored. */
+export interface RequestFingerprint {
+  /** Under the newest blind-index key, stored with its `version`. */
+  value: string;
+  version: number;
+  /**
+   * Under every blind-index key version held. Fingerprints cannot be recomputed (the body is not
+   * stored): one stored under an older version matches until that version is retired.
+   */
+  accepted: readonly string[];
+}
+
+/**
+ * {@link requestFingerprint} under each blind-index key version held.
+ *
+ * @example
+ * const fingerprint = requestFingerprints(sealer.blindIndex, 'submit', '', body);
+ */
+export function requestFingerprints(blindIndex: BlindIndex, op: string, target: string, body: unknown): RequestFingerprint {
+  return {
+    value: requestFingerprint(blindIndex.fingerprint, op, target, body),
+    version: blindIndex.version,
+    accepted: blindIndex.versions.map((held) => requestFingerprint(held.fingerprint, op, target, body)),
+  };
+}
+
 /** The earlier answer under this key, or a conflict when the body differs. */
 export async function findPriorAnswer(
   db: Database | Tx,
   pharmacyId: string,
   key: string,
-  fingerprint: string,
+  fingerprint: RequestFingerprint,
 ): Promise<AcceptedAnswer | undefined> {
   const row = await db
     .selectFrom('idempotency_keys')
@@ -75,7 +102,7 @@ export async function findPriorAnswer(
     .where('key', '=', key)
     .executeTakeFirst();
   if (!row) return undefined;
-  if (row.fingerprint !== fingerprint) throw new IdempotencyConflict();
+  if (!fingerprint.accepted.includes(row.fingerprint)) throw new IdempotencyConflict();
   return row.response as AcceptedAnswer;
 }
 
@@ -86,11 +113,18 @@ export async function findPriorAnswer(
  */
 export async function claimKey(
   tx: Tx,
-  o: { pharmacyId: string; key: string; fingerprint: string; resultId: string; answer: AcceptedAnswer },
+  o: { pharmacyId: string; key: string; fingerprint: RequestFingerprint; resultId: string; answer: AcceptedAnswer },
 ): Promise<boolean> {
   const inserted = await tx
     .insertInto('idempotency_keys')
-    .values({ pharmacy_id: o.pharmacyId, key: o.key, fingerprint: o.fingerprint, result_id: o.resultId, response: JSON.stringify(o.answer) })
+    .values({
+      pharmacy_id: o.pharmacyId,
+      key: o.key,
+      fingerprint: o.fingerprint.value,
+      blind_index_version: o.fingerprint.version,
+      result_id: o.resultId,
+      response: JSON.stringify(o.answer),
+    })
     .onConflict((oc) => oc.columns(['pharmacy_id', 'key']).doNothing())
     .executeTakeFirst();
   return inserted.numInsertedOrUpdatedRows === 1n;

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit/index.js';
 import { auditActor, type Principal } from '../auth/principal.js';
 import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
-import { claimKey, idempotently, KeyTaken, requestFingerprint, requireIdempotencyKey, type Accepted, type AcceptedAnswer } from './idempotency.js';
+import { claimKey, idempotently, KeyTaken, requestFingerprints, requireIdempotencyKey, type Accepted, type AcceptedAnswer } from './idempotency.js';
 
 export type { Accepted };
 import type { ResultSealer } from './result-sealer.js';
@@ -37,19 +37,29 @@ export function indexColumns(input: TestResultInput, blindIndex: ResultSealer<Te
   return {
     nir_index: input.patient.nir ? blindIndex.nir(input.patient.nir) : null,
     external_ref_index: input.externalRef ? blindIndex.externalRef(input.externalRef) : null,
+    blind_index_version: blindIndex.version,
     loinc: input.test.loinc,
     collected_minute: minute,
   };
 }
 
+/**
+ * The NIR's index under every blind-index key version held: a result indexed before a key
+ * rotation and not yet moved by `keys reindex` is still found as a duplicate.
+ */
+export function nirIndexes(input: TestResultInput, blindIndex: ResultSealer<TestResultInput>['blindIndex']): string[] {
+  const nir = input.patient.nir;
+  return nir ? blindIndex.versions.map((held) => held.nir(nir)) : [];
+}
+
 /** The id of the live result of this pharmacy for the same person, test and collection minute. */
-export async function findDuplicate(tx: Tx, pharmacyId: string, idx: ReturnType<typeof indexColumns>): Promise<string | undefined> {
-  if (!idx.nir_index) return undefined;
+export async function findDuplicate(tx: Tx, pharmacyId: string, idx: ReturnType<typeof indexColumns>, nirIndexesHeld: readonly string[]): Promise<string | undefined> {
+  if (!idx.nir_index || nirIndexesHeld.length === 0) return undefined;
   const row = await tx
     .selectFrom('test_results')
     .select('id')
     .where('pharmacy_id', '=', pharmacyId)
-    .where('nir_index', '=', idx.nir_index)
+    .where('nir_index', 'in', nirIndexesHeld)
     .where('loinc', '=', idx.loinc)
     .where('collected_minute', '=', idx.collected_minute)
     .executeTakeFirst();
@@ -68,7 +78,7 @@ export function createSubmitService(deps: SubmitDeps) {
     async submit(req: SubmitRequest): Promise<Accepted> {
       const { principal } = req;
       const key = requireIdempotencyKey(req.idempotencyKey);
-      const fingerprint = requestFingerprint(sealer.blindIndex.fingerprint, 'submit', '', req.body);
+      const fingerprint = requestFingerprints(sealer.blindIndex, 'submit', '', req.body);
       return idempotently({ db, pharmacyId: principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, async () => {
         const input = deps.validate(req.body);
         if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) {
@@ -79,11 +89,12 @@ export function createSubmitService(deps: SubmitDeps) {
         const id = randomUUID();
         const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
         const idx = indexColumns(input, sealer.blindIndex);
+        const lookup = nirIndexes(input, sealer.blindIndex);
         const answer: AcceptedAnswer = { id, status: 'received', statusUrl: statusUrl(id) };
         try {
           await db.transaction().execute(async (tx) => {
             if (!(await claimKey(tx, { pharmacyId: principal.pharmacyId, key, fingerprint, resultId: id, answer }))) throw new KeyTaken();
-            const existing = await findDuplicate(tx, principal.pharmacyId, idx);
+            const existing = await findDuplicate(tx, principal.pharmacyId, idx, lookup);
             if (existing) throw new DuplicateResult(existing);
             await tx
               .insertInto('test_results')
@@ -95,7 +106,7 @@ export function createSubmitService(deps: SubmitDeps) {
         } catch (e) {
           if (isUniqueViolation(e, 'test_results_duplicate')) {
             // two requests with different keys raced for the same person, test and minute
-            const existing = await db.transaction().execute((tx) => findDuplicate(tx, principal.pharmacyId, idx));
+            const existing = await db.transaction().execute((tx) => findDuplicate(tx, principal.pharmacyId, idx, lookup));
             if (existing) throw new DuplicateResult(existing);
           }
           throw e;

@@ -15,6 +15,7 @@ import type { CorrectionService } from '../intake/corrections.js';
 import { getResultStatus, listResultStatuses } from '../intake/status.js';
 import { listMessages, redrive } from '../outbox/index.js';
 import type { Logger, Metrics } from '../observability/index.js';
+import { auditGuard } from '../app/audit-guard.js';
 import { accessLog, onError, requestId } from '../app/middleware.js';
 import type { RateLimiter } from '../app/rate-limit.js';
 import { authorize, sourceIp } from './access.js';
@@ -43,6 +44,8 @@ export interface WebDeps {
   idleSeconds: number;
   log: Logger;
   metrics: Metrics;
+  /** False while the audit log lags beyond `audit.maxSealLagSeconds` (`createAuditGuard`). */
+  auditAvailable: () => boolean;
   /** The admin UI's read API (`admin/routes.ts`): its routes, each behind `authorize`. */
   admin?: { routes: readonly WebRoute[]; app: Hono<WebEnv> };
 }
@@ -64,6 +67,8 @@ const onWeb = (statusUrl: string) => statusUrl.replace(/^\/api\/v1\//, '/api/web
 export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   app.use(securityHeaders(), requestId(), accessLog({ log: deps.log, metrics: deps.metrics, listener: 'web' }));
+  // Data-changing API routes fail closed while the audit log lags; sign-in/out stay open (a person can always leave).
+  app.use('/api/web/v1/*', auditGuard<WebEnv>({ available: deps.auditAvailable }));
   const userRate: MiddlewareHandler<WebEnv> = async (c, next) => {
     const wait = deps.userLimiter.take(c.get('session').userId);
     if (wait > 0) throw new RateLimited(Math.ceil(wait));

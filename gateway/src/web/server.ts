@@ -15,9 +15,9 @@ import { createWebApp, type WebDeps } from './app.js';
 
 /**
  * The web listener's HTTPS server (ANSSI TLS policy), built from settings `web`.
- * @example const server = createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes });
+ * @example const server = createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes, auditAvailable });
  */
-export function createWebServer(o: { web: Settings['web']; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; admin?: WebDeps['admin'] }): Server {
+export function createWebServer(o: { web: Settings['web']; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; admin?: WebDeps['admin'] }): Server {
   const w = o.web;
   const publicOrigin = new URL(w.publicOrigin as string).origin;
   const app = createWebApp({
@@ -35,6 +35,7 @@ export function createWebServer(o: { web: Settings['web']; db: Database; submit:
     idleSeconds: w.sessionIdleMinutes * 60,
     log: o.log,
     metrics: o.metrics,
+    auditAvailable: o.auditAvailable,
     admin: o.admin,
   });
   return createServer({ ...anssiTlsOptions(), cert: readFileSync(w.certFile as string), key: readFileSync(w.keyFile as string) }, getRequestListener(app.fetch));

@@ -1,18 +1,9 @@
 import { isMessageKey, type Translate } from './i18n.js';
 
+import type { ResultStatusView as StatusView } from '../../gateway/src/api-types.js';
+
 /** The gateway's status resource (DESIGN.md "Status resource"): no personal data. */
-export interface StatusView {
-  id: string;
-  status: 'received' | 'delivering' | 'retrying' | 'delivered' | 'dead-lettered' | 'cancelled';
-  receivedAt: string;
-  deliveredAt: string | null;
-  purgedAt: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  sidepAckId: string | null;
-  problem: { code: string } | null;
-  supersededBy: string | null;
-}
+export type { StatusView };
 
 /** A status or message state in the person's language; an unknown one as is. */
 export function statusLabel(t: Translate, status: string): string {

@@ -1,16 +1,8 @@
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { duration, useLoad } from './use-load.js';
+import type { Overview } from '../../../gateway/src/api-types.js';
 
-/** `GET /admin/overview`: the gateway's own figures, from its database. */
-export interface Overview {
-  receivedLastHour: number;
-  backlog: { pending: number; oldestAgeSeconds: number };
-  latency: { p50Seconds: number | null; p95Seconds: number | null };
-  retrying: number;
-  deadLetters: number;
-  hourly: { hour: string; received: number; delivered: number }[];
-}
 
 const REFRESH_MS = 10_000;
 

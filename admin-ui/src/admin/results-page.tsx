@@ -2,27 +2,11 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { kindLabel, statusLabel } from '../status.js';
+import type { ResultDetail, ResultRow } from '../../../gateway/src/api-types.js';
 import { useLoad } from './use-load.js';
 
 const STATUSES = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'] as const;
 
-/** `GET /admin/results`: receipts without personal data. */
-export interface ResultRow {
-  id: string;
-  pharmacy: { finess: string; name: string };
-  status: string;
-  receivedAt: string;
-  deliveredAt: string | null;
-  purgedAt: string | null;
-  problem: { code: string } | null;
-}
-
-/** `GET /admin/results/{id}`: a receipt, its timeline and every message sent for it. */
-export interface ResultDetail {
-  result: ResultRow & { sidepAckId: string | null; supersededBy: string | null; corrects: string | null };
-  history: { at: string; event: string }[];
-  messages: { id: string; kind: string; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastErrorCode: string | null; deadReason: { code: string } | null }[];
-}
 
 function initialQuery(): { id: string; status: string } {
   const params = new URLSearchParams(window.location.hash.split('?')[1] ?? '');

@@ -1,19 +1,10 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { backlog } from '../outbox/index.js';
+import type { Overview } from '../api-types.js';
 
-/** The figures of the overview page, from the gateway's own tables (no metrics scrape). */
-export interface Overview {
-  receivedLastHour: number;
-  backlog: { pending: number; oldestAgeSeconds: number };
-  /** Receipt to SI-DEP acknowledgement, over results delivered in the last 24 hours. */
-  latency: { p50Seconds: number | null; p95Seconds: number | null };
-  /** Messages waiting for a retry after a failed attempt. */
-  retrying: number;
-  deadLetters: number;
-  /** The 23 whole hours before this one and the current hour, oldest first. */
-  hourly: { hour: string; received: number; delivered: number }[];
-}
+export type { Overview };
+
 
 const HOUR_MS = 3_600_000;
 const HOURS = 24;

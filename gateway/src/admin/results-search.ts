@@ -1,29 +1,15 @@
 import type { Database, ResultStatus } from '../db/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { PharmacyScope } from './rights.js';
+import type { ResultDetail, ResultRow } from '../api-types.js';
+
+export type { ResultDetail, ResultRow };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly ResultStatus[] = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'];
 const LIMIT = 100;
 
 
-/** A result as the admin UI lists it: a receipt, no personal data. */
-export interface ResultRow {
-  id: string;
-  pharmacy: { finess: string; name: string };
-  status: ResultStatus;
-  receivedAt: string;
-  deliveredAt: string | null;
-  purgedAt: string | null;
-  problem: { code: string } | null;
-}
-
-export interface ResultDetail {
-  result: ResultRow & { sidepAckId: string | null; supersededBy: string | null; corrects: string | null };
-  /** What happened, oldest first, from the result's and its messages' timestamps. */
-  history: { at: string; event: string }[];
-  messages: { id: string; kind: string; state: string; attempts: number; createdAt: string; deliveredAt: string | null; lastErrorCode: string | null; deadReason: { code: string; httpStatus?: number } | null }[];
-}
 
 function scoped(db: Database, scope: PharmacyScope) {
   const q = db

@@ -4,7 +4,9 @@ import type { ColumnType, Generated } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-export type ResultStatus = 'received' | 'delivering' | 'retrying' | 'delivered' | 'dead-lettered' | 'cancelled';
+import type { ResultStatus } from '../api-types.js';
+
+export type { ResultStatus };
 export type MessageKind = 'original' | 'correction' | 'cancellation';
 export type MessageState = 'pending' | 'delivered' | 'dead' | 'superseded';
 

@@ -1,24 +1,14 @@
 import { sql } from 'kysely';
-import type { Database, ResultStatus } from '../db/index.js';
+import type { Database } from '../db/index.js';
+import type { ResultStatus, ResultStatusView } from '../api-types.js';
 import { NotFound, ValidationFailed } from '../errors.js';
+
+export type { ResultStatusView };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES: readonly ResultStatus[] = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'];
 const MAX_LIMIT = 500;
 
-/** The status resource: delivery state and receipts, never personal data. */
-export interface ResultStatusView {
-  id: string;
-  status: ResultStatus;
-  receivedAt: string;
-  deliveredAt: string | null;
-  purgedAt: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  sidepAckId: string | null;
-  problem: { code: string } | null;
-  supersededBy: string | null;
-}
 
 function statusQuery(db: Database, pharmacyId: string) {
   // the message that drives a result's delivery: its latest (a cancellation comes after the original)

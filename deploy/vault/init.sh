@@ -6,6 +6,10 @@
 #   - the file audit device;
 #   - Transit, with keys gateway-data (aes256-gcm96, derived), gateway-blind-index (same) and
 #     gateway-audit-checkpoints (ed25519), none exportable, none deletable;
+#   - the PKI mount pki-pharmacies (root CA, ECDSA P-256, 10 years; leaf max TTL 397 days) and its
+#     role pharmacy-client (client auth only, EC P-256 keys, 90 days by default, no wildcard, IP or
+#     URI SANs), the CRL rebuilt before its 7-day expiry, and the CA certificate in
+#     pharmacies-ca.pem (GATEWAY_INTAKE_CLIENT_CA_FILE, or fetched by the gateway at start);
 #   - the policies gateway (runtime) and gateway-keys-admin (`gateway keys …`);
 #   - the AppRoles gateway and gateway-keys-admin, and their role id / secret id files;
 #   - the blind-index key, wrapped by Transit, in blind-index-key.wrapped (never replaced: a new
@@ -43,6 +47,32 @@ create_key() { # name type
 create_key gateway-data aes256-gcm96
 create_key gateway-blind-index aes256-gcm96
 create_key gateway-audit-checkpoints ed25519
+
+# Pharmacy client certificates: the gateway signs CSRs through the role (GATEWAY_PKI_CA_KIND=vault-pki).
+PKI=pki-pharmacies
+if ! mounted secrets "$PKI"; then
+  vault secrets enable -path="$PKI" -max-lease-ttl=87600h pki
+fi
+# the CA is generated once, inside Vault (internal: its key never leaves)
+if ! vault read -field=certificate "$PKI/cert/ca" 2>/dev/null | grep -q 'BEGIN CERTIFICATE'; then
+  vault write -field=certificate "$PKI/root/generate/internal" common_name="SI-DEP Gateway pharmacies CA" \
+    key_type=ec key_bits=256 ttl=87600h >/dev/null
+fi
+# the mount's max TTL bounds the root (10 years); leaves are held to the role's max_ttl (397 days)
+vault secrets tune -max-lease-ttl=87600h "$PKI" >/dev/null
+# CN = the pharmacy's FINESS (the gateway checks it; allow_any_name because it is no domain name);
+# no_store=false: Vault keeps each certificate, which revocation by serial needs.
+vault write "$PKI/roles/pharmacy-client" \
+  allow_any_name=true enforce_hostnames=true allow_bare_domains=false allow_subdomains=false \
+  allow_wildcard_certificates=false allow_ip_sans=false allowed_uri_sans="" allowed_other_sans="" \
+  allow_localhost=false server_flag=false client_flag=true code_signing_flag=false email_protection_flag=false \
+  key_type=ec key_bits=256 key_usage=DigitalSignature ext_key_usage="" \
+  use_csr_common_name=true use_csr_sans=false require_cn=true no_store=false \
+  ttl=2160h max_ttl=9528h >/dev/null
+# Revocation is immediate; the CRL is rebuilt before its expiry (the gateway stores each new one).
+vault write "$PKI/config/crl" expiry=168h auto_rebuild=true auto_rebuild_grace_period=48h >/dev/null
+vault read -field=certificate "$PKI/cert/ca" >"$OUT/pharmacies-ca.pem"
+chmod 0644 "$OUT/pharmacies-ca.pem"
 
 vault policy write gateway "$HERE/policies/gateway.hcl"
 vault policy write gateway-keys-admin "$HERE/policies/keys-admin.hcl"

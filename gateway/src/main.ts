@@ -17,7 +17,7 @@ import { listMessages, redrive } from './outbox/index.js';
 import { purgeExpired } from './retention/index.js';
 import { operatorDatabaseUrl } from './cli/database-url.js';
 import { openVaultKeys } from './cli/key-manager-from-settings.js';
-import { KEYS_HELP, openKeysCliKeyManager, runKeysCommand } from './cli/keys.js';
+import { backupSettingsFromEnv, keyManagerSettingsFromEnv, KEYS_HELP, openKeysCliKeyManager, runKeysCommand } from './cli/keys.js';
 import { startGateway } from './app/gateway.js';
 import { runAuditCommand } from './cli/audit.js';
 import { sessionsCommand } from './cli/sessions.js';
@@ -26,7 +26,8 @@ import { adminCommand } from './cli/admin.js';
 import { doctorCommand } from './cli/doctor.js';
 import { PHARMACY_HELP, runPharmacyCommand } from './cli/pharmacy.js';
 import { CERT_HELP, runCertCommand } from './cli/cert.js';
-import { operatorSigningCa } from './cli/signing-ca.js';
+import { operatorCertificateAuthority } from './cli/signing-ca.js';
+import { openConfiguredCa } from './pki/index.js';
 
 const HELP = `Usage: gateway <command> [options]
 
@@ -115,8 +116,9 @@ async function main(argv: string[]): Promise<number> {
       const problems = settings.profile === 'production' ? productionProblems(settings) : ['GATEWAY_PROFILE: serve runs the production profile only; use `gateway demo`'];
       if (problems.length) throw new SettingsRefused(problems);
       // Vault Transit: the production rules above refuse the local keyring.
-      const { keys, checkpointSigner } = await openVaultKeys(settings.keyManager);
-      const gateway = await startGateway({ settings, log: createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'info' }), keys, signer: checkpointSigner });
+      const { keys, checkpointSigner, vault } = await openVaultKeys(settings.keyManager);
+      const ca = await openConfiguredCa(settings.pki, { vault });
+      const gateway = await startGateway({ settings, log: createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'info' }), keys, signer: checkpointSigner, ca });
       await untilSignal();
       await gateway.stop();
       return 0;
@@ -174,6 +176,8 @@ async function main(argv: string[]): Promise<number> {
         return await runKeysCommand(sub, rest, {
           db,
           openKeys: () => openKeysCliKeyManager(env),
+          backupRetentionDays: backupSettingsFromEnv(env).retentionDays,
+          blindIndexAdoptAfterMs: keyManagerSettingsFromEnv(env).blindIndexAdoptSeconds * 1000,
           actor: { type: 'user', id: `cli:${env.USER ?? 'unknown'}` },
           out: (line) => process.stdout.write(`${line}\n`),
           err: (line) => process.stderr.write(`${line}\n`),
@@ -222,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
         const code =
           command === 'pharmacy'
             ? await runPharmacyCommand(sub, rest, values, d)
-            : await runCertCommand(sub, rest, values, { ...d, signer: operatorSigningCa(env) });
+            : await runCertCommand(sub, rest, values, { ...d, ca: await operatorCertificateAuthority(env) });
         if (code !== 2) return code;
       } finally {
         await db.destroy();

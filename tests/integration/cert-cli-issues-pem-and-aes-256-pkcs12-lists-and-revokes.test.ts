@@ -65,7 +65,7 @@ describe('`gateway pharmacy` and `gateway cert`', () => {
     expect(listed.stdout).toMatch(new RegExp(`${fingerprint}  ${FINESS}  issued .* valid, 29 day\\(s\\) left`));
 
     const revoked = await gateway('cert', 'revoke', fingerprint.replace(/(..)(?!$)/g, '$1:').toUpperCase(), '--reason', 'keyCompromise');
-    expect(revoked).toMatchObject({ code: 0, stdout: expect.stringContaining('A new CRL is signed') });
+    expect(revoked).toMatchObject({ code: 0, stdout: expect.stringContaining('its new CRL stored') });
     const row = await db.owner.selectFrom('client_certificates').select(['revocation_reason', 'revoked_by']).where('fingerprint', '=', fingerprint).executeTakeFirstOrThrow();
     expect(row).toEqual({ revocation_reason: 'keyCompromise', revoked_by: 'cli:tester' });
   }, 60_000);

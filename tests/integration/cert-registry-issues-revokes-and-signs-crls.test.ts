@@ -3,18 +3,21 @@ import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFound, RegistryConflict, ValidationFailed } from '../../gateway/src/errors.js';
-import { addPharmacy, issueCertificate, listCertificates, publishCrl, registerCertificate, revokeCertificate, type SigningCa } from '../../gateway/src/pharmacies/index.js';
-import { createDevCa, issueClientCertificate } from '../../gateway/src/pki/index.js';
+import { addPharmacy, issueCertificate, listCertificates, publishCrl, registerCertificate, revokeCertificate } from '../../gateway/src/pharmacies/index.js';
+import { createDevCa, createDevCertificateAuthority, issueClientCertificate, type CertificateAuthority } from '../../gateway/src/pki/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 const actor = { type: 'user' as const, id: 'cli:tester' };
 const FINESS = '759901002';
 let db: TestDatabase;
-let signer: SigningCa;
+let signer: CertificateAuthority;
+let caPem: string;
 
 beforeAll(async () => {
   db = await testDatabase();
-  signer = { ca: await createDevCa(), clientValidityDays: 45, crlValidityDays: 7 };
+  const ca = await createDevCa();
+  caPem = ca.certPem;
+  signer = createDevCertificateAuthority({ ca, clientValidityDays: 45, crlValidityDays: 7 });
   await addPharmacy(db.owner, { finess: FINESS, name: 'Pharmacie des certificats', actor });
 });
 afterAll(() => db.drop());
@@ -27,7 +30,7 @@ describe('the certificate registry', () => {
     const cert = new X509Certificate(certificate.certPem);
     expect(cert.subject).toBe(`CN=${FINESS}`);
     expect(cert.publicKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
-    expect(cert.verify(new X509Certificate(signer.ca.certPem).publicKey)).toBe(true);
+    expect(cert.verify(new X509Certificate(caPem).publicKey)).toBe(true);
     expect(Math.round((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 86_400_000)).toBe(45);
     expect(registered).toMatchObject({ finess: FINESS, origin: 'issued', serialNumber: cert.serialNumber.toLowerCase(), revokedAt: null });
     // the key leaves once, to the caller: the registry has no column for it
@@ -41,7 +44,7 @@ describe('the certificate registry', () => {
     expect(revoked).toMatchObject({ revokedAt: expect.any(Date), revocationReason: 'keyCompromise' });
     const row = await latestCrl();
     const crl = new x509.X509Crl(row.pem);
-    expect(await crl.verify({ publicKey: new x509.X509Certificate(signer.ca.certPem) }, webcrypto)).toBe(true);
+    expect(await crl.verify({ publicKey: new x509.X509Certificate(caPem) }, webcrypto)).toBe(true);
     expect(crl.entries.map((e) => ({ serial: e.serialNumber, reason: e.reason }))).toEqual([{ serial: issued!.serialNumber, reason: x509.X509CrlReason.keyCompromise }]);
     expect(row.next_update.getTime() - row.this_update.getTime()).toBe(7 * 86_400_000);
     await expect(revokeCertificate(db.owner, signer, { fingerprint: issued!.fingerprint, reason: 'superseded', actor })).rejects.toEqual(new RegistryConflict('already-revoked'));

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { parseSettings, type SettingsInput } from '../../gateway/src/config/index.js';
 import { openLocalCheckpointSigner, openLocalKeyring, type KeyManager } from '../../gateway/src/crypto/index.js';
-import { ensureDevPki, anssiTlsOptions, type DevPki } from '../../gateway/src/pki/index.js';
+import { ensureDevPki, anssiTlsOptions, type CertificateAuthority, type DevPki } from '../../gateway/src/pki/index.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
 import { startGateway, type RunningGateway } from '../../gateway/src/app/gateway.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
@@ -45,8 +45,9 @@ export interface Harness {
  *
  * @param options.keys - the key manager to run on (e.g. Vault Transit on its test double);
  *   default a local keyring in the harness directory.
+ * @param options.ca - the CA of pharmacy certificates (e.g. Vault PKI on its test double); default from the settings.
  */
-export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager } = {}): Promise<Harness> {
+export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager; ca?: CertificateAuthority } = {}): Promise<Harness> {
   const db = await testDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-harness-'));
   const pki = await ensureDevPki(path.join(dir, 'pki'), { clients: [PHARMACY_A, PHARMACY_B, RELAY, UNREGISTERED] });
@@ -86,7 +87,7 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
   const settingsWith = (o: Partial<SettingsInput>) =>
     parseSettings(Object.fromEntries(Object.entries({ ...o, ...base }).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
 
-  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer });
+  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer, ca: options.ca });
   const agents = new Map<string, Agent>();
   const client = (name: string): Agent => {
     let a = agents.get(name);
@@ -144,10 +145,10 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
     },
     async restartGateway(o = {}) {
       await gateway.stop();
-      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer });
+      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca });
     },
     startReplica(o = {}) {
-      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer });
+      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca });
     },
     async close() {
       await gateway.stop();

@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { anssiTlsOptions, createDevCa, issueServerCertificate } from '../../gateway/src/pki/index.js';
 import { rawEd25519PublicKey } from '../../gateway/src/crypto/signer.js';
 import type { VaultConnection } from '../../gateway/src/crypto/index.js';
+import type { PkiAnswer, PkiMount } from './vault-pki-double.js';
 
 const POLICY_DIR = fileURLToPath(new URL('../../deploy/vault/policies/', import.meta.url));
 
@@ -91,6 +92,8 @@ export interface VaultTransitDouble {
   slowDown(ms: number): void;
   /** Every request, including logins, is answered 403 (a revoked role or a changed policy). */
   deny(on: boolean): void;
+  /** Serves a PKI mount (`vault-pki-double.ts`) under its name, behind the same tokens and policies. */
+  mountPki(mount: PkiMount): void;
   /** Revokes every issued token: the next call with one gets 403, a fresh login works. */
   revokeTokens(): void;
   /** Stops listening and drops connections; `start` listens on the same port again. */
@@ -120,6 +123,7 @@ export async function startVaultTransitDouble(): Promise<VaultTransitDouble> {
   let sealed = false;
   let delayMs = 0;
   let denying = false;
+  const pkiMounts = new Map<string, PkiMount>();
 
   const sockets = new Set<Socket>();
   const server: Server = createServer({ ...anssiTlsOptions(), cert: tls.certPem, key: tls.keyPem }, (req, res) => {
@@ -143,6 +147,11 @@ export async function startVaultTransitDouble(): Promise<VaultTransitDouble> {
     if (sealed) return answer(res, 503, { errors: ['Vault is sealed'] });
     if (denying) return answer(res, 403, { errors: ['permission denied'] });
     if (path === 'auth/approle/login' && req.method === 'POST') return login(res, body);
+    const [mountName = '', ...within] = path.split('/');
+    const pki = pkiMounts.get(mountName);
+    const pkiPath = within.join('/');
+    // Vault serves a PKI mount's CA and CRL without a token
+    if (pki?.isUnauthenticated(pkiPath)) return answerPki(res, await pki.handle(req.method ?? 'GET', pkiPath, body));
 
     const token = tokens.get(String(req.headers['x-vault-token'] ?? ''));
     if (!token || token.expiresAt <= Date.now()) return answer(res, 403, { errors: ['permission denied'] });
@@ -150,6 +159,7 @@ export async function startVaultTransitDouble(): Promise<VaultTransitDouble> {
     if (path === 'auth/token/renew-self') return renewSelf(res, token);
     const capability: Capability = req.method === 'GET' ? 'read' : 'update';
     if (!token.root && !allowed(token.policies, path, capability)) return answer(res, 403, { errors: ['permission denied'] });
+    if (pki) return answerPki(res, await pki.handle(req.method ?? 'GET', pkiPath, body));
     return transit(res, path, req.method ?? 'GET', body);
   }
 
@@ -381,6 +391,7 @@ export async function startVaultTransitDouble(): Promise<VaultTransitDouble> {
       return { roleId, secretId };
     },
     createKey: (name, type) => createKey(name, type),
+    mountPki: (mount) => void pkiMounts.set(mount.name, mount),
     wrappedDataKey(name, context) {
       const key = keys.get(name);
       if (!key) throw new Error(`no Transit key ${name} in the double`);
@@ -475,6 +486,11 @@ function answer(res: ServerResponse, status: number, body?: unknown): void {
     return;
   }
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+function answerPki(res: ServerResponse, a: PkiAnswer): void {
+  if (a.text === undefined) return answer(res, a.status, a.body);
+  res.writeHead(a.status, { 'content-type': 'application/pem-certificate-chain' }).end(a.text);
 }
 
 function listenOn(server: Server, port: number): Promise<number> {

@@ -1,22 +1,22 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationFailed } from '../errors.js';
-import { issueCertificate, listCertificates, publishCrl, registerCertificate, revokeCertificate, type RegisteredCertificate, type SigningCa } from '../pharmacies/index.js';
-import { exportPkcs12, parseFingerprint, REVOCATION_REASONS, type RevocationReasonName } from '../pki/index.js';
+import { issueCertificate, listCertificates, publishCrl, registerCertificate, revokeCertificate, type RegisteredCertificate } from '../pharmacies/index.js';
+import { exportPkcs12, parseFingerprint, REVOCATION_REASONS, type CertificateAuthority, type RevocationReasonName } from '../pki/index.js';
 import { reportingRefusals, type RegistryCliDeps } from './pharmacy.js';
 
 export const CERT_HELP = `  cert issue <pharmacy>             Issue a client certificate (PEM + PKCS#12, one-time password printed once)  [--out DIR]
   cert list                         Certificates with expiry and status  [--pharmacy FINESS]
   cert revoke <fingerprint>         Revoke now: refused on the next handshake, open connections closed  [--reason R]
   cert register <pem-file>          Register a certificate of an external CA by fingerprint  --pharmacy FINESS
-  cert crl                          Re-sign the CRL (before its nextUpdate)
+  cert crl                          Store the CA's current CRL (dev CA: re-sign it before its nextUpdate)
 `;
 
 const DAY_MS = 86_400_000;
 
 export interface CertCliDeps extends RegistryCliDeps {
-  /** The issuing CA when this operator holds it (settings `pki`, or the demo's dev CA). */
-  signer: SigningCa | undefined;
+  /** The configured CA (settings `pki`: Vault PKI, dev CA files, external; or the running demo's dev CA). */
+  ca: CertificateAuthority;
 }
 
 /**
@@ -49,9 +49,9 @@ async function certCommand(sub: string | undefined, argument: string | undefined
       if (!fingerprint) throw new ValidationFailed([{ pointer: '/fingerprint', code: 'fingerprint-format' }]);
       const reason = (options.reason ?? 'unspecified') as RevocationReasonName;
       if (!REVOCATION_REASONS.includes(reason)) throw new ValidationFailed([{ pointer: '/reason', code: 'reason-unknown' }]);
-      const { revoked, crlPublished } = await revokeCertificate(d.db, d.signer, { fingerprint, reason, actor: d.actor });
+      const { revoked, crlPublished } = await revokeCertificate(d.db, d.ca, { fingerprint, reason, actor: d.actor });
       d.out(`Revoked ${revoked.fingerprint} of pharmacy ${revoked.finess} (${reason}).`);
-      d.out(crlPublished ? 'A new CRL is signed: the intake listener refuses it at the next handshake.' : 'Refused by fingerprint (401); no CRL of its CA was signed here.');
+      d.out(crlPublished ? 'Revoked at the CA and its new CRL stored: the intake listener refuses it at the next handshake.' : 'Refused by fingerprint (401); it was not issued by the configured CA, whose CRL is unchanged.');
       return 0;
     }
     case 'register': {
@@ -61,8 +61,8 @@ async function certCommand(sub: string | undefined, argument: string | undefined
       return 0;
     }
     case 'crl': {
-      const { entries, nextUpdate } = await publishCrl(d.db, requireSigner(d.signer), d.actor);
-      d.out(`CRL signed: ${entries} revoked certificate(s), next update by ${nextUpdate.toISOString()}.`);
+      const { entries, nextUpdate, stored } = await publishCrl(d.db, d.ca, d.actor);
+      d.out(`${stored ? 'CRL stored' : 'CRL unchanged'}: ${entries} revoked certificate(s), next update by ${nextUpdate.toISOString()}.`);
       return 0;
     }
   }
@@ -70,23 +70,17 @@ async function certCommand(sub: string | undefined, argument: string | undefined
 }
 
 async function issue(pharmacy: string, outDir: string, d: CertCliDeps): Promise<number> {
-  const signer = requireSigner(d.signer);
-  const { certificate, registered } = await issueCertificate(d.db, signer, { pharmacy, actor: d.actor });
-  const bundle = await exportPkcs12({ ...certificate, chainPem: signer.ca.certPem, friendlyName: registered.finess });
+  const { certificate, registered } = await issueCertificate(d.db, d.ca, { pharmacy, actor: d.actor });
+  const bundle = await exportPkcs12({ ...certificate, friendlyName: registered.finess });
   const stem = path.join(outDir, `${registered.finess}-${registered.fingerprint.slice(0, 12)}`);
   await mkdir(outDir, { recursive: true, mode: 0o700 });
   await writePrivate(`${stem}-key.pem`, certificate.keyPem);
   await writePrivate(`${stem}.p12`, bundle.der);
-  await writeFile(`${stem}.pem`, `${certificate.certPem.trim()}\n${signer.ca.certPem.trim()}\n`, { mode: 0o644 });
+  await writeFile(`${stem}.pem`, `${certificate.certPem.trim()}\n${certificate.chainPem.trim()}\n`, { mode: 0o644 });
   d.out(`Issued ${registered.fingerprint} for pharmacy ${registered.finess}, valid until ${registered.notAfter.toISOString()}.`);
   d.out(`  ${stem}.pem (certificate and CA chain), ${stem}-key.pem (private key), ${stem}.p12`);
   d.out(`  PKCS#12 password (shown once, give it through another channel): ${bundle.password}`);
   return 0;
-}
-
-function requireSigner(signer: SigningCa | undefined): SigningCa {
-  if (!signer) throw new Error('No CA to sign with: set GATEWAY_PKI_CA_CERT_FILE and GATEWAY_PKI_CA_KEY_FILE, or start the demo (npm start).');
-  return signer;
 }
 
 async function writePrivate(file: string, content: string | Buffer): Promise<void> {

@@ -25,23 +25,24 @@ export async function openConfiguredKeys(s: Settings['keyManager']): Promise<Key
 
 /**
  * The production keys: Vault Transit (AppRole, pinned CA) for data keys and the blind-index key,
- * and the Transit Ed25519 checkpoint signer on the same session.
+ * the Transit Ed25519 checkpoint signer, and the session itself (Vault PKI uses it too).
  *
  * @example
  * const { keys, checkpointSigner } = await openVaultKeys(settings.keyManager);
  */
-export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: KeyManager; checkpointSigner: CheckpointSigner }> {
-  const vault = vaultSessionOf(s);
+export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: KeyManager; checkpointSigner: CheckpointSigner; vault: VaultSession }> {
+  const vault = vaultSessionFromSettings(s);
   const keys = await openVaultTransit({
     vault,
     dataKeyName: s.vaultDataKeyName,
     blindIndexKeyName: s.vaultBlindIndexKeyName,
     blindIndexKeyFile: required(s.blindIndexKeyFile, 'GATEWAY_KEY_MANAGER_BLIND_INDEX_KEY_FILE'),
   });
-  return { keys, checkpointSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultSigningKeyName }) };
+  return { keys, checkpointSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultSigningKeyName }), vault };
 }
 
-function vaultSessionOf(s: Settings['keyManager']): VaultSession {
+/** The AppRole session of the `GATEWAY_KEY_MANAGER_VAULT_*` settings (Transit, and Vault PKI for certificates). */
+export function vaultSessionFromSettings(s: Settings['keyManager']): VaultSession {
   return createVaultSession({
     address: required(s.vaultAddress, 'GATEWAY_KEY_MANAGER_VAULT_ADDRESS'),
     caPem: readFileSync(required(s.vaultCaFile, 'GATEWAY_KEY_MANAGER_VAULT_CA_FILE'), 'utf8'),

@@ -1,32 +1,44 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { envName, pkiSchema, settingsFromEnv, SettingsRefused } from '../config/index.js';
-import type { SigningCa } from '../pharmacies/index.js';
+import { envName, pkiSchema, settingsFromEnv, settingsSchema, SettingsRefused, type Settings } from '../config/index.js';
+import { caKindOf, openConfiguredCa, type CertificateAuthority } from '../pki/index.js';
 import { demoDataDir } from './database-url.js';
+import { vaultSessionFromSettings } from './key-manager-from-settings.js';
 
 /**
- * The CA certificate commands sign with: `GATEWAY_PKI_CA_CERT_FILE` and `GATEWAY_PKI_CA_KEY_FILE`,
- * else — outside production — the running demo's dev CA (`.data/pki`). `undefined` when neither
- * exists (an external CA: certificates are registered, revocation is by fingerprint).
+ * The CA `gateway cert` works with, from the same `GATEWAY_PKI_*` settings as the gateway:
+ * Vault PKI (through the `GATEWAY_KEY_MANAGER_VAULT_*` AppRole), the dev CA files, or external.
+ * With nothing set and outside production, the running demo's dev CA (`.data/pki`).
  *
- * @throws SettingsRefused for invalid `pki` settings; Error when the key does not belong to the certificate
+ * @throws SettingsRefused for invalid settings; Error when a dev CA key does not belong to its certificate
  */
-export function operatorSigningCa(env: NodeJS.ProcessEnv): SigningCa | undefined {
-  const parsed = pkiSchema.safeParse(settingsFromEnv(env).pki ?? {});
-  if (!parsed.success) throw new SettingsRefused(parsed.error.issues.map((i) => `${envName(['pki', ...i.path])}: ${i.code}`));
-  const pki = parsed.data;
+export async function operatorCertificateAuthority(env: NodeJS.ProcessEnv): Promise<CertificateAuthority> {
+  const input = settingsFromEnv(env);
+  const pki = parsed(pkiSchema, input.pki ?? {}, 'pki');
   const demoPki = path.join(demoDataDir(env), 'pki');
-  const files =
-    pki.caCertFile && pki.caKeyFile
-      ? { cert: pki.caCertFile, key: pki.caKeyFile }
-      : env.GATEWAY_PROFILE !== 'production' && existsSync(path.join(demoPki, 'ca-key.pem'))
-        ? { cert: path.join(demoPki, 'ca.pem'), key: path.join(demoPki, 'ca-key.pem') }
-        : undefined;
-  if (!files) return undefined;
-  const ca = { certPem: readFileSync(files.cert, 'utf8'), keyPem: readFileSync(files.key, 'utf8') };
-  if (!new X509Certificate(ca.certPem).checkPrivateKey(createPrivateKey(ca.keyPem))) {
-    throw new Error('GATEWAY_PKI_CA_KEY_FILE does not hold the key of GATEWAY_PKI_CA_CERT_FILE.');
+  if (pki.caKind === undefined && caKindOf(pki) === 'external' && env.GATEWAY_PROFILE !== 'production' && existsSync(path.join(demoPki, 'ca-key.pem'))) {
+    return openConfiguredCa({ ...pki, caKind: 'dev', caCertFile: path.join(demoPki, 'ca.pem'), caKeyFile: path.join(demoPki, 'ca-key.pem') });
   }
-  return { ca, clientValidityDays: pki.clientValidityDays, crlValidityDays: pki.crlValidityDays };
+  if (caKindOf(pki) !== 'vault-pki') return openConfiguredCa(pki);
+  const keyManager = parsed(settingsSchema.shape.keyManager, input.keyManager ?? {}, 'keyManager');
+  if (keyManager.kind !== 'vault') throw new SettingsRefused([`${envName(['keyManager', 'kind'])}: must be vault for GATEWAY_PKI_CA_KIND=vault-pki`]);
+  return openSettingsCa({ pki, keyManager });
+}
+
+/**
+ * The CA of parsed settings as `gateway serve` opens it; Vault PKI rides on an AppRole session of
+ * the key-manager settings (without a Vault key manager, `openConfiguredCa` says what is missing).
+ *
+ * @example
+ * const ca = await openSettingsCa(settings); // what `gateway doctor` checks
+ */
+export function openSettingsCa(s: Pick<Settings, 'pki' | 'keyManager'>): Promise<CertificateAuthority> {
+  if (caKindOf(s.pki) !== 'vault-pki' || s.keyManager.kind !== 'vault') return openConfiguredCa(s.pki);
+  return openConfiguredCa(s.pki, { vault: vaultSessionFromSettings(s.keyManager) });
+}
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; code: string }[] } } }, value: unknown, section: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new SettingsRefused(result.error.issues.map((i) => `${envName([section, ...i.path])}: ${i.code}`));
+  return result.data;
 }

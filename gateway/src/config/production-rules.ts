@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { DEV_CA_NAME as DEV_CA_SUBJECT } from '../pki/index.js';
+import { caKindOf, DEV_CA_NAME as DEV_CA_SUBJECT } from '../pki/index.js';
 import { envName } from './load.js';
 import type { Settings } from './schema.js';
 
@@ -16,6 +16,10 @@ export function productionProblems(s: Settings): string[] {
   const refuse = (path: string[], why: string) => problems.push(`${envName(path)}: ${why}`);
 
   if (s.keyManager.kind === 'local') refuse(['keyManager', 'kind'], 'the local keyring is for the demo only; use vault');
+  const caKind = caKindOf(s.pki);
+  // a CA key in a file on the gateway host is the demo's; production issues through Vault PKI or registers an external CA's certificates
+  if (caKind === 'dev') refuse(['pki', 'caKind'], 'the dev CA (CA key in a file) is for the demo only; use vault-pki or external');
+  if (caKind === 'vault-pki' && s.keyManager.kind !== 'vault') refuse(['pki', 'caKind'], 'vault-pki needs GATEWAY_KEY_MANAGER_KIND=vault');
   if (s.keyManager.kind === 'vault') {
     if (!s.keyManager.vaultAddress?.startsWith('https://')) refuse(['keyManager', 'vaultAddress'], 'missing, or not https');
     for (const setting of ['vaultCaFile', 'vaultRoleIdFile', 'vaultSecretIdFile', 'blindIndexKeyFile'] as const) {
@@ -50,6 +54,9 @@ export function productionProblems(s: Settings): string[] {
   if (!token || token.length < MIN_TOKEN_LENGTH) refuse(['metrics', 'tokenFile'], `missing, or shorter than ${MIN_TOKEN_LENGTH} characters`);
   if (!s.audit.sinkFile && !s.audit.sinkUrl) refuse(['audit', 'sinkFile'], 'missing (or GATEWAY_AUDIT_SINK_URL): audit checkpoints must be copied outside the database');
   if (s.audit.sinkUrl && !s.audit.sinkUrl.startsWith('https://')) refuse(['audit', 'sinkUrl'], 'not https');
+  // forwarded logs name pharmacies, actors and results: they cross the network encrypted only
+  if (s.logs.syslogAddress && !s.logs.syslogCaFile) refuse(['logs', 'syslogCaFile'], 'required with GATEWAY_LOGS_SYSLOG_ADDRESS (syslog over TLS)');
+  if (s.logs.otlpUrl && !s.logs.otlpUrl.startsWith('https://')) refuse(['logs', 'otlpUrl'], 'not https');
   if (!postgresUsesTls(s.database.url, s.database.allowPlaintextSocket)) {
     refuse(['database', 'url'], 'must use sslmode=verify-full or require (or a Unix socket with allowPlaintextSocket)');
   }

@@ -132,6 +132,8 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
       retention: {},
       validation: {},
       audit: { sinkFile: path.join(dataDir, DEMO_AUDIT_SINK) },
+      // the admin UI issues and revokes pharmacy certificates with the demo's dev CA
+      pki: { caKind: 'dev', caCertFile: pki.ca.certPath, caKeyFile: pki.ca.keyPath },
       web: {
         enabled: true,
         host: '127.0.0.1',

@@ -1,22 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { sql } from 'kysely';
 import { appendAudit } from '../audit/append.js';
-import type { Database, RevocationReason, Tx } from '../db/index.js';
+import { inTransaction, type Database, type RevocationReason, type Tx } from '../db/index.js';
 import { NotFound, RegistryConflict, ValidationFailed } from '../errors.js';
-import { certificateFingerprint, createCrl, issueClientCertificate, type CertificateAndKey } from '../pki/index.js';
+import { certificateFingerprint, type CertificateAuthority, type IssuedCertificate } from '../pki/index.js';
 import { findPharmacy, type Actor } from './registry.js';
 
 /** Rotation overlap: a pharmacy installs its new certificate before the old one is revoked. */
 export const MAX_VALID_CERTIFICATES = 2;
-
-const DAY_MS = 86_400_000;
-
-/** The CA `gateway cert issue` signs with, and how long what it signs lasts. */
-export interface SigningCa {
-  ca: CertificateAndKey;
-  clientValidityDays: number;
-  crlValidityDays: number;
-}
 
 /** A certificate in the registry, without its key (the gateway never keeps one). */
 export interface RegisteredCertificate {
@@ -32,21 +23,23 @@ export interface RegisteredCertificate {
 }
 
 /**
- * Issues a client certificate (ECDSA P-256, CN = FINESS, EKU clientAuth) for an active pharmacy
- * that has fewer than two valid ones, and registers it by fingerprint and serial. The key is
- * returned once and never stored. Audited as `certificate.issue`.
+ * Issues a client certificate (ECDSA P-256, CN = FINESS, EKU clientAuth) with the configured CA
+ * for an active pharmacy that has fewer than two valid ones, and registers it by fingerprint and
+ * serial. The key is returned once and never stored. Audited as `certificate.issue`.
  *
- * @throws NotFound, RegistryConflict `pharmacy-inactive` | `certificate-limit`
+ * @param db the database, or the caller's transaction (the admin UI's registrar transaction)
+ * @throws NotFound, RegistryConflict `pharmacy-inactive` | `certificate-limit` | `ca-issues-nothing` (external CA);
+ *   ServiceUnavailable when Vault PKI fails (nothing is registered)
  */
 export async function issueCertificate(
-  db: Database,
-  signer: SigningCa,
+  db: Database | Tx,
+  ca: CertificateAuthority,
   o: { pharmacy: string; actor: Actor },
-): Promise<{ certificate: CertificateAndKey; registered: RegisteredCertificate }> {
-  return db.transaction().execute(async (tx) => {
+): Promise<{ certificate: IssuedCertificate; registered: RegisteredCertificate }> {
+  return inTransaction(db, async (tx) => {
     const pharmacy = await lockForNewCertificate(tx, o.pharmacy);
-    const certificate = await issueClientCertificate(signer.ca, { commonName: pharmacy.finess, validityDays: signer.clientValidityDays });
-    const registered = await insertCertificate(tx, pharmacy, certificate.certPem, { origin: 'issued', issuer: certificateFingerprint(signer.ca.certPem), actor: o.actor });
+    const certificate = await ca.issueClientCertificate({ commonName: pharmacy.finess });
+    const registered = await insertCertificate(tx, pharmacy, certificate.certPem, { origin: 'issued', issuer: ca.issuerFingerprint ?? null, actor: o.actor });
     return { certificate, registered };
   });
 }
@@ -58,10 +51,10 @@ export async function issueCertificate(
  * @throws ValidationFailed `/certificate` (certificate-format, certificate-expired, certificate-not-client)
  * @throws NotFound, RegistryConflict
  */
-export async function registerCertificate(db: Database, o: { pharmacy: string; certPem: string; actor: Actor }): Promise<RegisteredCertificate> {
+export async function registerCertificate(db: Database | Tx, o: { pharmacy: string; certPem: string; actor: Actor }): Promise<RegisteredCertificate> {
   const problem = externalCertificateProblem(o.certPem);
   if (problem) throw new ValidationFailed([{ pointer: '/certificate', code: problem }]);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const pharmacy = await lockForNewCertificate(tx, o.pharmacy);
     return insertCertificate(tx, pharmacy, o.certPem, { origin: 'registered', issuer: null, actor: o.actor });
   });
@@ -69,18 +62,19 @@ export async function registerCertificate(db: Database, o: { pharmacy: string; c
 
 /**
  * Revokes a certificate by fingerprint. Its next request answers 401 and the listener closes
- * its open connections within seconds; when this CA issued it, a new CRL is signed in the same
- * transaction so the next handshake is refused too. Audited as `certificate.revoke`.
+ * its open connections within seconds. When the configured CA issued it, the CA revokes it too
+ * (Vault PKI: `revoke` by serial, before the registry commits) and its new CRL is stored in the
+ * same transaction, so the next handshake is refused. Audited as `certificate.revoke`.
  *
- * @param signer the CA, when this operator holds its key; without it only the fingerprint table changes
- * @throws NotFound, RegistryConflict `already-revoked`
+ * @param ca the configured CA; a certificate of another CA (external, or before a CA change) is refused by fingerprint only
+ * @throws NotFound, RegistryConflict `already-revoked`; ServiceUnavailable when Vault PKI fails (nothing changes)
  */
 export async function revokeCertificate(
-  db: Database,
-  signer: SigningCa | undefined,
+  db: Database | Tx,
+  ca: CertificateAuthority,
   o: { fingerprint: string; reason: RevocationReason; actor: Actor },
 ): Promise<{ revoked: RegisteredCertificate; crlPublished: boolean }> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const current = await certificateRows(tx).where('c.fingerprint', '=', o.fingerprint).forUpdate().executeTakeFirst();
     if (!current) throw new NotFound();
     if (current.revoked_at) throw new RegistryConflict('already-revoked');
@@ -90,26 +84,32 @@ export async function revokeCertificate(
       .where('fingerprint', '=', o.fingerprint)
       .execute();
     await appendAudit(tx, [{ actor: o.actor, action: 'certificate.revoke', object: { type: 'client-certificate', id: o.fingerprint }, outcome: 'success', reason: o.reason }]);
-    // a certificate of another CA (external, or before a CA change) is refused by fingerprint only
-    const crlSigner = signer && current.issuer === certificateFingerprint(signer.ca.certPem) ? signer : undefined;
-    if (crlSigner) await signCrl(tx, crlSigner, o.actor);
+    const ours = ca.issuerFingerprint !== undefined && current.origin === 'issued' && current.issuer === ca.issuerFingerprint;
+    if (ours) {
+      await ca.revoke(current.serial_number as string);
+      await storeCrl(tx, ca, o.actor);
+    }
     const revoked = await certificateRows(tx).where('c.fingerprint', '=', o.fingerprint).executeTakeFirstOrThrow();
-    return { revoked: toCertificate(revoked), crlPublished: crlSigner !== undefined };
+    return { revoked: toCertificate(revoked), crlPublished: ours };
   });
 }
 
 /**
- * Signs a fresh CRL of every certificate this CA issued and the registry revoked, valid
- * `crlValidityDays`; the intake listener loads it within seconds. `gateway cert crl` runs this
- * before the previous one's nextUpdate. Audited as `crl.publish`.
+ * Stores the configured CA's current CRL, which the intake listener loads within seconds: the
+ * dev CA signs a fresh one (valid `crlValidityDays`) listing what the registry revoked; Vault PKI
+ * gives the one it keeps, stored only when it changed. `gateway cert crl` runs this before the
+ * stored CRL's nextUpdate; the gateway does it on its own for Vault PKI. Audited as `crl.publish`.
+ *
+ * @throws RegistryConflict `ca-issues-nothing` for an external CA
  */
-export function publishCrl(db: Database, signer: SigningCa, actor: Actor): Promise<{ entries: number; nextUpdate: Date }> {
-  return db.transaction().execute((tx) => signCrl(tx, signer, actor));
+export function publishCrl(db: Database | Tx, ca: CertificateAuthority, actor: Actor): Promise<{ entries: number; nextUpdate: Date; stored: boolean }> {
+  return inTransaction(db, (tx) => storeCrl(tx, ca, actor));
 }
 
-async function signCrl(db: Tx, signer: SigningCa, actor: Actor): Promise<{ entries: number; nextUpdate: Date }> {
-  const issuer = certificateFingerprint(signer.ca.certPem);
-  // One signer at a time per CA, until commit: a later-numbered CRL then always includes every
+async function storeCrl(db: Tx, ca: CertificateAuthority, actor: Actor): Promise<{ entries: number; nextUpdate: Date; stored: boolean }> {
+  const issuer = ca.issuerFingerprint;
+  if (issuer === undefined) throw new RegistryConflict('ca-issues-nothing');
+  // One writer at a time per CA, until commit: a later-numbered CRL then always includes every
   // revocation committed before it (two concurrent revokes could otherwise each miss the other's).
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`crl:${issuer}`}, 0))`.execute(db);
   const revoked = await db
@@ -121,20 +121,17 @@ async function signCrl(db: Tx, signer: SigningCa, actor: Actor): Promise<{ entri
     // an expired certificate fails the handshake anyway: keep the CRL short
     .where('not_after', '>', sql<Date>`now()`)
     .execute();
-  const thisUpdate = new Date();
-  const nextUpdate = new Date(thisUpdate.getTime() + signer.crlValidityDays * DAY_MS);
-  const pem = await createCrl(
-    signer.ca,
-    revoked.map((r) => ({ serialNumber: r.serial_number as string, revokedAt: r.revoked_at as Date, reason: r.revocation_reason ?? 'unspecified' })),
-    { thisUpdate, nextUpdate },
-  );
+  const crl = await ca.currentCrl(revoked.map((r) => ({ serialNumber: r.serial_number as string, revokedAt: r.revoked_at as Date, reason: r.revocation_reason ?? 'unspecified' })));
+  if (!crl) throw new RegistryConflict('ca-issues-nothing');
+  const latest = await db.selectFrom('certificate_revocation_lists').select('pem').where('issuer_fingerprint', '=', issuer).orderBy('crl_number', 'desc').limit(1).executeTakeFirst();
+  if (latest?.pem === crl.pem) return { entries: crl.entries, nextUpdate: crl.nextUpdate, stored: false };
   const row = await db
     .insertInto('certificate_revocation_lists')
-    .values({ issuer_fingerprint: issuer, this_update: thisUpdate, next_update: nextUpdate, pem, entries: revoked.length })
+    .values({ issuer_fingerprint: issuer, this_update: crl.thisUpdate, next_update: crl.nextUpdate, pem: crl.pem, entries: crl.entries })
     .returning('crl_number')
     .executeTakeFirstOrThrow();
   await appendAudit(db, [{ actor, action: 'crl.publish', object: { type: 'crl', id: String(row.crl_number) }, outcome: 'success' }]);
-  return { entries: revoked.length, nextUpdate };
+  return { entries: crl.entries, nextUpdate: crl.nextUpdate, stored: true };
 }
 
 /** Certificates, newest first; of one pharmacy (FINESS or id) when given. */

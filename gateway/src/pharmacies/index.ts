@@ -1,4 +1,4 @@
-export { addPharmacy, deactivatePharmacy, findPharmacy, listPharmacies, type Actor, type Pharmacy } from './registry.js';
+export { addPharmacy, deactivatePharmacy, findPharmacy, listPharmacies, reactivatePharmacy, type Actor, type Pharmacy } from './registry.js';
 export {
   issueCertificate,
   listCertificates,
@@ -8,7 +8,7 @@ export {
   revokeCertificate,
   nearestExpiryByPharmacy,
   type RegisteredCertificate,
-  type SigningCa,
 } from './certificates.js';
 export { createRevocationWatch, type RevocationWatch, type RevocationWatchOptions } from './revocation-watch.js';
 export { createExpiryMonitor, EXPIRY_WARNING_DAYS } from './expiry-monitor.js';
+export { createCrlRefresh } from './crl-refresh.js';

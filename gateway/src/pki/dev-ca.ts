@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { distinguishedName, generateKeyPair, KEY_ALGORITHM, privateKeyPem, provider, SIGNING_ALGORITHM } from './p256.js';
 
 /** A certificate and its private key, both PEM (the key PKCS#8, unencrypted). */
 export interface CertificateAndKey {
@@ -23,28 +24,23 @@ const DEFAULT_DAYS = { ca: 3 * 365, server: 397, client: 365 } as const;
 const CLOCK_SKEW_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 
-// ANSSI accepts ECDSA P-256 with SHA-256; node's WebCrypto is passed explicitly rather than
-// installed as x509's global provider.
-const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const subtle = webcrypto.subtle;
-const provider = webcrypto;
 
 /**
- * Creates the self-signed development CA ("SI-DEP Gateway Dev CA") that signs the server and
+ * Creates the self-signed development CA ("SI-DEP Gateway Dev CA", or `name`) that signs the server and
  * client certificates of the demo and the tests. Production uses Vault PKI instead.
  *
  * @example
  * const ca = await createDevCa();
  * const server = await issueServerCertificate(ca);
  */
-export async function createDevCa(validity: Validity = {}): Promise<CertificateAndKey> {
+export async function createDevCa(validity: Validity & { name?: string } = {}): Promise<CertificateAndKey> {
   const keys = await generateKeyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       ...certificateDates(validity, DEFAULT_DAYS.ca),
       serialNumber: randomSerialNumber(),
-      name: distinguishedName(DEV_CA_NAME),
+      name: distinguishedName(validity.name ?? DEV_CA_NAME),
       keys,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
@@ -135,20 +131,6 @@ async function issueLeaf(ca: CertificateAndKey, profile: LeafProfile): Promise<C
     provider,
   );
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey) };
-}
-
-function generateKeyPair(): Promise<webcrypto.CryptoKeyPair> {
-  // Extractable: the private key is written out as PKCS#8.
-  return subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
-}
-
-async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
-  return x509.PemConverter.encode(await subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
-}
-
-/** JSON form, so a name containing `,` or `=` cannot inject attributes. */
-function distinguishedName(commonName: string): x509.JsonName {
-  return [{ CN: [commonName] }];
 }
 
 function certificateDates(validity: Validity, defaultDays: number): { notBefore: Date; notAfter: Date } {

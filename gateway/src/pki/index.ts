@@ -12,3 +12,15 @@ export { certificateFingerprint, parseFingerprint } from './fingerprint.js';
 export { createCrl, REVOCATION_REASONS, type RevocationReasonName, type RevokedEntry } from './crl.js';
 export { exportPkcs12, type Pkcs12Bundle } from './pkcs12.js';
 export { trackClientConnections, type ClientConnections } from './tls-connections.js';
+export {
+  createDevCertificateAuthority,
+  EXTERNAL_CA,
+  type CaKind,
+  type CertificateAuthority,
+  type CurrentCrl,
+  type DevCaOptions,
+  type IssuedCertificate,
+} from './certificate-authority.js';
+export { caKindOf, openConfiguredCa } from './configured-ca.js';
+export { openVaultPki, type VaultPkiOptions } from './vault-pki.js';
+export { mergeCaBundles } from './ca-bundle.js';

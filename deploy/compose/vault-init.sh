@@ -6,7 +6,7 @@
 # Single-host default: one unseal key share and the initial root token are kept in
 # deploy/state/vault-unseal (Vault's user only, mode 0600) so that `docker compose up -d` brings the appliance
 # back after a reboot unattended. Hardened deployments use auto-unseal (HSM or a Transit seal) or
-# split key shares among custodians, and revoke the root token (deploy/docs/hardening.md).
+# split key shares among custodians, and revoke the root token (deploy/guides/hardening.md).
 set -eu
 umask 077
 STATE=/run/vault-unseal

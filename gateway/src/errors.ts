@@ -105,7 +105,8 @@ export class ResultNotModifiable extends GatewayError {
 }
 
 /** Why a pharmacy or certificate change conflicts with the registry's state. */
-export type RegistryConflictReason = 'pharmacy-exists' | 'pharmacy-inactive' | 'certificate-limit' | 'certificate-exists' | 'already-revoked';
+export type RegistryConflictReason = 'pharmacy-exists' | 'pharmacy-inactive' | 'certificate-limit' | 'certificate-exists' | 'already-revoked' | 'ca-issues-nothing'
+  | 'pharmacy-active' | 'ca-not-in-process';
 
 const REGISTRY_CONFLICTS: Record<RegistryConflictReason, string> = {
   'pharmacy-exists': 'A pharmacy with this FINESS is already registered.',
@@ -113,6 +114,9 @@ const REGISTRY_CONFLICTS: Record<RegistryConflictReason, string> = {
   'certificate-limit': 'The pharmacy already has two valid certificates: revoke one first.',
   'certificate-exists': 'This certificate is already registered.',
   'already-revoked': 'The certificate is already revoked.',
+  'ca-issues-nothing': 'The configured CA is external: register its certificates instead of issuing them.',
+  'pharmacy-active': 'The pharmacy is already active.',
+  'ca-not-in-process': 'Certificates are issued through the configured CA, which this gateway process does not hold: use `gateway cert issue`.',
 };
 
 /** A pharmacy or certificate change the registry's current state does not allow. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
+import { asRegistrar, SEALER_ROLE, type Tx } from '../../gateway/src/db/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 let db: TestDatabase;
@@ -24,4 +26,90 @@ describe('the runtime database role', () => {
   it('cannot add pharmacies or certificates', async () => {
     await expect(db.runtime.insertInto('pharmacies').values({ finess: '759999907', name: 'x' }).execute()).rejects.toThrow(/permission denied/);
   });
+
+  it('alone cannot write the registry, certificates, CRLs or enrolments', async () => {
+    const pharmacyId = (await db.owner.insertInto('pharmacies').values({ finess: '759999915', name: 'y' }).returning('id').executeTakeFirstOrThrow()).id;
+    const writes = [
+      () => db.runtime.updateTable('pharmacies').set({ active: false }).where('id', '=', pharmacyId).execute(),
+      () => db.runtime.insertInto('client_certificates').values(certificateRow(pharmacyId)).execute(),
+      () => db.runtime.updateTable('client_certificates').set({ revoked_at: new Date() }).execute(),
+      () => db.runtime.insertInto('certificate_revocation_lists').values(crlRow()).execute(),
+      () => db.runtime.insertInto('enrolments').values(enrolmentRow()).execute(),
+      () => db.runtime.updateTable('enrolments').set({ revoked_at: new Date() }).execute(),
+    ];
+    for (const write of writes) await expect(write()).rejects.toThrow(/permission denied/);
+  });
+
+  it('rewraps a data key (its wrapped text only) but never records a completed rewrap', async () => {
+    const id = randomUUID();
+    await db.runtime.insertInto('data_keys').values({ id, key_window: '2026-01-01T00:00:00Z', shard: 0, wrapped: 'local:v1:old' }).execute();
+    await db.runtime.updateTable('data_keys').set({ wrapped: 'local:v2:new' }).where('id', '=', id).execute();
+    expect((await db.owner.selectFrom('data_keys').select('wrapped').where('id', '=', id).executeTakeFirstOrThrow()).wrapped).toBe('local:v2:new');
+    await expect(db.runtime.updateTable('data_keys').set({ key_window: '2026-01-02T00:00:00Z' }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
+    // a forged early record would let `keys retire` shred dumps still inside backup retention
+    await expect(sql`INSERT INTO kek_rewraps (version) VALUES (2)`.execute(db.runtime)).rejects.toThrow(/permission denied/);
+  });
 });
+
+describe('the sealer role, taken by the runtime role for one transaction', () => {
+  it('reads the prune anchor that audit verification chains to, and cannot write it', async () => {
+    const asSealer = (query: RawBuilder<unknown>) =>
+      db.runtime.transaction().execute(async (tx) => {
+        await sql`SET LOCAL ROLE ${sql.id(SEALER_ROLE)}`.execute(tx);
+        return query.execute(tx);
+      });
+    await expect(asSealer(sql`SELECT through FROM audit_prunes`)).resolves.toMatchObject({ rows: [] });
+    await expect(asSealer(sql`DELETE FROM audit_prunes`)).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('the registrar role, taken by the runtime role for one transaction', () => {
+  it('adds and deactivates pharmacies, registers and revokes certificates, signs CRLs and enrols people, audited', async () => {
+    const role = await asRegistrar(db.runtime, async (tx) => {
+      const { id } = await tx.insertInto('pharmacies').values({ finess: '750000010', name: 'z' }).returning('id').executeTakeFirstOrThrow();
+      await tx.updateTable('pharmacies').set({ active: false, deactivated_at: new Date() }).where('id', '=', id).execute();
+      const cert = certificateRow(id);
+      await tx.insertInto('client_certificates').values(cert).execute();
+      await tx.updateTable('client_certificates').set({ revoked_at: new Date(), revocation_reason: 'superseded', revoked_by: 'test' }).where('fingerprint', '=', cert.fingerprint).execute();
+      await tx.insertInto('certificate_revocation_lists').values(crlRow()).returning('crl_number').executeTakeFirstOrThrow();
+      const enrolment = await tx.insertInto('enrolments').values(enrolmentRow()).returning('id').executeTakeFirstOrThrow();
+      await tx.updateTable('enrolments').set({ revoked_at: new Date() }).where('id', '=', enrolment.id).execute();
+      await tx.insertInto('audit_events').values({ actor_type: 'user', actor_id: 'test', action: 'pharmacy.add', object_type: null, object_id: null, outcome: 'success', reason: null, request_id: null, source_ip: null }).execute();
+      return (await sql<{ role: string }>`SELECT current_user AS role`.execute(tx)).rows[0]?.role;
+    });
+    expect(role).toBe('gateway_registrar');
+  });
+
+  it('never reads, changes or deletes the audit log, deletes registry rows or runs DDL', async () => {
+    const refused: ((tx: Tx) => Promise<unknown>)[] = [
+      (tx: Tx) => tx.selectFrom('audit_events').selectAll().execute(),
+      (tx: Tx) => tx.updateTable('audit_events').set({ action: 'x' }).execute(),
+      (tx: Tx) => tx.deleteFrom('audit_events').execute(),
+      (tx: Tx) => tx.deleteFrom('pharmacies').execute(),
+      (tx: Tx) => tx.deleteFrom('client_certificates').execute(),
+      (tx: Tx) => tx.deleteFrom('enrolments').execute(),
+      (tx: Tx) => tx.updateTable('pharmacies').set({ finess: '759999907' }).execute(),
+      (tx: Tx) => tx.selectFrom('test_results').selectAll().execute(),
+      (tx: Tx) => sql`CREATE TABLE intruder (id int)`.execute(tx),
+    ];
+    for (const attempt of refused) await expect(asRegistrar(db.runtime, attempt)).rejects.toThrow(/permission denied/);
+  });
+
+  it('ends with its transaction: the pooled connection is the runtime role again', async () => {
+    await asRegistrar(db.runtime, async () => undefined);
+    const users = await Promise.all(Array.from({ length: 10 }, () => sql<{ role: string }>`SELECT current_user AS role`.execute(db.runtime)));
+    expect(new Set(users.map((u) => u.rows[0]?.role))).toEqual(new Set(['gateway_runtime']));
+  });
+});
+
+function certificateRow(pharmacyId: string) {
+  return { fingerprint: randomUUID().replaceAll('-', '').repeat(2), pharmacy_id: pharmacyId, subject: 'CN=750000010', origin: 'registered' as const, serial_number: null, issuer: null, not_before: new Date(), not_after: new Date(Date.now() + 86_400_000), revoked_at: null, created_by: 'test' };
+}
+
+function crlRow() {
+  return { issuer_fingerprint: 'a'.repeat(64), this_update: new Date(), next_update: new Date(Date.now() + 86_400_000), pem: 'x', entries: 0 };
+}
+
+function enrolmentRow() {
+  return { issuer: 'test', subject: randomUUID(), role: 'operator' as const, pharmacy_id: null, expires_at: new Date(Date.now() + 86_400_000), created_by: 'test' };
+}

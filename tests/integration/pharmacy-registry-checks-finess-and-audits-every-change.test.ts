@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryConflict, ValidationFailed } from '../../gateway/src/errors.js';
 import { addPharmacy, deactivatePharmacy, issueCertificate, listPharmacies } from '../../gateway/src/pharmacies/index.js';
-import { createDevCa } from '../../gateway/src/pki/index.js';
+import { createDevCa, createDevCertificateAuthority } from '../../gateway/src/pki/index.js';
 import { finessIssue } from '../../gateway/src/results/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -57,7 +57,7 @@ describe('the pharmacy registry', () => {
     const p = await addPharmacy(db.owner, { finess: '759901036', name: 'Pharmacie qui ferme', actor });
     expect(await deactivatePharmacy(db.owner, { reference: p.finess, actor })).toMatchObject({ active: false, deactivatedAt: expect.any(Date) });
     await expect(deactivatePharmacy(db.owner, { reference: p.id, actor })).rejects.toEqual(new RegistryConflict('pharmacy-inactive'));
-    const signer = { ca: await createDevCa(), clientValidityDays: 30, crlValidityDays: 7 };
+    const signer = createDevCertificateAuthority({ ca: await createDevCa(), clientValidityDays: 30, crlValidityDays: 7 });
     await expect(issueCertificate(db.owner, signer, { pharmacy: p.finess, actor })).rejects.toEqual(new RegistryConflict('pharmacy-inactive'));
     expect(await audited('pharmacy.add')).toContainEqual({ actor_id: 'cli:tester', object_id: p.id, outcome: 'success' });
     expect(await audited('pharmacy.deactivate')).toEqual([{ actor_id: 'cli:tester', object_id: p.id, outcome: 'success' }]);

@@ -35,7 +35,7 @@ export interface WebHarness {
 }
 
 /** The gateway with its web listener, a development OIDC provider, and the demo people enrolled. */
-export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown> } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown>; devCa?: boolean } = {}): Promise<WebHarness> {
   const webPort = await freePort();
   const webUrl = `https://localhost:${webPort}`;
   const people = demoPeople();
@@ -61,6 +61,8 @@ export async function startWebHarness(o: { issuer?: Record<string, unknown>; web
       ...o.web,
     },
     ...(o.audit ? { audit: o.audit } : {}),
+    // the harness's CA signs what the admin UI issues
+    ...(o.devCa ? { pki: { caCertFile: h.pki.ca.certPath, caKeyFile: h.pki.ca.keyPath } } : {}),
   } as never);
   for (const p of people) {
     for (const role of p.roles) {

@@ -1,40 +1,67 @@
-import { Hono } from 'hono';
-import { appendAuditNow } from '../audit/index.js';
-import type { Database } from '../db/index.js';
-import { Forbidden } from '../errors.js';
-import { listCertificates, listPharmacies } from '../pharmacies/index.js';
-import { sourceIp } from '../web/access.js';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { PharmacyRow } from '../api-types.js';
+import { asRegistrar, type Database } from '../db/index.js';
+import { NotFound } from '../errors.js';
+import { addPharmacy, deactivatePharmacy, listCertificates, listPharmacies, reactivatePharmacy } from '../pharmacies/index.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
-import { scopeOf } from './rights.js';
+import { parsePharmacyBody } from './registry-bodies.js';
+import { actorOf, requireScope } from './registry-access.js';
 
-/** Routes of the pharmacies page; `authorize` checks the session and the row first. */
+/** Routes of the pharmacies page; `authorize` checks the session, CSRF and the row first. */
 export const PHARMACY_ROUTES = {
   list: { method: 'GET', path: '/api/web/v1/admin/pharmacies', access: 'certificates' },
+  // the registry itself: chain-wide holders of the enrolments row only (checked in the handler)
+  add: { method: 'POST', path: '/api/web/v1/admin/pharmacies', access: 'enrolments' },
+  deactivate: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/deactivate', access: 'enrolments' },
+  reactivate: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/reactivate', access: 'enrolments' },
 } as const satisfies Record<string, WebRoute>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The `:id` of a pharmacy route; anything but a UUID names no pharmacy (404). */
+export function pharmacyIdParam(c: Context<WebEnv>): string {
+  const id = c.req.param('id') ?? '';
+  if (!UUID.test(id)) throw new NotFound();
+  return id.toLowerCase();
+}
 
 /**
  * Pharmacies and their certificates with expiry, for chain admins (all) and pharmacy managers
- * (their own). Read only: adding, deactivating, issuing and revoking stay on `gateway pharmacy`
- * and `gateway cert`, which run as the owner role and hold the CA key; the web process runs as
- * the runtime role, which may not write those tables.
- * @example const { routes, app } = createPharmacyAdminRoutes({ db });
+ * (their own); chain admins add, deactivate and reactivate pharmacies. Each change runs as the
+ * registrar role with its audit event in one transaction (`db/registrar.ts`).
+ * @example const { routes, app } = createPharmacyAdminRoutes({ db, jsonBody });
  */
-export function createPharmacyAdminRoutes(deps: { db: Database }): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
+export function createPharmacyAdminRoutes(deps: { db: Database; jsonBody: MiddlewareHandler<WebEnv> }): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
   const app = new Hono<WebEnv>();
+  const R = PHARMACY_ROUTES;
 
-  app.get(PHARMACY_ROUTES.list.path, async (c) => {
-    const scope = scopeOf(c.get('rights'), 'certificates');
-    if (!scope) {
-      await appendAuditNow(deps.db, { actor: { type: 'user', id: c.get('session').userId }, action: 'admin.certificates', outcome: 'denied', reason: 'forbidden', requestId: c.get('requestId'), sourceIp: sourceIp(c) });
-      throw new Forbidden();
-    }
+  app.get(R.list.path, async (c) => {
+    const scope = await requireScope(deps.db, c, 'certificates');
     const [pharmacies, certificates] = await Promise.all([listPharmacies(deps.db), listCertificates(deps.db)]);
     const items = pharmacies
       .filter((p) => scope.all || scope.pharmacyIds.includes(p.id))
       .map((p) => ({ ...p, certificates: certificates.filter((x) => x.pharmacyId === p.id) }));
-    return c.json({ items });
+    return c.json({ items: items satisfies Serialized<PharmacyRow>[] });
   });
 
-  return { routes: Object.values(PHARMACY_ROUTES), app };
+  app.post(R.add.path, deps.jsonBody, async (c) => {
+    await requireScope(deps.db, c, 'enrolments', 'chain');
+    const body = parsePharmacyBody(c.get('body'));
+    const pharmacy = await asRegistrar(deps.db, (tx) => addPharmacy(tx, { ...body, actor: actorOf(c) }));
+    return c.json({ ...pharmacy, certificates: [] }, 201);
+  });
+
+  for (const [route, change] of [[R.deactivate, deactivatePharmacy], [R.reactivate, reactivatePharmacy]] as const) {
+    app.post(route.path, async (c) => {
+      await requireScope(deps.db, c, 'enrolments', 'chain');
+      const reference = pharmacyIdParam(c);
+      return c.json(await asRegistrar(deps.db, (tx) => change(tx, { reference, actor: actorOf(c) })));
+    });
+  }
+
+  return { routes: Object.values(R), app };
 }
+
+/** A shape as the server holds it before JSON turns its dates into strings. */
+type Serialized<T> = { [K in keyof T]: T[K] extends string ? string | Date : T[K] extends string | null ? string | Date | null : T[K] extends (infer U)[] ? Serialized<U>[] : T[K] };

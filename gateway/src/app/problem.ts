@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { GatewayError, type ProblemCode, ValidationFailed, DuplicateResult, RateLimited } from '../errors.js';
+import { GatewayError, type ProblemCode, ValidationFailed, DuplicateResult, RateLimited, RegistryConflict } from '../errors.js';
 
 export const PROBLEM_TYPE_PREFIX = 'urn:sidep-gateway:problem:';
 
@@ -79,6 +79,8 @@ export function problemBody(err: GatewayError, requestId: string) {
     instance: requestId,
     ...(err instanceof ValidationFailed ? { errors: err.errors } : {}),
     ...(err instanceof DuplicateResult ? { existingId: err.existingId } : {}),
+    // a stable code the UI words (e.g. `certificate-limit`)
+    ...(err instanceof RegistryConflict ? { reason: err.reason } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Database, Role } from '../db/index.js';
+import { inTransaction, type Database, type Role } from '../db/index.js';
 import { appendAudit, type AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { PHARMACY_ROLES, ROLES, type Grant } from './rbac.js';
@@ -41,7 +41,7 @@ export async function enrol(db: Database, e: NewEnrolment): Promise<string> {
   if (Number.isNaN(e.expiresAt.getTime()) || e.expiresAt.getTime() <= Date.now()) errors.push({ pointer: '/expiresAt', code: 'time-range' });
   if (!e.issuer || !e.subject) errors.push({ pointer: e.issuer ? '/subject' : '/issuer', code: 'required' });
   if (errors.length) throw new ValidationFailed(errors);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     let pharmacyId: string | null = null;
     if (e.pharmacy !== undefined) {
       const p = await tx.selectFrom('pharmacies').select('id').where('finess', '=', e.pharmacy).where('active', '=', true).executeTakeFirst();
@@ -64,7 +64,7 @@ export async function enrol(db: Database, e: NewEnrolment): Promise<string> {
 
 /** Ends an enrolment now (audited). Sessions lose its rights on their next request. */
 export async function revokeEnrolment(db: Database, id: string, actor: AuditEvent['actor']): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await tx.updateTable('enrolments').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
     if (row) await appendAudit(tx, [{ actor, action: 'enrolment.revoke', object: { type: 'enrolment', id }, outcome: 'success' }]);
     return row !== undefined;

@@ -1,6 +1,7 @@
 export { createDatabase, type Database, type Tx } from './database.js';
 export { migrate, DatabaseNewerThanCode } from './migrate.js';
-export { AUDIT_ADMIN_ROLE, initRoles, RUNTIME_ROLE, SEALER_ROLE } from './roles.js';
+export { AUDIT_ADMIN_ROLE, initRoles, REGISTRAR_ROLE, RUNTIME_ROLE, SEALER_ROLE } from './roles.js';
+export { asRegistrar, inTransaction } from './registrar.js';
 export { startEmbeddedPostgres, PortInUse, type EmbeddedServer } from './embedded.js';
 export type * from './types.js';
 export { createDataKeyStore } from './data-key-store.js';

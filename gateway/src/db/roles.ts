@@ -13,11 +13,19 @@ export const SEALER_ROLE = 'gateway_sealer';
  * with it through its own connection URL. It cannot log in until given a password.
  */
 export const AUDIT_ADMIN_ROLE = 'gateway_audit_admin';
+/**
+ * Writes the pharmacy registry, client certificates, CRLs and enrolments for the admin UI
+ * (migration 0008 lists its rights). It cannot log in: the web process takes it on with
+ * `SET LOCAL ROLE` for one audited change (`db/registrar.ts`); requests otherwise cannot write
+ * those tables.
+ */
+export const REGISTRAR_ROLE = 'gateway_registrar';
 
 /**
- * Creates the runtime, sealer and audit-admin roles once per cluster (idempotent): the runtime
- * role can log in, read and write the gateway's tables as migrations GRANT, never run DDL, and
- * only insert into the audit log; it may switch to the sealer role for sealing. The audit-admin
+ * Creates the runtime, sealer, registrar and audit-admin roles once per cluster (idempotent):
+ * the runtime role can log in, read and write the gateway's tables as migrations GRANT, never
+ * run DDL, and only insert into the audit log; it may switch to the sealer role for sealing and
+ * to the registrar role for the admin UI's registry changes. The audit-admin
  * role logs in only when `auditAdminPassword` is given (else it exists for the GRANTs alone).
  * @example await initRoles({ url: ownerUrl, runtimePassword, auditAdminPassword });
  */
@@ -26,17 +34,22 @@ export async function initRoles(o: { url: string; runtimePassword: string; audit
   await client.connect();
   try {
     await loginRole(client, RUNTIME_ROLE, o.runtimePassword);
-    const sealer = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [SEALER_ROLE]);
-    if (sealer.rowCount === 0) await client.query(`CREATE ROLE ${SEALER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
-    // The runtime role is NOINHERIT: it may SET ROLE to the sealer, never holds its rights otherwise.
-    await client.query(`GRANT ${SEALER_ROLE} TO ${RUNTIME_ROLE}`);
-    if (o.auditAdminPassword !== undefined) await loginRole(client, AUDIT_ADMIN_ROLE, o.auditAdminPassword);
-    else if ((await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [AUDIT_ADMIN_ROLE])).rowCount === 0) {
-      await client.query(`CREATE ROLE ${AUDIT_ADMIN_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
+    // The runtime role is NOINHERIT: it may SET ROLE to these, never holds their rights otherwise.
+    for (const role of [SEALER_ROLE, REGISTRAR_ROLE]) {
+      await noLoginRole(client, role);
+      await client.query(`GRANT ${role} TO ${RUNTIME_ROLE}`);
     }
+    if (o.auditAdminPassword !== undefined) await loginRole(client, AUDIT_ADMIN_ROLE, o.auditAdminPassword);
+    else await noLoginRole(client, AUDIT_ADMIN_ROLE);
   } finally {
     await client.end();
   }
+}
+
+/** Creates a role that exists for GRANTs and `SET ROLE` only, unless it exists already. */
+async function noLoginRole(client: pg.Client, name: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+  if (rowCount === 0) await client.query(`CREATE ROLE ${name} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
 }
 
 /** Creates or updates a least-privilege role that logs in with `password`. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { appendAudit, type AuditEvent } from '../audit/append.js';
-import type { Database, Tx } from '../db/index.js';
+import { inTransaction, type Database, type Tx } from '../db/index.js';
 import { NotFound, RegistryConflict, ValidationFailed } from '../errors.js';
 import { finessIssue } from '../results/index.js';
 
@@ -33,7 +33,7 @@ export async function addPharmacy(db: Database, o: { finess: string; name: strin
   const name = o.name.trim();
   const errors = [...(issue ? [{ pointer: '/finess', code: issue }] : []), ...(NAME.test(name) ? [] : [{ pointer: '/name', code: 'name-format' }])];
   if (errors.length) throw new ValidationFailed(errors);
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const row = await tx
       .insertInto('pharmacies')
       .values({ finess: o.finess, name })
@@ -60,7 +60,7 @@ export async function listPharmacies(db: Database): Promise<Pharmacy[]> {
  * @throws NotFound, RegistryConflict `pharmacy-inactive`
  */
 export async function deactivatePharmacy(db: Database, o: { reference: string; actor: Actor }): Promise<Pharmacy> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const pharmacy = await findPharmacy(tx, o.reference, { forUpdate: true });
     if (!pharmacy.active) throw new RegistryConflict('pharmacy-inactive');
     const row = await tx
@@ -70,6 +70,23 @@ export async function deactivatePharmacy(db: Database, o: { reference: string; a
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendAudit(tx, [{ actor: o.actor, action: 'pharmacy.deactivate', object: { type: 'pharmacy', id: row.id }, outcome: 'success' }]);
+    return toPharmacy(row);
+  });
+}
+
+/**
+ * Reactivates a deactivated pharmacy: its valid, unrevoked certificates authenticate again.
+ * Audited as `pharmacy.reactivate`.
+ *
+ * @param reference FINESS or pharmacy id
+ * @throws NotFound, RegistryConflict `pharmacy-active`
+ */
+export async function reactivatePharmacy(db: Database, o: { reference: string; actor: Actor }): Promise<Pharmacy> {
+  return inTransaction(db, async (tx) => {
+    const pharmacy = await findPharmacy(tx, o.reference, { forUpdate: true });
+    if (pharmacy.active) throw new RegistryConflict('pharmacy-active');
+    const row = await tx.updateTable('pharmacies').set({ active: true, deactivated_at: null }).where('id', '=', pharmacy.id).returningAll().executeTakeFirstOrThrow();
+    await appendAudit(tx, [{ actor: o.actor, action: 'pharmacy.reactivate', object: { type: 'pharmacy', id: row.id }, outcome: 'success' }]);
     return toPharmacy(row);
   });
 }

@@ -1,0 +1,61 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { enrol, listEnrolments, revokeEnrolment } from '../auth/enrolments.js';
+import { PHARMACY_ROLES } from '../auth/rbac.js';
+import { asRegistrar, type Database } from '../db/index.js';
+import { NotFound } from '../errors.js';
+import type { WebEnv } from '../web/env.js';
+import type { WebRoute } from '../web/route-table.js';
+import { parseEnrolmentBody } from './registry-bodies.js';
+import { actorOf, requireScope } from './registry-access.js';
+
+/** Routes of the enrolments page. */
+export const ENROLMENT_ROUTES = {
+  list: { method: 'GET', path: '/api/web/v1/admin/enrolments', access: 'enrolments' },
+  grant: { method: 'POST', path: '/api/web/v1/admin/enrolments', access: 'enrolments' },
+  revoke: { method: 'POST', path: '/api/web/v1/admin/enrolments/:id/revoke', access: 'enrolments' },
+} as const satisfies Record<string, WebRoute>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Who holds which role until when (DESIGN.md "People and rights"): a chain admin lists, grants
+ * and revokes any enrolment; a pharmacy manager only the pharmacist and pharmacy-manager
+ * enrolments of its own pharmacies. Grants and revocations run as the registrar role, audited
+ * in the same transaction (`auth/enrolments.ts`); a refusal is audited and answers 403.
+ * @example const { routes, app } = createEnrolmentAdminRoutes({ db, jsonBody });
+ */
+export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: MiddlewareHandler<WebEnv>; now?: () => Date }): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
+  const now = deps.now ?? (() => new Date());
+  const app = new Hono<WebEnv>();
+  const R = ENROLMENT_ROUTES;
+
+  app.get(R.list.path, async (c) => {
+    const scope = await requireScope(deps.db, c, 'enrolments');
+    const rows = await listEnrolments(deps.db, {});
+    if (scope.all) return c.json({ items: rows });
+    const finesses = new Set(c.get('rights').pharmacies.filter((p) => scope.pharmacyIds.includes(p.id)).map((p) => p.finess));
+    return c.json({ items: rows.filter((r) => r.finess !== null && finesses.has(r.finess)) });
+  });
+
+  app.post(R.grant.path, deps.jsonBody, async (c) => {
+    const e = parseEnrolmentBody(c.get('body'), now());
+    // chain-wide roles (and unknown pharmacies) only from chain-wide holders; a pharmacy role from holders of that pharmacy
+    const pharmacyId = e.pharmacy === undefined ? undefined : (await deps.db.selectFrom('pharmacies').select('id').where('finess', '=', e.pharmacy).executeTakeFirst())?.id;
+    await requireScope(deps.db, c, 'enrolments', PHARMACY_ROLES.includes(e.role) && pharmacyId !== undefined ? { pharmacyId } : 'chain');
+    const id = await asRegistrar(deps.db, (tx) => enrol(tx, { ...e, actor: actorOf(c) }));
+    return c.json({ id }, 201);
+  });
+
+  app.post(R.revoke.path, async (c) => {
+    const id = c.req.param('id') ?? '';
+    if (!UUID.test(id)) throw new NotFound();
+    const row = await deps.db.selectFrom('enrolments').select('pharmacy_id').where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (!row) throw new NotFound();
+    // only pharmacy roles name a pharmacy (a CHECK of the table)
+    await requireScope(deps.db, c, 'enrolments', row.pharmacy_id !== null ? { pharmacyId: row.pharmacy_id } : 'chain');
+    if (!(await asRegistrar(deps.db, (tx) => revokeEnrolment(tx, id, actorOf(c))))) throw new NotFound();
+    return c.json({ id, revoked: true });
+  });
+
+  return { routes: Object.values(R), app };
+}

@@ -1,0 +1,60 @@
+/**
+ * The bodies of the admin UI's registry changes: strict zod schemas (unknown fields refused),
+ * bounded lengths, errors as `{pointer, code}` that never echo a value. The domain functions
+ * (`pharmacies/registry.ts`, `auth/enrolments.ts`) check the rest (FINESS key, active pharmacy).
+ */
+import { z } from 'zod';
+import { ROLES } from '../auth/rbac.js';
+import type { Role } from '../db/index.js';
+import { ValidationFailed } from '../errors.js';
+import { REVOCATION_REASONS, type RevocationReasonName } from '../pki/index.js';
+import { toFieldIssues } from '../results/index.js';
+
+/** The longest enrolment a web page may grant: a year, renewed by a person on purpose. */
+export const MAX_ENROLMENT_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+// printable ASCII without spaces: OIDC issuer ids and `sub` claims (RFC 7519: case-sensitive, ≤ 255 here)
+const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7e]+$/);
+
+const pharmacyBody = z.object({ finess: z.string().min(1).max(9), name: z.string().min(1).max(200) }).strict();
+
+const enrolmentBody = z
+  .object({
+    issuer: identifier(100),
+    subject: identifier(255),
+    role: z.enum(ROLES as [Role, ...Role[]]),
+    pharmacy: z.string().regex(/^[0-9A-B]{9}$/).optional(),
+    expiresAt: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+
+const revocationBody = z.object({ reason: z.enum(REVOCATION_REASONS) }).strict();
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ValidationFailed(toFieldIssues(parsed.error, body));
+  return parsed.data;
+}
+
+/** `{finess, name}` of a pharmacy to add (the FINESS key is checked by `addPharmacy`). */
+export function parsePharmacyBody(body: unknown): { finess: string; name: string } {
+  return parse(pharmacyBody, body);
+}
+
+/**
+ * `{issuer, subject, role, pharmacy?, expiresAt}`: an expiry after `now` and at most
+ * `MAX_ENROLMENT_DAYS` later is required (`/expiresAt` `time-range` otherwise).
+ */
+export function parseEnrolmentBody(body: unknown, now: Date): { issuer: string; subject: string; role: Role; pharmacy?: string; expiresAt: Date } {
+  const e = parse(enrolmentBody, body);
+  const expiresAt = new Date(e.expiresAt);
+  const ms = expiresAt.getTime() - now.getTime();
+  if (!(ms > 0 && ms <= MAX_ENROLMENT_DAYS * DAY_MS)) throw new ValidationFailed([{ pointer: '/expiresAt', code: 'time-range' }]);
+  return { issuer: e.issuer, subject: e.subject, role: e.role, ...(e.pharmacy !== undefined ? { pharmacy: e.pharmacy } : {}), expiresAt };
+}
+
+/** `{reason}` of a certificate revocation, one of RFC 5280's reasons the CRL carries. */
+export function parseRevocationBody(body: unknown): RevocationReasonName {
+  return parse(revocationBody, body).reason;
+}

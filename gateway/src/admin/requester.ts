@@ -1,0 +1,11 @@
+import type { Context } from 'hono';
+import { sourceIp } from '../web/access.js';
+import type { WebEnv } from '../web/env.js';
+import { actorOf } from './registry-access.js';
+
+/**
+ * What a request's audit events say about who asked: the signed-in person, the request id, the
+ * client address.
+ * @example await appendAuditNow(db, { ...requester(c), action: 'audit.export', outcome: 'success' });
+ */
+export const requester = (c: Context<WebEnv>) => ({ actor: actorOf(c), requestId: c.get('requestId'), sourceIp: sourceIp(c) });

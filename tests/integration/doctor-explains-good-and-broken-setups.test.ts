@@ -6,9 +6,14 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDoctor, type DoctorReport } from '../../gateway/src/doctor/index.js';
+import { runDoctor, type DoctorDeps, type DoctorReport } from '../../gateway/src/doctor/index.js';
 import { openConfiguredKeys } from '../../gateway/src/cli/key-manager-from-settings.js';
+import { openSettingsCa } from '../../gateway/src/cli/signing-ca.js';
+import { createVaultSession, openLocalKeyring, rewrapStoredDataKeys } from '../../gateway/src/crypto/index.js';
+import { openConfiguredCa } from '../../gateway/src/pki/index.js';
 import { PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { mountGatewayPki } from '../support/vault-pki-double.js';
+import { appRoleConnection, startVaultTransitDouble } from '../support/vault-transit-double.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let h: Harness;
@@ -17,6 +22,9 @@ let closedServer: Server;
 
 beforeAll(async () => {
   h = await startHarness({ relay: { enabled: false } });
+  // a working setup backs up: one dump finished an hour ago, as deploy/backup/backup records it
+  await sql`INSERT INTO backup_runs (kind, label, started_at, finished_at, outcome)
+            VALUES ('database', '20261124T230000.000Z', now() - interval '61 minutes', now() - interval '60 minutes', 'succeeded')`.execute(h.db.owner);
   // a port that was just free: nothing answers there
   closedServer = createServer();
   await new Promise<void>((r) => closedServer.listen(0, '127.0.0.1', r));
@@ -46,8 +54,8 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
   return Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
 }
 
-const doctor = (overrides: Record<string, string | undefined> = {}, now?: Date) =>
-  runDoctor({ env: env(overrides), openKeys: (s) => openConfiguredKeys(s.keyManager), ownerDatabaseUrl: h.db.ownerUrl, ...(now ? { now: () => now } : {}) });
+const doctor = (overrides: Record<string, string | undefined> = {}, now?: Date, openCa: DoctorDeps['openCa'] = openSettingsCa) =>
+  runDoctor({ env: env(overrides), openKeys: (s) => openConfiguredKeys(s.keyManager), openCa, ownerDatabaseUrl: h.db.ownerUrl, ...(now ? { now: () => now } : {}) });
 const status = (r: DoctorReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
 const check = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id);
 
@@ -73,10 +81,13 @@ describe('gateway doctor on a working setup', () => {
       'outbox.backlog': 'ok',
       'audit.sealing': 'ok',
       'key-manager': 'ok',
+      'backup.last-success': 'ok',
+      'crypto-shredding': 'ok',
       'tls.intake': 'ok',
       'tls.pharmacy-ca': 'ok',
       'tls.sidep-client': 'ok',
       'tls.sidep-ca': 'ok',
+      'pki.ca': 'ok',
       'sidep.dns': 'ok',
       'sidep.tls': 'ok',
     });
@@ -171,5 +182,77 @@ describe('gateway doctor on broken setups', () => {
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/^FAIL {2}settings\.valid .*GATEWAY_DATABASE_URL/m);
     expect(out.stdout).toMatch(/^SKIP {2}database/m);
+  });
+});
+
+describe('gateway doctor on backups and crypto-shredding', () => {
+  it('fails without a successful dump, or with one older than GATEWAY_BACKUP_MAX_AGE_HOURS', async () => {
+    const late = await doctor({ GATEWAY_BACKUP_MAX_AGE_HOURS: '26' }, new Date(Date.now() + 26 * 3_600_000));
+    expect(check(late, 'backup.last-success')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/finished 27\.0 h ago \(limit 26 h/), hint: expect.stringContaining('deploy/backup/backup') });
+    expect(check(await doctor({ GATEWAY_BACKUP_MAX_AGE_HOURS: '48' }, new Date(Date.now() + 26 * 3_600_000)), 'backup.last-success')?.status).toBe('ok');
+    await sql`UPDATE backup_runs SET outcome = 'failed'`.execute(h.db.owner);
+    try {
+      const none = await doctor();
+      expect(check(none, 'backup.last-success')).toMatchObject({ status: 'fail', summary: expect.stringContaining('no successful database dump') });
+      expect(none.ok).toBe(false);
+    } finally {
+      await sql`UPDATE backup_runs SET outcome = 'succeeded'`.execute(h.db.owner);
+    }
+  });
+
+  it('says from which date an older KEK version can be retired, and that it can once backup retention has passed', async () => {
+    const keys = await openLocalKeyring(path.join(h.dir, 'keyring.json'));
+    const v2 = await keys.rotate();
+    expect(check(await doctor(), 'crypto-shredding')).toMatchObject({ status: 'warn', hint: expect.stringContaining('gateway keys rewrap') });
+
+    await rewrapStoredDataKeys(h.db.owner, keys);
+    // The dump of an hour ago was taken before the rewrap: it may need version 1 for 14 days.
+    const finished = (await sql<{ f: Date }>`SELECT max(finished_at) AS f FROM backup_runs`.execute(h.db.owner)).rows[0]?.f as Date;
+    const retireFrom = new Date(finished.getTime() + 14 * 86_400_000);
+    expect(check(await doctor(), 'crypto-shredding')).toMatchObject({ status: 'ok', summary: expect.stringContaining(`retire ${v2} possible from ${retireFrom.toISOString()}`) });
+    expect(check(await doctor({}, new Date(retireFrom.getTime() - 60_000)), 'crypto-shredding')?.status).toBe('ok');
+    expect(check(await doctor({}, new Date(retireFrom.getTime() + 60_000)), 'crypto-shredding')).toMatchObject({ status: 'warn', hint: expect.stringContaining(`gateway keys retire ${v2}`) });
+
+    await keys.advanceMinDecryptionVersion(v2);
+    expect(check(await doctor(), 'crypto-shredding')).toMatchObject({ status: 'ok', summary: expect.stringContaining('no older KEK version decrypts') });
+  });
+});
+
+describe('gateway doctor on the certificate authority of pharmacy certificates', () => {
+  it('says that an external CA issues elsewhere', async () => {
+    expect(check(await doctor(), 'pki.ca')).toMatchObject({ status: 'ok', summary: expect.stringContaining('issued elsewhere') });
+  });
+
+  it('checks that the Vault PKI mount answers, and warns before its CA expires', async () => {
+    const vault = await startVaultTransitDouble();
+    try {
+      const pki = await mountGatewayPki(vault);
+      // as `gateway serve` reaches it: the gateway's AppRole and policy
+      const session = createVaultSession(await appRoleConnection(vault, h.dir, 'gateway.hcl'));
+      const openCa: DoctorDeps['openCa'] = (s) => openConfiguredCa(s.pki, { vault: session });
+      const vaultPki = { GATEWAY_PKI_CA_KIND: 'vault-pki' };
+      expect(check(await doctor(vaultPki, undefined, openCa), 'pki.ca')).toMatchObject({ status: 'ok', summary: expect.stringContaining('pki-pharmacies answers') });
+      const expiry = Date.parse(new X509Certificate(pki.caPem).validTo);
+      // certificates issued for 90 days (the default) would outlive the CA
+      expect(check(await doctor(vaultPki, new Date(expiry - 60 * 86_400_000), openCa), 'pki.ca')).toMatchObject({ status: 'warn', summary: expect.stringContaining('before a 90-day certificate') });
+      expect(check(await doctor(vaultPki, new Date(expiry + 86_400_000), openCa), 'pki.ca')?.status).toBe('fail');
+      const missing = await doctor({ ...vaultPki, GATEWAY_PKI_VAULT_MOUNT: 'pki-elsewhere' }, undefined, openCa);
+      expect(check(missing, 'pki.ca')).toMatchObject({ status: 'fail', summary: expect.stringContaining('pki-elsewhere'), hint: expect.stringContaining('deploy/vault/init.sh') });
+      expect(missing.ok).toBe(false);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('without a Vault key manager, says vault-pki has no way to reach Vault', async () => {
+    expect(check(await doctor({ GATEWAY_PKI_CA_KIND: 'vault-pki' }), 'pki.ca')).toMatchObject({ status: 'fail', summary: expect.stringContaining('GATEWAY_KEY_MANAGER_KIND=vault') });
+  });
+
+  it('opens a dev CA outside production, and refuses it under the production profile', async () => {
+    const dev = { GATEWAY_PKI_CA_KIND: 'dev', GATEWAY_PKI_CA_CERT_FILE: h.pki.ca.certPath, GATEWAY_PKI_CA_KEY_FILE: h.pki.ca.keyPath };
+    expect(check(await doctor(dev), 'pki.ca')).toMatchObject({ status: 'ok', summary: expect.stringContaining('dev CA') });
+    const wrongKey = await doctor({ ...dev, GATEWAY_PKI_CA_KEY_FILE: h.pki.server.keyPath });
+    expect(check(wrongKey, 'pki.ca')?.status).toBe('fail');
+    expect(check(await doctor({ ...dev, GATEWAY_PROFILE: 'production' }), 'pki.ca')).toMatchObject({ status: 'fail', hint: expect.stringContaining('vault-pki') });
   });
 });

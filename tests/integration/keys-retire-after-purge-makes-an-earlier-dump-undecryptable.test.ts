@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKeysCommand } from '../../gateway/src/cli/keys.js';
 import { createVaultSession, dataKeyContext, deleteShreddableDataKeys, openDocument, openVaultTransit, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
 import { purgeExpired } from '../../gateway/src/retention/index.js';
@@ -49,8 +51,20 @@ async function openDump(d: Awaited<ReturnType<typeof dump>>): Promise<unknown[]>
   );
 }
 
+/** `gateway keys retire <version>` as an operator runs it, with the default 14-day backup retention. */
+const retire = (version: number) =>
+  runKeysCommand('retire', [String(version)], {
+    db: h.db.owner,
+    openKeys: async () => admin,
+    actor: { type: 'user', id: 'cli:test' },
+    backupRetentionDays: 14,
+    out: () => undefined,
+    err: () => undefined,
+    progress: () => undefined,
+  });
+
 describe('crypto-shredding', () => {
-  it('a dump taken before purge opens until the old KEK version is retired, and never after', async () => {
+  it('a dump taken before purge opens until the old KEK version is retired, which waits for backup retention, and never after', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
       const r = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
@@ -59,6 +73,8 @@ describe('crypto-shredding', () => {
     }
     for (const id of ids) await eventually(async () => ((await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${id}`)).body.status === 'delivered' ? true : undefined));
     const before = await dump();
+    // recorded as deploy/backup/backup records a dump
+    await sql`INSERT INTO backup_runs (kind, label, started_at, finished_at, outcome) VALUES ('database', 'before-purge', now(), now(), 'succeeded')`.execute(h.db.owner);
     expect(before.results).toHaveLength(3);
     expect(JSON.stringify(await openDump(before))).toContain(SYNTHETIC_NIR.slice(0, 7));
 
@@ -68,12 +84,19 @@ describe('crypto-shredding', () => {
     expect(await deleteShreddableDataKeys(h.db.owner, { windowMs: 3_600_000, now: later })).toBeGreaterThan(0);
     expect(await h.db.owner.selectFrom('data_keys').select('id').where('id', 'in', before.dataKeys.map((k) => k.id)).execute()).toEqual([]);
     const current = await admin.rotate();
+    expect(await retire(current)).toBe(1); // stored keys still under the old version
     await rewrapStoredDataKeys(h.db.owner, admin);
 
-    // The boundary: until min_decryption_version moves, Vault still opens the old dump.
+    // The boundary: the dump is inside the backup retention window, so `keys retire` refuses
+    // and Vault still opens it.
+    expect(await retire(current)).toBe(1);
     expect(await openDump(before)).toHaveLength(3);
 
-    await admin.advanceMinDecryptionVersion(current);
+    // Retention passes (recorded times moved back 15 days): retire proceeds, the dump is shredded.
+    await sql`UPDATE backup_runs SET started_at = started_at - interval '15 days', finished_at = finished_at - interval '15 days'`.execute(h.db.owner);
+    await sql`UPDATE kek_rewraps SET completed_at = completed_at - interval '15 days'`.execute(h.db.owner);
+    expect(await retire(current)).toBe(0);
+    expect((await admin.keyVersions()).minDecryption).toBe(current);
     await expect(openDump(before)).rejects.toBeInstanceOf(DecryptionFailed);
     for (const key of before.dataKeys) {
       await expect(admin.unwrapDataKey(key.wrapped, dataKeyContext(key.id))).rejects.toBeInstanceOf(DecryptionFailed);

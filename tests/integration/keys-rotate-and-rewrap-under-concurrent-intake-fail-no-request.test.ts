@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, kekVersionsInUse, openVaultTransit, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, kekVersionsInUse, openVaultTransit, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { runKeysCommand, type KeysCliDeps } from '../../gateway/src/cli/keys.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
@@ -13,6 +14,8 @@ let vault: VaultTransitDouble;
 let dir: string;
 let h: Harness;
 let admin: KeyManager;
+/** The gateway's own AppRole (gateway.hcl), as the web process's keys page uses it. */
+let gateway: KeyManager;
 
 beforeAll(async () => {
   vault = await startVaultTransitDouble();
@@ -22,7 +25,8 @@ beforeAll(async () => {
     openVaultTransit({ vault: createVaultSession(await appRoleConnection(vault, dir, policy)), blindIndexKeyFile });
   // One-minute windows: a run that crosses a minute stores more than one data key.
   // Purge loop every second: it also refreshes the records-per-key-version metric.
-  h = await startHarness({ keyManager: { kind: 'local', dataKeyWindowMinutes: 1 }, retention: { purgeIntervalSeconds: 1 } }, { keys: await open('gateway.hcl') });
+  gateway = await open('gateway.hcl');
+  h = await startHarness({ keyManager: { kind: 'local', dataKeyWindowMinutes: 1 }, retention: { purgeIntervalSeconds: 1 } }, { keys: gateway });
   admin = await open('keys-admin.hcl');
 }, 60_000);
 afterAll(async () => {
@@ -43,6 +47,7 @@ function cli(): { deps: KeysCliDeps; out: string[]; err: string[]; progress: str
       db: h.db.owner,
       openKeys: async () => admin,
       actor: { type: 'user', id: 'cli:test' },
+      backupRetentionDays: 14,
       out: (l) => out.push(l),
       err: (l) => err.push(l),
       progress: (t) => progress.push(t),
@@ -105,6 +110,15 @@ describe('gateway keys rotate and rewrap', () => {
     expect((await admin.keyVersions()).minDecryption).toBeLessThan(current);
     const status = cli();
     expect(await runKeysCommand('status', [], status.deps)).toBe(1);
+  });
+
+  it("the gateway's own policy and database role rotate and rewrap, as the keys page does, but cannot retire a version", async () => {
+    const current = await gateway.rotate();
+    expect(await rewrapStoredDataKeys(h.db.runtime, gateway, { recordCompletion: false })).toMatchObject({ current, remaining: 0 });
+    expect((await kekVersionsInUse(h.db.owner)).filter((u) => u.version < current)).toEqual([]);
+    // min_decryption_version (crypto-shredding) stays with keys-admin.hcl
+    await expect(gateway.advanceMinDecryptionVersion(current)).rejects.toThrow(KeyManagerUnavailable);
+    expect((await admin.keyVersions()).minDecryption).toBeLessThan(current);
   });
 
   it('answers a usage error with exit code 2 on stderr, before opening the key manager', async () => {

@@ -1,12 +1,17 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { readKeyStatus } from '../admin/key-status.js';
 import { appendAudit, type AuditEvent } from '../audit/index.js';
 import { envName, settingsFromEnv, settingsSchema, SettingsRefused, type Settings } from '../config/index.js';
 import {
+  BLIND_INDEX_ADOPT_AFTER_MS,
+  blindIndexSettledAt,
   createBlindIndex,
   createDataKeyProvider,
   createKeyManagerGuard,
-  kekVersionsInUse,
+  refusalOf,
+  retireReadiness,
   rewrapStoredDataKeys,
   type KeyManager,
 } from '../crypto/index.js';
@@ -22,9 +27,10 @@ const DEMO_KEYRING = fileURLToPath(new URL('../../../.data/keyring.json', import
 export const KEYS_HELP = `  keys status                 KEK versions: current, minimum decryption, data keys and records per version
   keys rotate                 Add a KEK version (Transit rotate); new data keys are wrapped under it
   keys rewrap                 Rewrap every stored data key to the current KEK version (online, resumable)
-  keys retire <version>       Refuse to decrypt KEK versions below <version> (crypto-shredding; after rewrap
-                              and once backup retention has passed since — see README)
-  keys rotate-blind-index     Add a blind-index (HMAC) key version; restart every gateway, then reindex
+  keys retire <version>       Refuse to decrypt KEK versions below <version> (crypto-shredding): refused
+                              until a rewrap left no key below it and every dump taken before that
+                              rewrap is past GATEWAY_BACKUP_RETENTION_DAYS (see README)
+  keys rotate-blind-index     Add a blind-index (HMAC) key version (running gateways follow it), then reindex
   keys reindex                Recompute stored blind indexes under the newest blind-index key (online,
                               resumable)  [--batch-size N] [--stop-after N]
   keys retire-blind-index <version>
@@ -42,6 +48,10 @@ export interface KeysCliDeps {
   err: (line: string) => void;
   /** A progress line, on stderr; `final` after the last batch. */
   progress: (text: string, final: boolean) => void;
+  /** `backup.retentionDays`: `keys retire` waits this long after the rewrap it relies on. */
+  backupRetentionDays: number;
+  /** `keyManager.blindIndexAdoptSeconds` in milliseconds, as the gateways run with it; 10 s by default. */
+  blindIndexAdoptAfterMs?: number;
   /** `keys reindex` options, as typed. */
   batchSize?: string | undefined;
   stopAfter?: string | undefined;
@@ -69,7 +79,8 @@ export async function runKeysCommand(sub: string | undefined, args: string[], de
   switch (sub) {
     case 'rotate-blind-index': {
       const added = await audited(d, 'keys.rotate-blind-index', () => d.keys.rotateBlindIndexKey(), (v) => `v${v}`, BLIND_INDEX_KEY);
-      d.out(`Blind-index key version ${added} added. Restart every gateway replica (they index under it from then on), then run \`gateway keys reindex\`.`);
+      const adoptSeconds = (d.blindIndexAdoptAfterMs ?? BLIND_INDEX_ADOPT_AFTER_MS) / 1000;
+      d.out(`Blind-index key version ${added} added. Running gateways read it within seconds and index under it ${adoptSeconds} s after; then run \`gateway keys reindex\` (it waits for that itself).`);
       return 0;
     }
     case 'reindex':
@@ -85,15 +96,17 @@ export async function runKeysCommand(sub: string | undefined, args: string[], de
     }
     case 'rewrap': {
       const onProgress = (done: number, total: number) => d.progress(progressBar(done, total), done === total);
-      const { rewrapped, current } = await audited(d, 'keys.rewrap', () => rewrapStoredDataKeys(d.db, d.keys, { onProgress }), (r) => `v${r.current}`);
+      const { rewrapped, current, remaining } = await audited(d, 'keys.rewrap', () => rewrapStoredDataKeys(d.db, d.keys, { onProgress }), (r) => `v${r.current}`);
       d.out(`Rewrapped ${rewrapped} data key(s) to KEK version ${current}.`);
-      return 0;
+      if (remaining === 0) return 0;
+      d.out(`${remaining} data key(s) are still below version ${current} (written meanwhile): run \`gateway keys rewrap\` again.`);
+      return 1;
     }
     // 'retire', the one command left
     default: {
-      const left = (await kekVersionsInUse(d.db)).filter((use) => use.version < version && use.dataKeys > 0);
-      if (left.length > 0) {
-        d.out(`Refusing: ${left.reduce((n, use) => n + use.dataKeys, 0)} data key(s) are still wrapped below v${version}; run \`gateway keys rewrap\` first.`);
+      const refusal = refusalOf(await retireReadiness(d.db, { version, retentionDays: d.backupRetentionDays }), version, d.backupRetentionDays);
+      if (refusal) {
+        d.out(`Refusing: ${refusal}`);
         return 1;
       }
       await audited(d, 'keys.retire', () => d.keys.advanceMinDecryptionVersion(version), () => `v${version}`);
@@ -109,6 +122,14 @@ const BLIND_INDEX_KEY = 'blind-index-key';
 
 /** Opens each result still indexed under an older blind-index key and indexes it under the newest. */
 async function reindex(d: OpenedDeps, options: { batchSize: number; stopAfter: number | undefined }): Promise<number> {
+  // Replicas write under a new version only once they all hold it: reindexing earlier would leave
+  // results a replica still indexes under the older one behind the run.
+  const held = await d.keys.blindIndexKeys();
+  const wait = blindIndexSettledAt(held, d.blindIndexAdoptAfterMs) - Date.now();
+  if (wait > 0) {
+    d.progress(`waiting ${Math.ceil(wait / 1000)} s until every gateway replica indexes under blind-index key version ${Math.max(...held.map((k) => k.version))}`, true);
+    await sleep(wait);
+  }
   const guard = createKeyManagerGuard({ keys: d.keys });
   await guard.start();
   try {
@@ -158,24 +179,14 @@ async function retireBlindIndex(d: OpenedDeps, version: number): Promise<number>
 }
 
 async function status(d: OpenedDeps): Promise<number> {
-  const [{ current, minDecryption }, uses, blindKeys, blindUses] = await Promise.all([
-    d.keys.keyVersions(),
-    kekVersionsInUse(d.db),
-    d.keys.blindIndexKeys(),
-    blindIndexVersionsInUse(d.db),
-  ]);
-  d.out(`Key manager: ${d.keys.kind}`);
-  d.out(`KEK current version: ${current}; minimum decryption version: ${minDecryption}`);
-  for (const use of uses) d.out(`  v${use.version}: ${use.dataKeys} data key(s), ${use.records} sealed record(s)`);
-  const oldest = uses.find((use) => use.dataKeys > 0);
-  d.out(oldest ? `Oldest KEK version in use: ${oldest.version}` : 'No stored data keys.');
-  const held = blindKeys.map((key) => key.version).sort((a, b) => a - b);
-  const newest = Math.max(...held);
-  d.out(`Blind-index key versions held: ${held.join(', ')}; newest: ${newest}`);
-  for (const use of blindUses) d.out(`  v${use.version}: ${use.results} result(s), ${use.idempotencyKeys} idempotency key(s) indexed`);
-  // Findings: stored keys a rewrap would move, stored indexes a reindex would move.
-  const stale = blindUses.some((use) => use.version < newest && use.results > 0);
-  return (oldest && oldest.version < current) || stale ? 1 : 0;
+  const s = await readKeyStatus(d.db, d.keys);
+  d.out(`Key manager: ${s.kind}`);
+  d.out(`KEK current version: ${s.current}; minimum decryption version: ${s.minDecryption}`);
+  for (const use of s.kek) d.out(`  v${use.version}: ${use.dataKeys} data key(s), ${use.records} sealed record(s)`);
+  d.out(s.oldestInUse === null ? 'No stored data keys.' : `Oldest KEK version in use: ${s.oldestInUse}`);
+  d.out(`Blind-index key versions held: ${s.blindIndex.held.join(', ')}; newest: ${s.blindIndex.newest}`);
+  for (const use of s.blindIndex.inUse) d.out(`  v${use.version}: ${use.results} result(s), ${use.idempotencyKeys} idempotency key(s) indexed`);
+  return s.findings.length > 0 ? 1 : 0;
 }
 
 /**
@@ -226,6 +237,18 @@ export function keyManagerSettingsFromEnv(env: NodeJS.ProcessEnv): Settings['key
     : given;
   const parsed = settingsSchema.shape.keyManager.safeParse(input);
   if (!parsed.success) throw new SettingsRefused(parsed.error.issues.map((issue) => `${envName(['keyManager', ...issue.path])}: ${issue.code}`));
+  return parsed.data;
+}
+
+/**
+ * The `backup` settings of the environment (`GATEWAY_BACKUP_*`), defaults otherwise.
+ *
+ * @example
+ * const { retentionDays } = backupSettingsFromEnv(process.env);
+ */
+export function backupSettingsFromEnv(env: NodeJS.ProcessEnv): Settings['backup'] {
+  const parsed = settingsSchema.shape.backup.safeParse(settingsFromEnv(env).backup);
+  if (!parsed.success) throw new SettingsRefused(parsed.error.issues.map((issue) => `${envName(['backup', ...issue.path])}: ${issue.code}`));
   return parsed.data;
 }
 

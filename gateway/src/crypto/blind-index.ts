@@ -13,6 +13,12 @@ export interface BlindIndexFunctions {
 export interface BlindIndexKey {
   version: number;
   key: Buffer;
+  /**
+   * When the version was added (keyring entry, or the Vault-wrapped file's modification time);
+   * absent for keys from before versioned keys. Replicas index under it only from
+   * `BLIND_INDEX_ADOPT_AFTER_MS` later, once every serving replica holds it (`live-blind-index.ts`).
+   */
+  createdAt?: Date;
 }
 
 /**

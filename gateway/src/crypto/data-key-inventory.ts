@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { dataKeyContext } from './data-keys.js';
 import type { KeyManager } from './key-manager.js';
+import { recordRewrapCompleted } from './boundary-tables.js';
 
 /** The KEK version in a wrapped key's text (`vault:v3:…` → 3); matches migration 0005's index. */
 const kekVersion = sql<number>`substring(wrapped from '^[a-z]+:v([0-9]+):')::integer`;
@@ -41,12 +42,20 @@ export interface RewrapOptions {
   batchSize?: number;
   /** After each batch: data keys rewrapped so far, and how many were below the current version. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Whether a run that leaves no key below the current version records when (`kek_rewraps`, what
+   * `keys retire` relies on); default true. The web process runs as the runtime role, which may
+   * not write that record (a forged early one would shred dumps still inside backup retention).
+   */
+  recordCompletion?: boolean;
 }
 
 /**
  * Rewraps every stored data key still under an older KEK version to the current one, online,
  * in batches. Resumable by construction: each batch is committed, and a new run selects only
  * keys still below the current version. A row replaced meanwhile is left for the next run.
+ * When none is left below the current version, records when (the crypto-shredding boundary),
+ * unless `recordCompletion` is false.
  *
  * @example
  * const { rewrapped } = await rewrapStoredDataKeys(db, keys, { onProgress: (d, t) => bar(d, t) });
@@ -54,8 +63,8 @@ export interface RewrapOptions {
 export async function rewrapStoredDataKeys(
   db: Database,
   keys: Pick<KeyManager, 'keyVersions' | 'rewrapDataKeys'>,
-  { batchSize = 100, onProgress }: RewrapOptions = {},
-): Promise<{ rewrapped: number; current: number }> {
+  { batchSize = 100, onProgress, recordCompletion = true }: RewrapOptions = {},
+): Promise<{ rewrapped: number; current: number; remaining: number }> {
   const { current } = await keys.keyVersions();
   const below = db.selectFrom('data_keys').where(kekVersion, '<', current);
   const total = Number((await below.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
@@ -79,7 +88,10 @@ export async function rewrapStoredDataKeys(
     after = (rows.at(-1) as { id: string }).id;
     onProgress?.(done, total);
   }
-  return { rewrapped: done, current };
+  // Rows replaced meanwhile (or added by a replica still sealing under the old version) remain.
+  const remaining = Number((await below.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  if (remaining === 0 && recordCompletion) await recordRewrapCompleted(db, current);
+  return { rewrapped: done, current, remaining };
 }
 
 /**

@@ -44,11 +44,12 @@ export interface KeyManager {
    */
   advanceMinDecryptionVersion(version: number): Promise<void>;
   /**
-   * Every held version of the HMAC key of the blind indexes (at least one), held in memory by
-   * callers (`createBlindIndex`). Not changed by `rotate`.
+   * Every version of the HMAC key of the blind indexes (at least one), with when each was added,
+   * read again at each call so a rotation by another process is seen (running gateways call it
+   * every 2 s: `createLiveBlindIndex`). Not changed by `rotate`.
    */
   blindIndexKeys(): Promise<BlindIndexKey[]>;
-  /** Adds a blind-index key version; gateways write indexes under it once restarted. Returns its number. */
+  /** Adds a blind-index key version; running gateways index under it once adopted (`live-blind-index.ts`). Returns its number. */
   rotateBlindIndexKey(): Promise<number>;
   /**
    * Forgets the blind-index key versions below `version` (after `keys reindex` moved every

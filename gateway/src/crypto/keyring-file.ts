@@ -3,6 +3,7 @@ import { link, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { AES_KEY_BYTES } from './aes-gcm.js';
+import type { BlindIndexKey } from './blind-index.js';
 
 const KEYRING_FORMAT = 'sidep-gateway-keyring/v1';
 // Group or other permission bits: a key file anyone else can read is a leaked key.
@@ -21,8 +22,8 @@ const keyringDocument = z
       .refine((keks) => new Set(keks.map((kek) => kek.version)).size === keks.length, 'duplicate version'),
     /** Blind-index key version 1, where keyrings kept their only one; absent once retired. */
     blindIndexKey: base64Key.optional(),
-    /** Blind-index key versions added by `keys rotate-blind-index` (2, 3, …). */
-    blindIndexKeys: z.array(z.object({ version: z.int().min(2), key: base64Key }).strict()).optional(),
+    /** Blind-index key versions added by `keys rotate-blind-index` (2, 3, …), with when (replicas index under one from 10 s after). */
+    blindIndexKeys: z.array(z.object({ version: z.int().min(2), key: base64Key, createdAt: z.iso.datetime().optional() }).strict()).optional(),
   })
   .strict()
   .refine((document) => blindIndexVersions(document).length > 0, 'no blind-index key')
@@ -31,12 +32,18 @@ const keyringDocument = z
 /** The keyring file's content: versioned key-encryption keys and blind-index keys, base64. */
 export type KeyringDocument = z.infer<typeof keyringDocument>;
 
-interface BlindIndexEntries {
-  blindIndexKey?: string | undefined;
-  blindIndexKeys?: { version: number; key: string }[] | undefined;
+interface BlindIndexEntry {
+  version: number;
+  key: string;
+  createdAt?: string | undefined;
 }
 
-function blindIndexEntries(document: BlindIndexEntries): { version: number; key: string }[] {
+interface BlindIndexEntries {
+  blindIndexKey?: string | undefined;
+  blindIndexKeys?: BlindIndexEntry[] | undefined;
+}
+
+function blindIndexEntries(document: BlindIndexEntries): BlindIndexEntry[] {
   return [...(document.blindIndexKey ? [{ version: 1, key: document.blindIndexKey }] : []), ...(document.blindIndexKeys ?? [])];
 }
 
@@ -50,8 +57,8 @@ function blindIndexVersions(document: BlindIndexEntries): number[] {
  * @example
  * const keys = blindIndexKeysOf(await readKeyringFile(file)); // [{ version: 1, key: <Buffer …> }]
  */
-export function blindIndexKeysOf(document: KeyringDocument): { version: number; key: Buffer }[] {
-  return blindIndexEntries(document).map(({ version, key }) => ({ version, key: Buffer.from(key, 'base64') }));
+export function blindIndexKeysOf(document: KeyringDocument): BlindIndexKey[] {
+  return blindIndexEntries(document).map(({ version, key, createdAt }) => ({ version, key: Buffer.from(key, 'base64'), ...(createdAt ? { createdAt: new Date(createdAt) } : {}) }));
 }
 
 /**
@@ -62,7 +69,8 @@ export function blindIndexKeysOf(document: KeyringDocument): { version: number; 
  */
 export function withNewBlindIndexKey(document: KeyringDocument): { document: KeyringDocument; version: number } {
   const version = Math.max(...blindIndexVersions(document)) + 1;
-  return { document: { ...document, blindIndexKeys: [...(document.blindIndexKeys ?? []), { version, key: randomKey() }] }, version };
+  const added = { version, key: randomKey(), createdAt: new Date().toISOString() };
+  return { document: { ...document, blindIndexKeys: [...(document.blindIndexKeys ?? []), added] }, version };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rm } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DecryptionFailed, GatewayError, KeyManagerUnavailable } from '../errors.js';
 import { createCircuitBreaker, type CircuitBreaker } from './circuit-breaker.js';
@@ -88,7 +88,8 @@ export async function openVaultTransit(o: VaultTransitOptions): Promise<KeyManag
     return { current: Number(data.latest_version), minDecryption: Number(data.min_decryption_version) };
   }
 
-  let blindIndexKeys = await loadBlindIndexKeys();
+  // Unwrapped once per version and file content: a rescan costs no Transit call unless a file changed.
+  const unwrapped = new Map<string, Buffer>();
 
   async function newWrappedBlindIndexKey(version: number): Promise<void> {
     const data = await call(`transit/datakey/wrapped/${blindIndexKeyName}`, { context: base64(BLIND_INDEX_CONTEXT), bits: DATA_KEY_BITS });
@@ -105,10 +106,22 @@ export async function openVaultTransit(o: VaultTransitOptions): Promise<KeyManag
     if (files.length === 0) {
       throw new KeyManagerUnavailable({ cause: new Error(`blind-index key file ${o.blindIndexKeyFile} is missing (run deploy/vault/init.sh)`) });
     }
-    return Promise.all(
-      files.map(async ({ version, file }) => ({ version, key: await decrypt(blindIndexKeyName, (await readWrappedFile(file)) ?? '', BLIND_INDEX_CONTEXT) })),
+    const loaded = await Promise.all(
+      files.map(async ({ version, file }) => {
+        const { text, modifiedAt } = await readWrappedFile(file);
+        const cacheKey = `${version}:${text}`;
+        const key = unwrapped.get(cacheKey) ?? (await decrypt(blindIndexKeyName, text, BLIND_INDEX_CONTEXT));
+        return { cacheKey, held: { version, key, createdAt: modifiedAt } };
+      }),
     );
+    // A retired version's key leaves memory with its file.
+    unwrapped.clear();
+    for (const { cacheKey, held } of loaded) unwrapped.set(cacheKey, held.key);
+    return loaded.map(({ held }) => held);
   }
+
+  // Refuses to open without a usable blind-index key (init script not run, file unreadable).
+  await loadBlindIndexKeys();
 
   return {
     kind: 'vault',
@@ -135,24 +148,21 @@ export async function openVaultTransit(o: VaultTransitOptions): Promise<KeyManag
       assertVersionInRange(version, current);
       await call(`transit/keys/${dataKeyName}/config`, { min_decryption_version: version });
     },
-    async blindIndexKeys() {
-      return blindIndexKeys;
-    },
+    // Read again at each call: a version added by `keys rotate-blind-index` elsewhere is seen without restart.
+    blindIndexKeys: loadBlindIndexKeys,
     async rotateBlindIndexKey() {
-      const version = Math.max(...blindIndexKeys.map((held) => held.version)) + 1;
+      const version = Math.max(...(await loadBlindIndexKeys()).map((held) => held.version)) + 1;
       await newWrappedBlindIndexKey(version);
-      blindIndexKeys = await loadBlindIndexKeys();
       return version;
     },
     async retireBlindIndexKeys(version) {
-      const newest = Math.max(...blindIndexKeys.map((held) => held.version));
+      const newest = Math.max(...(await loadBlindIndexKeys()).map((held) => held.version));
       if (!Number.isSafeInteger(version) || version < 1 || version > newest) {
         throw new RangeError(`The blind-index key version must be between 1 and the newest version ${newest}.`);
       }
       for (const held of await blindIndexKeyFiles(o.blindIndexKeyFile)) {
         if (held.version < version) await rm(held.file).catch((error: unknown) => { throw new KeyManagerUnavailable({ cause: error }); });
       }
-      blindIndexKeys = await loadBlindIndexKeys();
     },
     async probe() {
       await keyVersions();
@@ -200,11 +210,12 @@ async function blindIndexKeyFiles(file: string): Promise<{ version: number; file
   });
 }
 
-async function readWrappedFile(file: string): Promise<string | undefined> {
+/** A wrapped key file's text and modification time (when the version was added). */
+async function readWrappedFile(file: string): Promise<{ text: string; modifiedAt: Date }> {
   try {
-    return (await readFile(file, 'utf8')).trim();
+    const [text, { mtime }] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    return { text: text.trim(), modifiedAt: mtime };
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
     throw new KeyManagerUnavailable({ cause: error });
   }
 }

@@ -57,8 +57,8 @@ export function checkCertificates(s: Readonly<Settings>, now: Date): CheckResult
     }
     const days = Math.min(...certs.map((c) => (Date.parse(c.validTo) - now.getTime()) / DAY_MS));
     if (certs.some((c) => Date.parse(c.validFrom) > now.getTime())) return fail(m.id, `${m.setting}: a certificate is not valid yet`, 'check the host clock and the certificate dates');
-    if (days <= 0) return fail(m.id, `${m.setting}: expired ${Math.ceil(-days)} day(s) ago`, 'renew the certificate (deploy/docs/operations.md#certificates)');
-    if (days < EXPIRY_WARN_DAYS) return warn(m.id, `${m.setting}: expires in ${Math.floor(days)} day(s)`, 'renew the certificate (deploy/docs/operations.md#certificates)');
+    if (days <= 0) return fail(m.id, `${m.setting}: expired ${Math.ceil(-days)} day(s) ago`, 'renew the certificate (deploy/guides/operations.md#certificates)');
+    if (days < EXPIRY_WARN_DAYS) return warn(m.id, `${m.setting}: expires in ${Math.floor(days)} day(s)`, 'renew the certificate (deploy/guides/operations.md#certificates)');
     return ok(m.id, `${m.setting}: valid for ${Math.floor(days)} more days${m.keyFile ? ', key matches' : ''}`);
   });
 }

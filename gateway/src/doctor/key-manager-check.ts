@@ -1,14 +1,14 @@
 import type { KeyManager } from '../crypto/index.js';
 import { fail, ok, reason, type CheckResult } from './report.js';
 
-/** The key manager answers now, and names its key versions (never key material). */
-export async function checkKeyManager(open: () => Promise<KeyManager>): Promise<CheckResult> {
+/** The key manager answers now, and names its key versions (never key material); the opened key manager when it does. */
+export async function checkKeyManager(open: () => Promise<KeyManager>): Promise<{ result: CheckResult; keys?: KeyManager }> {
   try {
     const keys = await open();
     await keys.probe();
     const v = await keys.keyVersions();
-    return ok('key-manager', `${keys.kind} answers; key version ${v.current} (oldest usable ${v.minDecryption})`);
+    return { result: ok('key-manager', `${keys.kind} answers; key version ${v.current} (oldest usable ${v.minDecryption})`), keys };
   } catch (e) {
-    return fail('key-manager', `unavailable: ${reason(e)}`, 'check Vault (unsealed, reachable, AppRole secret id valid, policy allows the Transit keys) or the keyring file');
+    return { result: fail('key-manager', `unavailable: ${reason(e)}`, 'check Vault (unsealed, reachable, AppRole secret id valid, policy allows the Transit keys) or the keyring file') };
   }
 }

@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BLIND_INDEX_ADOPT_AFTER_MS,
+  blindIndexSettledAt,
+  createBlindIndex,
+  createLiveBlindIndex,
+  createVaultSession,
+  openLocalKeyring,
+  openVaultTransit,
+  type KeyManager,
+} from '../../gateway/src/crypto/index.js';
+import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
+import { appRoleConnection, createGatewayKeys, startVaultTransitDouble, type VaultTransitDouble } from '../support/vault-transit-double.js';
+
+/**
+ * A blind-index key rotation reaches a running gateway without restart, on the local keyring and
+ * on Vault Transit (its test double): the replica looks up under the new version as soon as it
+ * reads it, indexes under it only once every serving replica must hold it, refuses work when it
+ * could not read the versions for 5 s, and forgets a retired version. Time is a clock the test
+ * moves, not a wait.
+ */
+
+let dir: string;
+let vault: VaultTransitDouble;
+const open: Record<string, () => Promise<KeyManager>> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'live-blind-index-'));
+  vault = await startVaultTransitDouble();
+  const blindIndexKeyFile = await createGatewayKeys(vault, dir);
+  const keyringFile = join(dir, 'keyring.json');
+  await openLocalKeyring(keyringFile, { create: true });
+  open['local keyring'] = () => openLocalKeyring(keyringFile);
+  open['Vault Transit (test double)'] = async () => openVaultTransit({ vault: createVaultSession(await appRoleConnection(vault, dir, 'keys-admin.hcl')), blindIndexKeyFile });
+});
+afterAll(async () => {
+  await vault?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe.each(['local keyring', 'Vault Transit (test double)'])('a running gateway on the %s', (backend) => {
+  it('looks up under a rotated version at once, indexes under it after the adoption delay, and forgets a retired one', async () => {
+    let offsetMs = 0;
+    const clock = () => Date.now() + offsetMs;
+    const replica = createLiveBlindIndex({ keys: await open[backend]!(), clock, refreshIntervalMs: 3_600_000 });
+    await replica.start();
+    const index = replica.blindIndex;
+    const before = index.version;
+    expect(index.versions.map((v) => v.version)).toEqual([before]);
+
+    // `gateway keys rotate-blind-index`, run elsewhere with its own key manager.
+    const operator = await open[backend]!();
+    const added = await operator.rotateBlindIndexKey();
+    const fresh = createBlindIndex(await operator.blindIndexKeys());
+    await replica.refreshNow();
+    expect(index.versions.map((v) => v.version)).toEqual([added, before]);
+    expect(index.version).toBe(before);
+    // a NIR indexed under the new version by a replica that adopted it is found here
+    expect(index.versions.map((v) => v.nir('180017512345649'))).toContain(fresh.nir('180017512345649'));
+    expect(index.nir('180017512345649')).not.toBe(fresh.nir('180017512345649'));
+
+    offsetMs = BLIND_INDEX_ADOPT_AFTER_MS;
+    await replica.refreshNow();
+    expect(index.version).toBe(added);
+    expect(index.nir('180017512345649')).toBe(fresh.nir('180017512345649'));
+    expect(blindIndexSettledAt(await operator.blindIndexKeys())).toBeGreaterThan(Date.now());
+
+    await operator.retireBlindIndexKeys(added);
+    await replica.refreshNow();
+    expect(index.versions.map((v) => v.version)).toEqual([added]);
+    replica.stop();
+  });
+
+  it('refuses to index with a view of the versions older than 5 s', async () => {
+    let offsetMs = 0;
+    const replica = createLiveBlindIndex({ keys: await open[backend]!(), clock: () => Date.now() + offsetMs, refreshIntervalMs: 3_600_000 });
+    await replica.start();
+    expect(() => replica.blindIndex.nir('180017512345649')).not.toThrow();
+    expect(replica.isFresh()).toBe(true);
+    offsetMs = 5_001;
+    expect(replica.isFresh()).toBe(false);
+    expect(() => replica.blindIndex.version).toThrow(KeyManagerUnavailable);
+    expect(() => replica.blindIndex.nir('180017512345649')).toThrow(KeyManagerUnavailable);
+    await replica.refreshNow();
+    expect(replica.isFresh()).toBe(true);
+    expect(() => replica.blindIndex.versions).not.toThrow();
+    replica.stop();
+  });
+});

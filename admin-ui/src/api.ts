@@ -61,7 +61,8 @@ export interface Pharmacy {
 }
 
 /** What `GET /admin/capabilities` may list (gateway/src/admin/rights.ts). */
-export type Capability = 'enter-results' | 'overview' | 'read-dead-letters' | 'redrive' | 'search-results' | 'statistics' | 'system' | 'certificates';
+export type Capability = 'enter-results' | 'overview' | 'read-dead-letters' | 'redrive' | 'search-results' | 'statistics' | 'system' | 'certificates'
+  | 'audit' | 'key-status' | 'rotate-keys' | 'enrolments' | 'reveal';
 
 let csrfToken = '';
 

@@ -10,6 +10,9 @@ import { ResultsPage } from './admin/results-page.js';
 import { StatisticsPage } from './admin/statistics-page.js';
 import { SystemPage } from './admin/system-page.js';
 import { PharmaciesPage } from './admin/pharmacies-page.js';
+import { EnrolmentsPage } from './admin/enrolments-page.js';
+import { AuditPage } from './admin/audit-page.js';
+import { KeysPage } from './admin/keys-page.js';
 
 interface Page {
   path: string;
@@ -22,10 +25,14 @@ const PAGES: Page[] = [
   { path: '/counter', label: 'nav.counter', capability: 'enter-results', render: (me) => <CounterPage me={me} /> },
   { path: '/overview', label: 'nav.overview', capability: 'overview', render: () => <OverviewPage /> },
   { path: '/dead-letters', label: 'nav.deadLetters', capability: 'read-dead-letters', render: (_, can) => <DeadLettersPage canRedrive={can('redrive')} /> },
-  { path: '/results', label: 'nav.results', capability: 'search-results', render: () => <ResultsPage /> },
+  { path: '/results', label: 'nav.results', capability: 'search-results', render: (_, can) => <ResultsPage canReveal={can('reveal')} /> },
   { path: '/statistics', label: 'nav.statistics', capability: 'statistics', render: () => <StatisticsPage /> },
-  { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: () => <PharmaciesPage /> },
+  // adding and deactivating pharmacies, and chain roles, are chain-wide rights (the server checks them)
+  { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: (me) => <PharmaciesPage canManagePharmacies={me.roles.includes('chain-admin')} /> },
+  { path: '/enrolments', label: 'nav.enrolments', capability: 'enrolments', render: (me) => <EnrolmentsPage chainWide={me.roles.includes('chain-admin')} /> },
   { path: '/system', label: 'nav.system', capability: 'system', render: () => <SystemPage /> },
+  { path: '/keys', label: 'nav.keys', capability: 'key-status', render: (_, can) => <KeysPage canChange={can('rotate-keys')} /> },
+  { path: '/audit', label: 'nav.audit', capability: 'audit', render: () => <AuditPage /> },
 ];
 
 const LANGUAGE_KEY = 'sidep-gateway.language';

@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { DemoPerson } from '../../gateway/src/demo/people.js';
+import { launchBrowser, type TestBrowser } from './browser.js';
+import type { WebHarness } from './web-harness.js';
 
 /**
  * Opens a page of the UI and signs in through the development OIDC provider's form, as a
@@ -13,4 +15,15 @@ export async function signInThroughTheUi(page: Page, webUrl: string, person: Dem
   await page.click('button[type="submit"]');
   await page.waitForURL((u) => u.origin === webUrl && u.hash === `#${route}`);
   await page.waitForSelector('main h1');
+}
+
+/** Runs `run` in a fresh browser (no session) signed in as `username` on `route`, then closes it. */
+export async function asPersonInTheUi<T>(w: WebHarness, username: string, route: string, run: (b: TestBrowser) => Promise<T>): Promise<T> {
+  const b = await launchBrowser();
+  try {
+    await signInThroughTheUi(b.page, w.webUrl, w.person(username), route);
+    return await run(b);
+  } finally {
+    await b.close();
+  }
 }

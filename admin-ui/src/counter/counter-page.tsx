@@ -40,7 +40,7 @@ export function CounterPage(props: { me: Me }) {
       ) : (
         <EntryForm key={formKey} me={props.me} pharmacies={pharmacies} reference={reference} onSubmitted={setSubmitted} />
       )}
-      {(submitted?.pharmacy ?? pharmacies[0]) && <TodayList pharmacy={(submitted?.pharmacy ?? pharmacies[0]) as Pharmacy} reference={reference} highlight={submitted?.id} />}
+      {(submitted?.pharmacy ?? pharmacies[0]) && <TodayList me={props.me} pharmacy={(submitted?.pharmacy ?? pharmacies[0]) as Pharmacy} reference={reference} highlight={submitted?.id} />}
     </div>
   );
 }

@@ -112,7 +112,7 @@ function bodyOf(s: State, reference: Reference, pharmacies: Pharmacy[], me: Me) 
  * four big choices. One idempotency key per form: a double click or a retry after a lost
  * answer replays the first answer instead of making a second result.
  */
-export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Reference; onSubmitted: (s: Submitted) => void }) {
+export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Reference; onSubmitted: (s: Submitted) => void; correcting?: { resultId: string; reason: string } }) {
   const { t } = useI18n();
   const { me, pharmacies, reference } = props;
   const [s, setS] = useState(() => initialState(pharmacies, reference));
@@ -158,7 +158,10 @@ export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Re
     setSubmitting(true);
     setFormError(undefined);
     try {
-      const answer = await call<{ id: string }>('POST', '/test-results', { body: bodyOf(s, reference, pharmacies, me), headers: { 'idempotency-key': idempotencyKey.current } });
+      // a correction is a full re-entry sent with its reason: the server keeps no plaintext to start from
+      const fix = props.correcting;
+      const body = bodyOf(s, reference, pharmacies, me);
+      const answer = await call<{ id: string }>('POST', fix ? `/test-results/${encodeURIComponent(fix.resultId)}/corrections` : '/test-results', { body: fix ? { reason: fix.reason, result: body } : body, headers: { 'idempotency-key': idempotencyKey.current } });
       localStorage.setItem(REMEMBERED, JSON.stringify({ loinc: s.loinc, device: s.device, specimen: s.specimen }));
       const pharmacy = pharmacies.find((p) => p.finess === s.pharmacyFiness) ?? pharmacies[0]!;
       props.onSubmitted({ id: answer.id, pharmacy, patientName: `${s.firstNames} ${s.usedName || s.birthName}`.trim(), loinc: s.loinc, result: s.result, resultAt: new Date(s.resultAt).toISOString() });
@@ -166,7 +169,7 @@ export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Re
       if (err instanceof ApiProblem && err.errors.length) {
         const mapped: Partial<Record<Field, string>> = {};
         for (const fe of err.errors) {
-          const f = fieldOf(fe);
+          const f = fieldOf({ ...fe, pointer: fe.pointer.replace(/^\/result(?=\/)/, '') });
           if (f && !mapped[f]) mapped[f] = fe.code;
         }
         setServerErrors(mapped);
@@ -195,9 +198,14 @@ export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Re
       ref={formRef}
       className="entry"
       onSubmit={submit}
-      // Ctrl+Entrée saves from any field, date pickers and lists included
+      // Ctrl+Entrée saves from any field, date pickers and lists included; Entrée alone moves on
       onKeyDown={(e) => {
-        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) formRef.current?.requestSubmit();
+        if (e.key !== 'Enter') return;
+        if (e.ctrlKey || e.metaKey) formRef.current?.requestSubmit();
+        else if (formRef.current && !(e.target instanceof HTMLButtonElement) && !(e.target instanceof HTMLElement && e.target.tagName === 'SUMMARY')) {
+          e.preventDefault();
+          focusNextField(formRef.current, e.target as Element);
+        }
       }}
       noValidate
       aria-labelledby="entry-title"
@@ -317,6 +325,24 @@ export function EntryForm(props: { me: Me; pharmacies: Pharmacy[]; reference: Re
       <small className="shortcut">{t('entry.shortcut')}</small>
     </form>
   );
+}
+
+/**
+ * Enter in a field moves to the next one, as Tab does, instead of sending a half-filled form
+ * (a NIR reader ends with Enter); from the last field it reaches the submit button. Radio
+ * groups count once, at their checked (or first) choice, as the browser's Tab order does; the
+ * optional address is skipped unless opened (Enter on its summary opens it).
+ */
+function focusNextField(form: HTMLFormElement, from: Element): void {
+  const radio = (el: Element) => el instanceof HTMLInputElement && el.type === 'radio';
+  const stops = [...form.querySelectorAll<HTMLElement>('input, select, textarea, button')].filter((el) => {
+    if ((el as HTMLInputElement).disabled || el.closest('details:not([open]) > :not(summary)')) return false;
+    if (!radio(el)) return true;
+    const group = [...form.querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${(el as HTMLInputElement).name}"]`)];
+    return el === (group.find((r) => r.checked) ?? group[0]);
+  });
+  const here = stops.findIndex((el) => el === from || (radio(from) && radio(el) && (el as HTMLInputElement).name === (from as HTMLInputElement).name));
+  stops[here + 1]?.focus();
 }
 
 interface ControlProps {

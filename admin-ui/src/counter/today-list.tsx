@@ -1,20 +1,11 @@
-import { useEffect, useRef, useState } from 'react';
-import { call, type Pharmacy } from '../api.js';
+import { useEffect, useState } from 'react';
+import { call, type Me, type Pharmacy } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { problemAdvice, statusLabel, type StatusView } from '../status.js';
-import { Receipt } from './receipt.js';
 import type { Reference } from './reference.js';
-import type { Submitted } from './entry-form.js';
-
-const PURPOSES = ['receipt-reprint', 'patient-request', 'correction'] as const;
-
-/** `POST /test-results/{id}/reveal`: what a stated purpose opens (audited). */
-interface Revealed {
-  id: string;
-  patient: { birthName: string; firstNames: string[]; usedName?: string };
-  test: { loinc: string; result: string; resultAt: string };
-}
+import { CancelResult, CorrectResult } from './result-changes.js';
+import { RevealResult } from './reveal-result.js';
 
 const REFRESH_MS = 3_000;
 
@@ -27,33 +18,18 @@ function startOfToday(): string {
 
 /**
  * Today's results of the pharmacy with their delivery status, refreshed every few seconds;
- * a problem comes in plain words with what to do. Status views hold no personal data.
+ * a problem comes in plain words with what to do. Status views hold no personal data. A result
+ * still current can be corrected (full re-entry with a reason) or cancelled (reason, confirmation).
  */
-export function TodayList(props: { pharmacy: Pharmacy; reference: Reference; highlight?: string }) {
+export function TodayList(props: { me: Me; pharmacy: Pharmacy; reference: Reference; highlight?: string }) {
   const { t, language } = useI18n();
   const [items, setItems] = useState<StatusView[]>();
   const [failure, setFailure] = useState<unknown>();
-  const [asking, setAsking] = useState<string>();
-  const [purpose, setPurpose] = useState<(typeof PURPOSES)[number]>('receipt-reprint');
-  const [shown, setShown] = useState<Submitted>();
-  const dialog = useRef<HTMLDialogElement>(null);
+  const [correcting, setCorrecting] = useState<string>();
+  const [changed, setChanged] = useState<{ message: 'change.cancelled' | 'change.corrected'; id: string }>();
+  // a change shows at once, not at the next refresh
+  const [generation, setGeneration] = useState(0);
   const pharmacyFiness = props.pharmacy.finess;
-
-  const ask = (id: string) => {
-    setAsking(id);
-    setShown(undefined);
-    dialog.current?.showModal();
-  };
-  const reveal = async () => {
-    try {
-      const r = await call<Revealed>('POST', `/test-results/${encodeURIComponent(asking ?? '')}/reveal`, { body: { purpose } });
-      const p = r.patient;
-      setShown({ id: r.id, pharmacy: props.pharmacy, patientName: `${p.firstNames.join(' ')} ${p.usedName ?? p.birthName}`, loinc: r.test.loinc, result: r.test.result, resultAt: r.test.resultAt });
-    } catch (e) {
-      dialog.current?.close();
-      setFailure(e);
-    }
-  };
 
   useEffect(() => {
     let stopped = false;
@@ -76,18 +52,29 @@ export function TodayList(props: { pharmacy: Pharmacy; reference: Reference; hig
       clearTimeout(timer);
     };
     // a new submission (highlight) shows at once, not at the next refresh
-  }, [pharmacyFiness, props.highlight]);
+  }, [pharmacyFiness, props.highlight, generation]);
+
+  const afterChange = (message: 'change.cancelled' | 'change.corrected', id: string) => {
+    setCorrecting(undefined);
+    setChanged({ message, id: id.slice(0, 8) });
+    setGeneration((g) => g + 1);
+  };
+  const changeable = (r: StatusView) => !r.purgedAt && !r.supersededBy && r.status !== 'cancelled';
 
   const time = (iso: string) => new Date(iso).toLocaleTimeString(language === 'fr' ? 'fr-FR' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
   return (
     <section className="today no-print" aria-labelledby="today-title">
       <h2 id="today-title">{t('today.title')}</h2>
       {failure !== undefined && <ProblemMessage error={failure} />}
+      {changed && <p role="status" className="ok">{t(changed.message, { id: changed.id })}</p>}
+      {correcting && (
+        <CorrectResult key={correcting} resultId={correcting} me={props.me} pharmacy={props.pharmacy} reference={props.reference} onClose={() => setCorrecting(undefined)} onDone={(id) => afterChange('change.corrected', id)} />
+      )}
       {items && items.length === 0 && <p>{t('today.empty')}</p>}
       {items && items.length > 0 && (
         <table>
           <thead>
-            <tr><th scope="col">{t('today.time')}</th><th scope="col">{t('receipt.id')}</th><th scope="col">{t('today.status')}</th><th scope="col">{t('today.what')}</th><th scope="col"><span className="sr-only">{t('today.reveal')}</span></th></tr>
+            <tr><th scope="col">{t('today.time')}</th><th scope="col">{t('receipt.id')}</th><th scope="col">{t('today.status')}</th><th scope="col">{t('today.what')}</th><th scope="col"><span className="sr-only">{t('today.actions')}</span></th></tr>
           </thead>
           <tbody aria-live="polite">
             {items.map((r) => (
@@ -96,29 +83,20 @@ export function TodayList(props: { pharmacy: Pharmacy; reference: Reference; hig
                 <td className="mono">{r.id.slice(0, 8)}</td>
                 <td><span className={`status status-${r.status}`}>{statusLabel(t, r.status)}</span></td>
                 <td>{problemAdvice(t, r)}</td>
-                <td>{!r.purgedAt && <button type="button" className="link" onClick={() => ask(r.id)}>{t('today.reveal')}<span className="sr-only"> {r.id.slice(0, 8)}</span></button>}</td>
+                <td className="row-actions">
+                  {!r.purgedAt && <RevealResult resultId={r.id} pharmacy={props.pharmacy} reference={props.reference} />}
+                  {changeable(r) && (
+                    <>
+                      <button type="button" className="link" onClick={() => setCorrecting(r.id)}>{t('change.correct')}<span className="sr-only"> {r.id.slice(0, 8)}</span></button>
+                      <CancelResult resultId={r.id} onDone={() => afterChange('change.cancelled', r.id)} />
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <dialog ref={dialog} aria-label={t('today.reveal')} onClose={() => setShown(undefined)}>
-        {shown ? (
-          <Receipt submitted={shown} reference={props.reference} onNew={() => dialog.current?.close()} newLabel={t('today.close')} />
-        ) : (
-          <>
-            <p>{t('today.revealWhy')}</p>
-            <label htmlFor="reveal-purpose">{t('today.purpose')}</label>{' '}
-            <select id="reveal-purpose" value={purpose} onChange={(e) => setPurpose(e.target.value as (typeof PURPOSES)[number])}>
-              {PURPOSES.map((p) => <option key={p} value={p}>{t(`purpose.${p}`)}</option>)}
-            </select>
-            <div className="actions">
-              <button type="button" onClick={() => dialog.current?.close()}>{t('dead.cancel')}</button>
-              <button type="button" className="primary" onClick={() => void reveal()}>{t('today.revealYes')}</button>
-            </div>
-          </>
-        )}
-      </dialog>
     </section>
   );
 }

@@ -6,7 +6,8 @@
 import type { Capability as Right, Rights } from '../auth/rbac.js';
 
 export type AdminCapability =
-  | 'enter-results' | 'overview' | 'read-dead-letters' | 'redrive' | 'search-results' | 'statistics' | 'system' | 'certificates' | 'reveal';
+  | 'enter-results' | 'overview' | 'read-dead-letters' | 'redrive' | 'search-results' | 'statistics' | 'system' | 'certificates' | 'reveal'
+  | 'audit' | 'key-status' | 'rotate-keys' | 'enrolments';
 
 /**
  * A capability is held through any of these rows, over the union of their scopes. Health
@@ -24,6 +25,11 @@ export const REACHED_THROUGH: Readonly<Record<AdminCapability, readonly Right[]>
   system: ['key-status'],
   certificates: ['certificates'],
   reveal: ['reveal'],
+  audit: ['audit'],
+  'key-status': ['key-status'],
+  'rotate-keys': ['keys'],
+  // granting roles; adding and deactivating pharmacies need it chain-wide
+  enrolments: ['enrolments'],
 };
 
 /** Which pharmacies a caller reaches: every one, or those of its enrolments. */

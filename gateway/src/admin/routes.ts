@@ -3,10 +3,15 @@ import { appendAuditNow } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import type { KeyManager } from '../crypto/index.js';
 import type { Database } from '../db/index.js';
+import type { CertificateAuthority } from '../pki/index.js';
 import { Forbidden } from '../errors.js';
 import type { ResultSealer } from '../intake/result-sealer.js';
 import type { TestResultInput } from '../results/index.js';
 import { readOverview } from './overview.js';
+import { createAuditAdminRoutes } from './audit-routes.js';
+import { createKeyAdminRoutes } from './keys-routes.js';
+import { createCertificateAdminRoutes } from './certificate-routes.js';
+import { createEnrolmentAdminRoutes } from './enrolment-routes.js';
 import { createPharmacyAdminRoutes } from './pharmacy-routes.js';
 import { REFERENCE_LISTS } from './reference.js';
 import { parseRevealBody, revealResult } from './reveal.js';
@@ -21,9 +26,13 @@ import type { WebRoute } from '../web/route-table.js';
 export interface AdminDeps {
   db: Database;
   settings: Settings;
-  /** For the key status of the system page (read only: rotate and rewrap stay on `gateway keys`). */
-  keys: Pick<KeyManager, 'kind' | 'keyVersions'>;
+  /** Key status (system and keys pages), rotation and rewrap (keys page, chain admins). */
+  keys: Pick<KeyManager, 'kind' | 'keyVersions' | 'blindIndexKeys' | 'rotate' | 'rewrapDataKeys'>;
+  /** The audit checkpoint signer's public keys, for the auditor's verification and export. */
+  auditPublicKeys?: () => Promise<Record<number, string>>;
   keyManagerAvailable: () => boolean;
+  /** The configured CA, when this process holds it (certificate issuance from the pharmacies page). */
+  certificateAuthority?: CertificateAuthority;
   /** Opens a sealed result for a stated purpose (the reveal route). */
   sealer: ResultSealer<TestResultInput>;
   /** The web listener's JSON body check (type, size, parse). */
@@ -128,7 +137,12 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
     return c.json(await readSystemSummary({ db: deps.db, settings: deps.settings, keys: deps.keys, keyManagerAvailable: deps.keyManagerAvailable, now }));
   });
 
-  const pharmacies = createPharmacyAdminRoutes({ db: deps.db });
-  app.route('/', pharmacies.app);
-  return { routes: [...Object.values(R), ...pharmacies.routes], app };
+  const pharmacies = createPharmacyAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody });
+  const certificates = createCertificateAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, ca: deps.certificateAuthority });
+  const enrolments = createEnrolmentAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, now });
+  const audit = createAuditAdminRoutes({ db: deps.db, settings: deps.settings, auditPublicKeys: deps.auditPublicKeys });
+  const keys = createKeyAdminRoutes({ db: deps.db, keys: deps.keys });
+  const parts = [pharmacies, certificates, enrolments, audit, keys];
+  for (const part of parts) app.route('/', part.app);
+  return { routes: [...Object.values(R), ...parts.flatMap((p) => p.routes)], app };
 }

@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { appendAudit, appendAuditNow } from '../audit/index.js';
+import { rewrapStoredDataKeys, type KeyManager } from '../crypto/index.js';
+import type { Database } from '../db/index.js';
+import { NotFound } from '../errors.js';
+import type { WebEnv } from '../web/env.js';
+import type { WebRoute } from '../web/route-table.js';
+import { createJobRegistry } from './background-jobs.js';
+import { requireScope } from './registry-access.js';
+import { requester as who } from './requester.js';
+import { readKeyStatus } from './key-status.js';
+
+/** Routes of the keys page: status for key-status holders, changes for chain admins. */
+export const KEY_ROUTES = {
+  status: { method: 'GET', path: '/api/web/v1/admin/keys', access: 'key-status' },
+  rotate: { method: 'POST', path: '/api/web/v1/admin/keys/rotation', access: 'keys' },
+  rewrap: { method: 'POST', path: '/api/web/v1/admin/keys/rewraps', access: 'keys' },
+  rewrapJob: { method: 'GET', path: '/api/web/v1/admin/keys/rewraps/:id', access: 'keys' },
+} as const satisfies Record<string, WebRoute>;
+
+export interface KeyRoutesDeps {
+  db: Database;
+  keys: Pick<KeyManager, 'kind' | 'keyVersions' | 'blindIndexKeys' | 'rotate' | 'rewrapDataKeys'>;
+}
+
+const NO_STORE = { 'cache-control': 'no-store' };
+/** One rewrap at a time for the whole chain: two would rewrap the same rows twice. */
+const CHAIN = 'chain';
+
+/**
+ * `gateway keys status|rotate|rewrap` for the web UI: the status as data, a rotation audited in
+ * the transaction that records it (`keys.rotate`), and a rewrap run in the background whose
+ * progress the page polls (`keys.rewrap` when it starts and when it ends).
+ * @example const { routes, app } = createKeyAdminRoutes({ db, keys });
+ */
+export function createKeyAdminRoutes(deps: KeyRoutesDeps): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
+  const app = new Hono<WebEnv>();
+  const R = KEY_ROUTES;
+  const rewraps = createJobRegistry<Awaited<ReturnType<typeof rewrapStoredDataKeys>>>();
+  const object = { type: 'key-encryption-key', id: deps.keys.kind };
+
+  app.get(R.status.path, async (c) => {
+    await requireScope(deps.db, c, 'key-status');
+    return c.json(await readKeyStatus(deps.db, deps.keys), 200, NO_STORE);
+  });
+
+  app.post(R.rotate.path, async (c) => {
+    await requireScope(deps.db, c, 'rotate-keys');
+    // the audit event commits with the rotation's record, or the rotation is not reported done
+    const current = await deps.db.transaction().execute(async (tx) => {
+      const version = await deps.keys.rotate();
+      await appendAudit(tx, [{ ...who(c), action: 'keys.rotate', object, outcome: 'success', reason: `v${version}` }]);
+      return version;
+    });
+    return c.json({ current }, 200, NO_STORE);
+  });
+
+  app.post(R.rewrap.path, async (c) => {
+    await requireScope(deps.db, c, 'rotate-keys');
+    const by = who(c);
+    const { job, started } = rewraps.start(
+      CHAIN,
+      // only rewraps: the record `keys retire` relies on is the host operator's `gateway keys rewrap`
+      (onProgress) => rewrapStoredDataKeys(deps.db, deps.keys, { onProgress, recordCompletion: false }),
+      (end) => appendAuditNow(deps.db, { ...by, action: 'keys.rewrap', object, outcome: end.state === 'succeeded' ? 'success' : 'failure', reason: end.result ? `v${end.result.current}: ${end.result.rewrapped} rewrapped` : (end.problem?.code ?? 'failed') }),
+    );
+    if (started) await appendAuditNow(deps.db, { ...by, action: 'keys.rewrap', object, outcome: 'success', reason: 'started' });
+    return c.json(job, started ? 202 : 200, NO_STORE);
+  });
+
+  app.get(R.rewrapJob.path, async (c) => {
+    await requireScope(deps.db, c, 'rotate-keys');
+    const job = rewraps.get(CHAIN, c.req.param('id'));
+    if (!job) throw new NotFound();
+    return c.json(job, 200, NO_STORE);
+  });
+
+  return { routes: Object.values(R), app };
+}

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { eventually, PHARMACY_A, PHARMACY_B, startHarness, type Harness } from '../support/gateway-harness.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
 // Every metric the alert rules and the dashboard read must be in a real gateway's /metrics, with
 // the labels documented here, and no label may be able to carry personal data.
 const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
 
-/** The documented labels of each gateway metric family (deploy/docs/operations.md#metrics). */
+/** The documented labels of each gateway metric family (deploy/guides/operations.md#metrics). */
 const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_intake_requests_total: ['route', 'outcome'],
   gateway_validation_failures_total: ['rule'],
@@ -22,6 +22,8 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_commit_to_delivered_seconds: [],
   gateway_key_manager_up: [],
   gateway_key_manager_calls_total: [],
+  // operation = a KeyManager method (bounded list), outcome = ok, unavailable, decryption_failed, refused
+  gateway_key_manager_request_duration_seconds: ['operation', 'outcome'],
   gateway_results_purged_total: ['status'],
   gateway_db_pool_max_connections: [],
   gateway_db_pool_connections: ['state'],
@@ -29,6 +31,13 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_audit_seal_lag_seconds: [],
   // pharmacy = the pharmacy's id (a UUID), bounded by the pharmacies configured
   gateway_certificate_expiry_days: ['pharmacy'],
+  // kind = which file or pharmacy certificate; pharmacy = the pharmacy's id for kind pharmacy, else empty
+  gateway_certificate_expiry_timestamp_seconds: ['kind', 'pharmacy'],
+  gateway_tls_reloads_total: ['kind', 'outcome'],
+  // pharmacy = the pharmacy's id for the first metrics.pharmacyLabelLimit pharmacies, "other" beyond
+  gateway_pharmacy_results_total: ['pharmacy'],
+  gateway_log_records_forwarded_total: ['kind'],
+  gateway_log_records_dropped_total: ['kind'],
 };
 
 /**
@@ -38,7 +47,7 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
 const NOT_YET_EXPORTED = new Set<string>([]);
 
 /** Label names that hold codes, states or bounded ids, never a submitted value. */
-const SAFE_LABELS = new Set(['route', 'outcome', 'rule', 'listener', 'status_class', 'reason', 'status', 'state', 'pharmacy', 'kind', 'le', 'quantile', 'version', 'major', 'minor', 'patch', 'space', 'type']);
+const SAFE_LABELS = new Set(['route', 'operation', 'outcome', 'rule', 'listener', 'status_class', 'reason', 'status', 'state', 'pharmacy', 'kind', 'le', 'quantile', 'version', 'major', 'minor', 'patch', 'space', 'type']);
 const HISTOGRAM_SUFFIX = /_(bucket|sum|count)$/;
 
 function referencedExpressions(): string[] {
@@ -76,7 +85,8 @@ let exposition: { families: Set<string>; samples: Sample[] };
 let submitted: ReturnType<typeof syntheticResult>;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // one pharmacy labelled: the second one's results count as "other"
+  h = await startHarness({ metrics: { pharmacyLabelLimit: 1 } as never });
   // one delivered result and one retried once, so labelled counters have samples
   await h.simulatorControl('POST', '/_control/faults', { failNext: { count: 1, status: 503 } });
   submitted = syntheticResult();
@@ -84,10 +94,24 @@ beforeAll(async () => {
   expect(res.status).toBe(202);
   await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: { ...submitted, patient: { ...submitted.patient, nir: '123' } }, headers: { 'idempotency-key': crypto.randomUUID() } });
   await eventually(async () => ((await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${res.body.id}`)).body.status === 'delivered' ? true : undefined));
+  for (const idempotencyKey of [crypto.randomUUID(), crypto.randomUUID()]) {
+    expect((await h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult({ pharmacyFiness: PHARMACY_B }), headers: { 'idempotency-key': idempotencyKey } })).status).toBe(202);
+  }
   const scrape = await fetch(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
   exposition = parseExposition(await scrape.text());
 });
 afterAll(() => h?.close());
+
+describe('per-pharmacy volumes', () => {
+  it('label each pharmacy up to metrics.pharmacyLabelLimit and count the rest as other', () => {
+    const volumes = exposition.samples.filter((s) => s.family === 'gateway_pharmacy_results_total');
+    expect(volumes.map((s) => s.labels.pharmacy).sort()).toEqual([h.pharmacyIds[PHARMACY_A], 'other'].sort());
+  });
+
+  it('are read by a dashboard panel', () => {
+    expect(referencedExpressions().some((e) => e.includes('gateway_pharmacy_results_total') && e.includes('by (pharmacy)'))).toBe(true);
+  });
+});
 
 describe('metrics read by the alert rules and the dashboard', () => {
   const names = [...new Set(referencedExpressions().flatMap((e) => e.match(/\bgateway_[a-z0-9_]+/g) ?? []))].map(familyOf);
@@ -126,7 +150,7 @@ describe('metrics read by the alert rules and the dashboard', () => {
     for (const { family, labels } of gatewaySamples) {
       for (const [name, value] of Object.entries(labels)) {
         expect(SAFE_LABELS.has(name), `${family} label ${name}`).toBe(true);
-        if (name === 'pharmacy') expect(value).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        if (name === 'pharmacy') expect(value).toMatch(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|other|)$/);
         else if (!['le', 'version'].includes(name)) expect(value, `${family}{${name}}`).toMatch(/^[a-z0-9_./-]{1,64}$/i);
         for (const p of personal) expect(value.toLowerCase(), `${family}{${name}}`).not.toContain(p.toLowerCase());
       }

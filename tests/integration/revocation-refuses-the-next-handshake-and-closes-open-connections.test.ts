@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addPharmacy, deactivatePharmacy, issueCertificate, revokeCertificate, type SigningCa } from '../../gateway/src/pharmacies/index.js';
-import type { CertificateAndKey } from '../../gateway/src/pki/index.js';
+import { addPharmacy, deactivatePharmacy, issueCertificate, revokeCertificate } from '../../gateway/src/pharmacies/index.js';
+import { createDevCertificateAuthority, type CertificateAndKey, type CertificateAuthority } from '../../gateway/src/pki/index.js';
 import { eventually, startHarness, type Harness } from '../support/gateway-harness.js';
 import { keepAliveConnection, requestOnce } from '../support/mtls-request.js';
 
@@ -11,13 +11,13 @@ const FINESS = '759901002';
 const actor = { type: 'user' as const, id: 'cli:tester' };
 
 let h: Harness;
-let signer: SigningCa;
+let signer: CertificateAuthority;
 const issued: { certificate: CertificateAndKey; fingerprint: string }[] = [];
 const credentials = (c: CertificateAndKey) => ({ ca: h.pki.ca.certPem, cert: c.certPem, key: c.keyPem });
 
 beforeAll(async () => {
   h = await startHarness({ pki: { revocationPollMs: 250 } });
-  signer = { ca: h.pki.ca, clientValidityDays: 30, crlValidityDays: 7 };
+  signer = createDevCertificateAuthority({ ca: h.pki.ca, clientValidityDays: 30, crlValidityDays: 7 });
   await addPharmacy(h.db.owner, { finess: FINESS, name: 'Pharmacie de la révocation', actor });
   for (let i = 0; i < 2; i++) {
     const { certificate, registered } = await issueCertificate(h.db.owner, signer, { pharmacy: FINESS, actor });

@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryConflict } from '../../gateway/src/errors.js';
-import { addPharmacy, issueCertificate, type SigningCa } from '../../gateway/src/pharmacies/index.js';
-import { certificateFingerprint, issueClientCertificate, type CertificateAndKey } from '../../gateway/src/pki/index.js';
+import { addPharmacy, issueCertificate } from '../../gateway/src/pharmacies/index.js';
+import { certificateFingerprint, createDevCertificateAuthority, issueClientCertificate, type CertificateAndKey, type CertificateAuthority } from '../../gateway/src/pki/index.js';
 import { PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { requestOnce } from '../support/mtls-request.js';
 
@@ -12,13 +12,13 @@ const actor = { type: 'user' as const, id: 'cli:tester' };
 const DAY_MS = 86_400_000;
 
 let h: Harness;
-let signer: SigningCa;
+let signer: CertificateAuthority;
 const credentials = (c: CertificateAndKey) => ({ ca: h.pki.ca.certPem, cert: c.certPem, key: c.keyPem });
 const pharmacyA = () => h.pki.clients[PHARMACY_A] as CertificateAndKey;
 
 beforeAll(async () => {
   h = await startHarness();
-  signer = { ca: h.pki.ca, clientValidityDays: 90, crlValidityDays: 7 };
+  signer = createDevCertificateAuthority({ ca: h.pki.ca, clientValidityDays: 90, crlValidityDays: 7 });
 }, 60_000);
 afterAll(() => h?.close());
 
@@ -61,7 +61,7 @@ describe('the intake listener', () => {
 
   it('exports days to the nearest expiry per pharmacy and warns 30 days before', async () => {
     const soon = await addPharmacy(h.db.owner, { finess: '759901010', name: 'Pharmacie du renouvellement', actor });
-    await issueCertificate(h.db.owner, { ...signer, clientValidityDays: 10 }, { pharmacy: soon.finess, actor });
+    await issueCertificate(h.db.owner, createDevCertificateAuthority({ ca: h.pki.ca, clientValidityDays: 10, crlValidityDays: 7 }), { pharmacy: soon.finess, actor });
     await h.restartGateway(); // the monitor checks at start, then every minute
     const res = await request(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
     const text = await res.body.text();

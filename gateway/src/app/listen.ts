@@ -1,7 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import { PortInUse } from '../db/index.js';
+import { anssiTlsOptions } from '../pki/index.js';
+import type { TlsMaterial } from './tls-files.js';
 
 export type AnyServer = HttpServer | HttpsServer;
 
@@ -23,4 +26,13 @@ export function close(server: AnyServer): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/**
+ * The secure context of a listener, for `createServer` and for every `setSecureContext` after it
+ * (new files, new CRLs): the ANSSI policy, the listener's certificate and key and, on intake,
+ * the client CAs and their CRLs.
+ */
+export function serverTlsOptions(m: TlsMaterial, crls: readonly string[] = []): SecureContextOptions {
+  return { ...anssiTlsOptions(), cert: m.cert, key: m.key, ...(m.ca ? { ca: m.ca } : {}), ...(crls.length ? { crl: [...crls] } : {}) };
 }

@@ -21,6 +21,8 @@ export interface AuditSealerOptions {
   /** Events per checkpoint, cut at a transaction boundary (one transaction is never split). */
   batchSize: number;
   log: Logger;
+  /** Called with the events of each batch once it is sealed and committed (log forwarding). */
+  onSealed?: (records: AuditRecord[]) => void;
 }
 
 export interface AuditSealer {
@@ -104,7 +106,8 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
   }
 
   async function sealBatch(c: pg.Client): Promise<number> {
-    return sealerTransaction(c, async () => {
+    let sealed: AuditRecord[] = [];
+    const size = await sealerTransaction(c, async () => {
       const last = (await c.query<{ number: string; xact_to: string; body: string }>('SELECT number::text, xact_to::text, body FROM audit_checkpoints ORDER BY audit_checkpoints.number DESC LIMIT 1')).rows[0];
       const from = last?.xact_to ?? '0';
       // Every transaction below xmin has finished: no event can still appear below it.
@@ -114,6 +117,7 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
       const q = eventsInXactRange(compiler, from, to).compile();
       const records = (await c.query<AuditRecord>(q.sql, [...q.parameters])).rows;
       if (records.length === 0) return 0;
+      sealed = records;
       const leaves = records.map(recordLeaf);
       const body: CheckpointBody = {
         log: AUDIT_LOG_ID,
@@ -134,6 +138,8 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
       );
       return records.length;
     });
+    if (sealed.length) o.onSealed?.(sealed);
+    return size;
   }
 
   // Ends the batch at the transaction holding the (batchSize + 1)-th event, or at xmin.

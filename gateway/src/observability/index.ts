@@ -1,2 +1,3 @@
-export { createLogger, errorSummary, type Logger } from './logger.js';
+export { createLogger, errorSummary, forwardLogLines, type Logger } from './logger.js';
 export { createMetrics, type Metrics } from './metrics.js';
+export { countAcceptedPerPharmacy } from './pharmacy-volumes.js';

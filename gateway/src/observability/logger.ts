@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger, type MultiStreamRes } from 'pino';
 
 export type { Logger };
 
@@ -19,16 +19,33 @@ const REDACTED_PATHS = [
  * @example const log = createLogger({ level: 'info' }); log.info({ requestId }, 'request');
  */
 export function createLogger(o: { level?: string; destination?: DestinationStream } = {}): Logger {
+  const level = o.level ?? process.env.GATEWAY_LOG_LEVEL ?? 'info';
   return pino(
     {
-      level: o.level ?? process.env.GATEWAY_LOG_LEVEL ?? 'info',
+      level,
       base: { service: 'sidep-gateway' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Errors are logged by name and code only: messages of foreign errors can quote input.
       serializers: { err: (e: unknown) => errorSummary(e) },
     },
-    o.destination,
+    // a multistream, so that forwarding (`forwardLogLines`) can join once settings are known
+    pino.multistream([{ level: level as Level, stream: o.destination ?? pino.destination(1) }]),
   );
+}
+
+/**
+ * Sends every line `log` (or any logger derived from it) writes from now on at `level` or above
+ * also to `stream`, after redaction: forwarded lines are the lines written locally. Returns the
+ * function that stops it.
+ * @example const stop = forwardLogLines(log, forwarder.stream, 'info');
+ */
+export function forwardLogLines(log: Logger, stream: { write(line: string): void }, level: Level = 'info'): () => void {
+  const streams = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as MultiStreamRes;
+  streams.add({ level, stream });
+  const id = (streams as unknown as { lastId: number }).lastId; // the id `add` gave it
+  return () => {
+    streams.remove(id);
+  };
 }
 
 /** What may be logged of an error: its class and stable code. */

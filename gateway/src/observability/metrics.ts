@@ -88,6 +88,14 @@ export function createMetrics() {
       help: 'Calls made to the key manager.',
       registers: [registry],
     }),
+    keyManagerRequestDuration: new Histogram({
+      name: 'gateway_key_manager_request_duration_seconds',
+      help: 'Duration of each key-manager call (Vault Transit or local keyring), by operation (probe, unwrap_data_key, generate_data_key, …) and outcome: ok, unavailable, decryption_failed, refused.',
+      labelNames: ['operation', 'outcome'] as const,
+      // Vault's per-call timeout is at most 5 s (keyManager.vaultTimeoutMs)
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
     purged: new Counter({
       name: 'gateway_results_purged_total',
       help: 'Results whose personal data was destroyed, by final status.',
@@ -98,6 +106,36 @@ export function createMetrics() {
       name: 'gateway_certificate_expiry_days',
       help: "Days until the last valid client certificate of each active pharmacy expires (0: none valid); label pharmacy = the pharmacy's id.",
       labelNames: ['pharmacy'] as const,
+      registers: [registry],
+    }),
+    certificateExpiryTimestamp: new Gauge({
+      name: 'gateway_certificate_expiry_timestamp_seconds',
+      help: "notAfter (Unix seconds) of each certificate file of the gateway (kind: intake-certificate, intake-ca, web-certificate, metrics-certificate, sidep-certificate, sidep-ca, vault-ca, postgres-ca; earliest of a CA bundle) and of each active pharmacy's last valid client certificate (kind pharmacy, pharmacy = its id; 0: none valid).",
+      labelNames: ['kind', 'pharmacy'] as const,
+      registers: [registry],
+    }),
+    tlsReloads: new Counter({
+      name: 'gateway_tls_reloads_total',
+      help: 'Changes of TLS files seen, by endpoint (intake, web, metrics, sidep, vault, postgres) and outcome: loaded, or refused (the previous files stay in use).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [registry],
+    }),
+    pharmacyResults: new Counter({
+      name: 'gateway_pharmacy_results_total',
+      help: 'Results accepted (new, not replays), per pharmacy id; pharmacies beyond metrics.pharmacyLabelLimit count as "other".',
+      labelNames: ['pharmacy'] as const,
+      registers: [registry],
+    }),
+    logRecordsForwarded: new Counter({
+      name: 'gateway_log_records_forwarded_total',
+      help: 'Log lines and audit events handed to a collector, by kind: syslog or otlp.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    logRecordsDropped: new Counter({
+      name: 'gateway_log_records_dropped_total',
+      help: 'Log lines and audit events not forwarded (queue full or collector unreachable), by kind: syslog or otlp.',
+      labelNames: ['kind'] as const,
       registers: [registry],
     }),
     ...databasePoolMetrics(registry),

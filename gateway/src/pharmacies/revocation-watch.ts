@@ -8,8 +8,8 @@ const RECENT = sql`interval '10 minutes'`;
 
 export interface RevocationWatchOptions {
   db: Database;
-  /** The intake listener's client CA bundle (`intake.clientCaFile`). */
-  clientCaPem: string;
+  /** The intake listener's client CA bundle (`intake.clientCaFile`), as loaded now: the file may be replaced. */
+  clientCaPem: () => string;
   pollMs: number;
   log: Logger;
   /** Reloads the listener's TLS context: with these CRLs, or none. */
@@ -31,12 +31,12 @@ export interface RevocationWatchOptions {
  * through the fingerprint table alone, and an error is logged.
  */
 export function createRevocationWatch(o: RevocationWatchOptions) {
-  const caFingerprints = splitPem(o.clientCaPem).map(certificateFingerprint);
   let loaded: string | undefined;
   let denied = '';
   let timer: NodeJS.Timeout | undefined;
 
   async function reloadCrls(): Promise<void> {
+    const caFingerprints = splitPem(o.clientCaPem()).map(certificateFingerprint);
     const rows = await o.db
       .selectFrom('certificate_revocation_lists')
       .distinctOn('issuer_fingerprint')
@@ -47,7 +47,8 @@ export function createRevocationWatch(o: RevocationWatchOptions) {
       .execute();
     const current = rows.filter((r) => r.next_update.getTime() > Date.now());
     const complete = current.length === caFingerprints.length;
-    const state = complete ? current.map((r) => r.crl_number).join(',') : `none:${rows.length}:${current.length}`;
+    // a new CA bundle needs its own CRLs, even when the CRL numbers happen to stay the same
+    const state = `${caFingerprints.join(',')}/${complete ? current.map((r) => r.crl_number).join(',') : `none:${rows.length}:${current.length}`}`;
     if (state === loaded) return;
     o.applyCrls(complete ? current.map((r) => r.pem) : []);
     if (complete) o.log.info({ crls: current.map((r) => ({ crlNumber: r.crl_number, nextUpdate: r.next_update })) }, 'client certificate CRLs loaded');

@@ -5,15 +5,25 @@ import { isRecord, parseJson } from './json.js';
 import { rejectionIssues } from './rejection-issues.js';
 import { retryAfterMs } from './retry-after.js';
 
-/** How to reach SI-DEP over mutual TLS. */
-export interface FhirSidepClientOptions {
-  /** `https://host[:port][/prefix]`; the FHIR base, where transactions are POSTed, is `<baseUrl>/fhir`. */
-  baseUrl: string;
+/** The trust and identity of the mutual TLS with SI-DEP. */
+export interface SidepTls {
   /** PEM of the CA(s) that sign SI-DEP's server certificate. */
   ca: string | Buffer;
   /** PEM of the gateway's client certificate and its private key. */
   cert: string | Buffer;
   key: string | Buffer;
+}
+
+/** The FHIR adapter; its certificate, key and CAs can change without restart. */
+export interface FhirSidepClient extends SidepAdapter {
+  /** Sends from now on over new connections made with `tls`; sends under way finish on the old ones. */
+  reloadTls(tls: SidepTls): void;
+}
+
+/** How to reach SI-DEP over mutual TLS. */
+export interface FhirSidepClientOptions extends SidepTls {
+  /** `https://host[:port][/prefix]`; the FHIR base, where transactions are POSTed, is `<baseUrl>/fhir`. */
+  baseUrl: string;
   /** Whole exchange, connecting included, before the send counts as `timeout`. Default 10 s. */
   timeoutMs?: number;
   /** Keep-alive connections to SI-DEP. Default 8. */
@@ -33,15 +43,18 @@ export interface FhirSidepClientOptions {
  * const sidep = createFhirSidepClient({ baseUrl: 'https://127.0.0.1:9443', ca, cert, key });
  * const outcome = await sidep.send({ messageId, bundle });
  */
-export function createFhirSidepClient(options: FhirSidepClientOptions): SidepAdapter {
+export function createFhirSidepClient(options: FhirSidepClientOptions): FhirSidepClient {
   const base = new URL(options.baseUrl);
   if (base.protocol !== 'https:') throw new Error('The SI-DEP base URL must use https.');
   const path = `${base.pathname.replace(/\/$/, '')}/fhir`;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pool = new Pool(base.origin, {
-    connections: options.connections ?? 8,
-    connect: { ...anssiTlsOptions(), ca: options.ca, cert: options.cert, key: options.key },
-  });
+  const connectTo = (tls: SidepTls) =>
+    new Pool(base.origin, {
+      connections: options.connections ?? 8,
+      connect: { ...anssiTlsOptions(), ca: tls.ca, cert: tls.cert, key: tls.key },
+    });
+  let pool = connectTo(options);
+  const retired = new Set<Promise<void>>();
 
   return {
     async send(message: SidepMessage): Promise<SendOutcome> {
@@ -63,7 +76,16 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): SidepAda
         return { kind: 'retryable', code: isTimeout(error) ? 'timeout' : 'network' };
       }
     },
-    close: () => pool.close(),
+    reloadTls(tls: SidepTls): void {
+      const previous = pool;
+      pool = connectTo(tls);
+      // sends already under way finish on the old connections, which then close
+      const closing = previous.close().finally(() => retired.delete(closing));
+      retired.add(closing);
+    },
+    close: async () => {
+      await Promise.all([pool.close(), ...retired]);
+    },
   };
 }
 

@@ -1,2 +1,2 @@
 export type { RejectionIssue, SendOutcome, SidepAdapter, SidepMessage } from './adapter.js';
-export { createFhirSidepClient, type FhirSidepClientOptions } from './fhir-client.js';
+export { createFhirSidepClient, type FhirSidepClient, type FhirSidepClientOptions, type SidepTls } from './fhir-client.js';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import type { Settings } from '../config/index.js';
@@ -8,16 +7,18 @@ import { createLoginStates, createSessionStore } from '../auth/sessions.js';
 import type { SubmitService } from '../intake/submit.js';
 import type { CorrectionService } from '../intake/corrections.js';
 import type { Logger, Metrics } from '../observability/index.js';
-import { anssiTlsOptions } from '../pki/index.js';
+import { serverTlsOptions } from '../app/listen.js';
+import type { TlsFilesWatch } from '../app/tls-files.js';
 import { jsonBody } from '../app/middleware.js';
 import { createRateLimiter } from '../app/rate-limit.js';
 import { createWebApp, type WebDeps } from './app.js';
 
 /**
- * The web listener's HTTPS server (ANSSI TLS policy), built from settings `web`.
- * @example const server = createWebServer({ web: s.web, db, submit, corrections, log, metrics, bodyLimitBytes, auditAvailable });
+ * The web listener's HTTPS server (ANSSI TLS policy), built from settings `web`; its certificate
+ * follows `tls` (the files of `web.certFile`/`keyFile`) without restart.
+ * @example const server = createWebServer({ web: s.web, tls, db, submit, corrections, log, metrics, bodyLimitBytes, auditAvailable });
  */
-export function createWebServer(o: { web: Settings['web']; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; admin?: WebDeps['admin'] }): Server {
+export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; admin?: WebDeps['admin'] }): Server {
   const w = o.web;
   const publicOrigin = new URL(w.publicOrigin as string).origin;
   const app = createWebApp({
@@ -38,5 +39,7 @@ export function createWebServer(o: { web: Settings['web']; db: Database; submit:
     auditAvailable: o.auditAvailable,
     admin: o.admin,
   });
-  return createServer({ ...anssiTlsOptions(), cert: readFileSync(w.certFile as string), key: readFileSync(w.keyFile as string) }, getRequestListener(app.fetch));
+  const server = createServer(serverTlsOptions(o.tls.current()), getRequestListener(app.fetch));
+  o.tls.onReload((m) => server.setSecureContext(serverTlsOptions(m)));
+  return server;
 }

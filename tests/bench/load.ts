@@ -18,8 +18,19 @@ export interface LoadPlan {
   finess: string;
   connections: number;
   durationMs: number;
-  /** Offered rate (requests/s); unset: as fast as the connections allow. */
+  /**
+   * Results are collected this many hours before now: each load process of a run gets its own
+   * hour, as the synthetic NIRs of two processes may meet (a 409 duplicate-result, not speed).
+   */
+  hoursBack: number;
+  /**
+   * Offered rate (requests/s), open loop: request n leaves at start + n / rate whether or not
+   * earlier ones were answered (beyond `connections` in flight they queue in the pool), and its
+   * latency counts from then. Unset: closed loop, as fast as the connections allow.
+   */
   ratePerSecond?: number;
+  /** Closed loop only: answers in this first stretch (connections, TLS sessions, JIT) are checked but not counted. */
+  warmupMs?: number;
 }
 
 export interface LoadReport {
@@ -38,17 +49,18 @@ const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 
 const latencies: number[] = [];
 const errorKinds: Record<string, number> = {};
 const start = performance.now();
-const end = start + plan.durationMs;
-let sent = 0;
+const measuredFrom = start + (plan.warmupMs ?? 0);
+const end = measuredFrom + plan.durationMs;
 
-async function one(): Promise<void> {
-  const body = JSON.stringify(plan.kind === 'intake' ? syntheticResult({ pharmacyFiness: plan.finess }) : { payload: randomUUID(), pad: 'x'.repeat(1_000) });
-  const t = performance.now();
+async function one(t = performance.now()): Promise<void> {
+  const body = JSON.stringify(plan.kind === 'intake' ? syntheticResult({ pharmacyFiness: plan.finess }, new Date(Date.now() - plan.hoursBack * 3_600_000)) : { payload: randomUUID(), pad: 'x'.repeat(1_000) });
   try {
     const res = await pool.request({ method: 'POST', path: plan.path, headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body });
     const text = await res.body.text();
     const good = plan.kind === 'intake' ? res.statusCode === 202 && typeof (JSON.parse(text) as { id?: unknown }).id === 'string' : res.statusCode === 200 && text === body;
-    if (good) latencies.push(performance.now() - t);
+    if (good) {
+      if (t >= measuredFrom) latencies.push(performance.now() - t);
+    }
     else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
   } catch (e) {
     const kind = (e as { code?: string }).code ?? (e as Error).name;
@@ -57,20 +69,26 @@ async function one(): Promise<void> {
 }
 
 async function worker(): Promise<void> {
-  while (performance.now() < end) {
-    if (plan.ratePerSecond) {
-      // open-loop schedule: request n is due at start + n / rate
-      const due = start + (sent++ * 1000) / plan.ratePerSecond;
-      if (due >= end) return;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    await one();
-  }
+  while (performance.now() < end) await one();
 }
 
-await Promise.all(Array.from({ length: plan.connections }, worker));
-const elapsed = (performance.now() - start) / 1000;
+// A closed loop of 32 connections cannot offer 1,000/s once answers take over 32 ms: the
+// offered rate would silently become 32 / latency (327/s was measured so).
+async function paced(rate: number): Promise<void> {
+  const inFlight = new Set<Promise<void>>();
+  for (let n = 0; ; n++) {
+    const due = start + (n * 1000) / rate;
+    if (due >= end) break;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const p: Promise<void> = one(due).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+  await Promise.all(inFlight);
+}
+
+await (plan.ratePerSecond ? paced(plan.ratePerSecond) : Promise.all(Array.from({ length: plan.connections }, worker)));
+const elapsed = (performance.now() - measuredFrom) / 1000;
 latencies.sort((a, b) => a - b);
 const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
 const errors = Object.values(errorKinds).reduce((a, b) => a + b, 0);

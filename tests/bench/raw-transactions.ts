@@ -1,21 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { appendAudit } from '../../gateway/src/audit/index.js';
+import { auditAppender } from '../../gateway/src/audit/index.js';
 import { createBlindIndex } from '../../gateway/src/crypto/blind-index.js';
 import { createDatabase } from '../../gateway/src/db/index.js';
 import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
-import { claimKey, requestFingerprints } from '../../gateway/src/intake/idempotency.js';
-import { findDuplicate, indexColumns, nirIndexes, statusUrl } from '../../gateway/src/intake/submit.js';
-import { enqueueMessage } from '../../gateway/src/outbox/enqueue.js';
+import { requestFingerprints } from '../../gateway/src/intake/idempotency.js';
+import { indexColumns, insertSubmission, nirIndexes, statusUrl } from '../../gateway/src/intake/submit.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
 /** What a sealed result weighs (a synthetic result's JSON under AES-GCM, with nonce and tag). */
 const SEALED_BYTES = 1_024;
 
 /**
- * Baseline A: `clients` connections each committing, back to back, exactly the statements of the
- * intake transaction (the product's own functions: idempotency claim, duplicate lookup, result
- * row, outbox message, audit event), synchronous commit on, with no HTTP, TLS, validation or
- * sealing around them. Its own database, so the relay never sees these rows.
+ * Baseline A: `clients` connections each committing, back to back, exactly the intake
+ * transaction (the product's own statement: idempotency claim, duplicate lookup, result row,
+ * outbox message, audit event), synchronous commit on, with no HTTP, TLS, validation or sealing
+ * around it. Its own database, so the relay never sees these rows.
  */
 export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: string; certPem: string; finess: string; clients: number; durationMs: number }): Promise<{ tps: number; errors: number }> {
   const owner = createDatabase({ url: o.ownerUrl, poolSize: 1 });
@@ -33,18 +32,19 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
       const body = syntheticResult({ pharmacyFiness: o.finess });
       const id = randomUUID();
       const key = randomUUID();
-      const idx = indexColumns(body as never, blindIndex);
-      const fingerprint = requestFingerprints(blindIndex, 'submit', '', body);
       try {
-        await db.transaction().execute(async (tx) => {
-          if (!(await claimKey(tx, { pharmacyId, key, fingerprint, resultId: id, answer: { id, status: 'received', statusUrl: statusUrl(id) } }))) throw new Error('key taken');
-          if (await findDuplicate(tx, pharmacyId, idx, nirIndexes(body as never, blindIndex))) throw new Error('duplicate');
-          await tx
-            .insertInto('test_results')
-            .values({ id, pharmacy_id: pharmacyId, status: 'received', corrects: null, superseded_by: null, sealed: randomBytes(SEALED_BYTES), data_key_id: null, ...idx, sidep_ack_id: null, problem_code: null })
-            .execute();
-          await enqueueMessage(tx, { resultId: id, kind: 'original' });
-          await appendAudit(tx, [{ actor, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: randomUUID(), sourceIp: '127.0.0.1' }]);
+        await insertSubmission(db, {
+          id,
+          pharmacyId,
+          key,
+          fingerprint: requestFingerprints(blindIndex, 'submit', '', body),
+          answer: { id, status: 'received', statusUrl: statusUrl(id) },
+          sealed: randomBytes(SEALED_BYTES),
+          dataKeyId: null,
+          idx: indexColumns(body as never, blindIndex),
+          nirIndexesHeld: nirIndexes(body as never, blindIndex),
+          messageId: randomUUID(),
+          auditRows: auditAppender.rows([{ actor, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: randomUUID(), sourceIp: '127.0.0.1' }]),
         });
         committed += 1;
       } catch {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick]`: every measurement in one run on one machine, so ratios hold on a
  * noisy box. Baseline A (the intake transaction's statements straight to Postgres), baseline B
- * (a bare Hono echo on the same mTLS listener setup), the gateway's intake (relay off), a relay
+ * (a bare Hono echo on the same mTLS listener setup), the gateway's intake without audit writes
+ * or sealer (`gateway-without-audit.ts`) against it as built, the gateway's intake (relay off), a relay
  * drain of a backlog, a steady offered load with the relay on, key-manager calls per record,
  * the gateway's peak RSS and the demo's start time. The load generator runs in its own process.
  * Prints a table, then the fixed `name: value` summary; writes `bench-results/<date>.json`.
@@ -23,12 +24,13 @@ import { rawIntakeTransactions } from './raw-transactions.js';
 
 const QUICK = process.argv.includes('--quick');
 const T = QUICK
-  ? { rawMs: 6_000, echoMs: 6_000, intakeMs: 10_000, backlog: 2_000, steadyMs: 10_000 }
-  : { rawMs: 20_000, echoMs: 20_000, intakeMs: 30_000, backlog: 50_000, steadyMs: 60_000 };
+  ? { rawMs: 6_000, echoMs: 6_000, auditRounds: 4, auditRoundMs: 3_000, intakeMs: 10_000, backlog: 2_000, steadyMs: 10_000 }
+  : { rawMs: 20_000, echoMs: 20_000, auditRounds: 8, auditRoundMs: 8_000, intakeMs: 30_000, backlog: 50_000, steadyMs: 60_000 };
 const CLIENTS = 32;
 /** The gateway's database pool, as many connections as baseline A's clients. */
 const POOL = 32;
 const STEADY_RATE = 1_000;
+const AUDIT_WARMUP_MS = 1_500;
 /** Set explicitly (DESIGN.md "Rate limits"): high enough never to be what is measured. */
 const RATE_LIMIT = { ratePerSecond: 1_000_000, rateBurst: 1_000_000 };
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +43,8 @@ const summary = {
   intake_vs_raw_tx: 0,
   intake_p99_ms: 0,
   intake_vs_echo: 0,
+  intake_audit_off_rps: 0,
+  audit_on_vs_off: 0,
   relay_drain_per_s: 0,
   commit_to_delivered_p99_ms: 0,
   key_manager_calls_per_record: 0,
@@ -54,9 +58,12 @@ const note = (phase: string, figures: string) => {
   process.stderr.write(`${phase}: ${figures}\n`);
 };
 
-function load(stack: GatewayStack, plan: Pick<LoadPlan, 'origin' | 'path' | 'kind' | 'durationMs' | 'ratePerSecond'>): Promise<LoadReport> {
+let loads = 0;
+function load(stack: GatewayStack, plan: Pick<LoadPlan, 'origin' | 'path' | 'kind' | 'durationMs' | 'ratePerSecond' | 'warmupMs'>): Promise<LoadReport> {
   const client = stack.pki.clients[PHARMACIES[0]] as { certPem: string; keyPem: string };
-  const full: LoadPlan = { ...plan, ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: CLIENTS };
+  // within the 7 days intake accepts
+  const hoursBack = loads++ % 160;
+  const full: LoadPlan = { ...plan, ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: CLIENTS, hoursBack };
   return lastJsonLine<LoadReport>(spawn(process.execPath, [...TSX, here('./load.ts'), JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
 }
 
@@ -143,7 +150,31 @@ try {
   countErrors('B echo', echo);
   note('B mTLS Hono echo', `${echo.rps} req/s, p50 ${echo.p50} ms, p95 ${echo.p95} ms, p99 ${echo.p99} ms`);
 
-  // 3. gateway intake, relay off
+  // 3. what audit costs: intake (relay off) without audit writes or sealer against it as built,
+  // in rounds off-on, on-off, … so that the box's changing load and the growing tables weigh on
+  // both alike; each after a warm-up
+  const paired = { off: { ok: 0, ms: 0 }, on: { ok: 0, ms: 0 } };
+  let last: 'off' | 'on' = 'on';
+  for (let round = 0; round < T.auditRounds; round++) {
+    for (const variant of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      await stack.stop();
+      await stack.start(undefined, variant === 'off' ? here('./gateway-without-audit.ts') : undefined);
+      const r = await load(stack, { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', durationMs: T.auditRoundMs, warmupMs: AUDIT_WARMUP_MS });
+      countErrors(`intake, audit ${variant}`, r);
+      paired[variant].ok += r.ok;
+      paired[variant].ms += T.auditRoundMs;
+      last = variant;
+    }
+  }
+  if (last === 'off') {
+    await stack.stop();
+    await stack.start();
+  }
+  summary.intake_audit_off_rps = Math.round(paired.off.ok / (paired.off.ms / 1000));
+  summary.audit_on_vs_off = Number((paired.on.ok / Math.max(1, paired.off.ok)).toFixed(3));
+  note('intake, audit on vs off', `${Math.round(paired.on.ok / (paired.on.ms / 1000))} vs ${summary.intake_audit_off_rps} req/s in ${T.auditRounds} rounds of ${T.auditRoundMs / 1000} s each: ×${summary.audit_on_vs_off} (goal ≥ 0.9)`);
+
+  // 4. gateway intake, relay off
   const callsBefore = await stack.metric('gateway_key_manager_calls_total');
   const intake = await load(stack, { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', durationMs: T.intakeMs });
   countErrors('intake', intake);
@@ -153,7 +184,7 @@ try {
   summary.intake_vs_echo = Number((intake.rps / Math.max(1, echo.rps)).toFixed(3));
   note('gateway intake (relay off)', `${intake.rps} req/s, p50 ${intake.p50} ms, p95 ${intake.p95} ms, p99 ${intake.p99} ms; ×${summary.intake_vs_raw_tx} of A (goal ≥ 0.5), ×${summary.intake_vs_echo} of B`);
 
-  // 4. relay drain of a backlog (topped up through intake to the size asked for)
+  // 5. relay drain of a backlog (topped up through intake to the size asked for)
   while ((await count(stack, 'all')) < T.backlog) countErrors('backlog top-up', await load(stack, { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', durationMs: QUICK ? 3_000 : 10_000 }));
   const backlog = await count(stack, 'all');
   const records = backlog;
@@ -169,7 +200,7 @@ try {
   summary.relay_drain_per_s = Math.round(backlog / drainS);
   note('relay drain', `${backlog} messages in ${drainS.toFixed(1)} s: ${summary.relay_drain_per_s}/s (goal ≥ 2,000/s)${drainedAll ? '' : ', NOT all delivered'}`);
 
-  // 5. steady state, relay on: commit→delivered from the rows' received_at and delivered_at
+  // 6. steady state, relay on: commit→delivered from the rows' received_at and delivered_at
   const steadyFrom = new Date();
   const steady = await load(stack, { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', durationMs: T.steadyMs, ratePerSecond: STEADY_RATE });
   countErrors('steady', steady);
@@ -183,7 +214,7 @@ try {
   summary.commit_to_delivered_p99_ms = Math.round(Number(p99 ?? 0));
   note('steady state, relay on', `${steady.rps} req/s of ${STEADY_RATE} offered for ${T.steadyMs / 1000} s; intake p99 ${steady.p99} ms; commit→delivered p50 ${Math.round(Number(p50 ?? 0))} ms, p99 ${summary.commit_to_delivered_p99_ms} ms (goal ≤ 1,000 ms)`);
 
-  // 6. key-manager calls (intake, drain, steady state) per record sealed
+  // 7. key-manager calls (intake, drain, steady state) per record sealed
   const calls = intakeCalls + (await stack.metric('gateway_key_manager_calls_total'));
   summary.key_manager_calls_per_record = Number((calls / Math.max(1, records + steady.ok)).toPrecision(2));
   note('key manager', `${calls} calls for ${records + steady.ok} records (intake, drain and steady state)`);

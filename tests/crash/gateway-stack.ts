@@ -16,7 +16,7 @@ import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
 import { freePort } from '../../gateway/src/demo/free-port.js';
 import { anssiTlsOptions, ensureDevPki, type DevPki } from '../../gateway/src/pki/index.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
-import type { GatewayProcessConfig } from './gateway-process.js';
+import type { GatewayProcessConfig } from './serve-gateway-process.js';
 
 export const PHARMACIES = ['759999907', '759999915'] as const;
 const RELAY = 'gateway-relay';
@@ -40,8 +40,11 @@ export interface GatewayStack {
   kill(): Promise<void>;
   /** SIGTERM: a clean stop (a `--cpu-prof` profile is written). */
   stop(): Promise<void>;
-  /** Starts the gateway process, with other relay settings if given (kept for later starts). */
-  start(relay?: object): Promise<void>;
+  /**
+   * Starts the gateway process, with other relay settings if given (kept for later starts), from
+   * `entry` (this start only; default `gateway-process.ts`), e.g. the benchmark's audit-off composition.
+   */
+  start(relay?: object, entry?: string): Promise<void>;
   /** Exits nobody asked for, with the end of their stderr. */
   crashes: string[];
   /** Whether a gateway process is up (or starting). */
@@ -140,13 +143,13 @@ export async function startGatewayStack(o: StackOptions): Promise<GatewayStack> 
     stop: () => halt('SIGTERM'),
     crashes,
     running: () => child !== undefined || starting !== undefined,
-    start(relay) {
+    start(relay, entry) {
       starting ??= (async () => {
         if (relay) {
           config.settings.relay = { ...(config.settings.relay as object), ...relay };
           await writeFile(configFile, JSON.stringify(config), { mode: 0o600 });
         }
-        const started = await spawnGateway(configFile);
+        const started = await spawnGateway(configFile, entry);
         started.once('crash', (why: string) => {
           crashes.push(why);
           if (child === started) child = undefined;
@@ -212,9 +215,8 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
   await c.end();
 }
 
-async function spawnGateway(configFile: string): Promise<ChildProcess> {
+async function spawnGateway(configFile: string, main = fileURLToPath(new URL('./gateway-process.ts', import.meta.url))): Promise<ChildProcess> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const main = fileURLToPath(new URL('./gateway-process.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', tsx, ...(process.env.GATEWAY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.GATEWAY_CPU_PROF}`] : []), main, configFile], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2_000)));

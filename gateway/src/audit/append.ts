@@ -15,7 +15,10 @@ export interface AuditEvent {
   sourceIp?: string;
 }
 
-function row(e: AuditEvent) {
+/** An event as the row written to `audit_events` (the database adds sequence, time and transaction id). */
+export type AuditRow = ReturnType<typeof auditRow>;
+
+function auditRow(e: AuditEvent) {
   return {
     actor_type: e.actor.type,
     actor_id: e.actor.id ?? null,
@@ -36,8 +39,24 @@ function row(e: AuditEvent) {
  */
 export async function appendAudit(tx: Tx | Database, events: AuditEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.insertInto('audit_events').values(events.map(row)).execute();
+  await tx.insertInto('audit_events').values(events.map(auditRow)).execute();
 }
+
+/**
+ * Gives the rows a statement writes for its events: a write that folds its audit insert into its
+ * own statement (one round trip) takes one of these. The only appender the gateway has is
+ * {@link auditAppender}; the benchmark's audit-off composition (under `tests/bench/`) injects one
+ * that writes nothing, to measure what audit costs.
+ */
+export interface AuditAppender {
+  rows(events: AuditEvent[]): AuditRow[];
+}
+
+/**
+ * Writes every event.
+ * @example const rows = auditAppender.rows([{ actor, action: 'result.create', object, outcome: 'success' }]);
+ */
+export const auditAppender: AuditAppender = { rows: (events) => events.map(auditRow) };
 
 /** For events outside a business transaction (reads, authentication failures): fails closed. */
 export async function appendAuditNow(db: Database, events: AuditEvent | AuditEvent[]): Promise<void> {

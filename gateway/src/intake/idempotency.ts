@@ -46,6 +46,24 @@ export async function idempotently(
   }
 }
 
+/**
+ * For a write that claims its key in its own statement, without looking it up first: once it
+ * could not proceed (`refusal`: key taken, duplicate, invalid body, key manager down…), the first
+ * answer under its key, if any, is the answer (`IdempotencyConflict` for another body); none
+ * means the refusal stands. A failing lookup leaves the refusal as it was.
+ */
+export async function priorAnswerOrNone(
+  o: { db: Database; pharmacyId: string; key: string; fingerprint: RequestFingerprint },
+  refusal: unknown,
+): Promise<AcceptedAnswer | undefined> {
+  try {
+    return await findPriorAnswer(o.db, o.pharmacyId, o.key, o.fingerprint);
+  } catch (e) {
+    if (e instanceof IdempotencyConflict) throw e;
+    throw refusal;
+  }
+}
+
 /** Checks the `Idempotency-Key` header: required, a UUID. */
 export function requireIdempotencyKey(header: string | undefined): string {
   if (header === undefined || header.trim() === '') throw new IdempotencyKeyMissing();

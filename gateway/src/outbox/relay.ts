@@ -128,10 +128,13 @@ export function createRelay(deps: RelayDeps) {
     else woken = true;
   }
 
+  // Refill by batches: a claim for each freed slot would cost one claim statement per message.
+  const refill = Math.max(1, Math.floor(Math.min(deps.batchSize, deps.concurrency) / 4));
+
   async function run(): Promise<void> {
     while (running) {
       const room = Math.min(deps.batchSize, deps.concurrency - inFlight);
-      if (room <= 0) {
+      if (room <= 0 || (room < refill && inFlight > 0)) {
         await sleep(deps.pollMs);
         continue;
       }

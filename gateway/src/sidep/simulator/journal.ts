@@ -31,13 +31,29 @@ export interface Journal {
 export async function openJournal(file?: string): Promise<Journal> {
   const entries = new Map<string, JournalEntry>();
   for (const entry of file === undefined ? [] : await readEntries(file)) entries.set(entry.messageId, entry);
-  // One write at a time keeps lines whole and in receipt order.
+  // One write at a time keeps lines whole and in receipt order; the receipts that arrive while a
+  // write is under way go out together in the next one (an append of its own for each receipt
+  // queued every acknowledgement behind a file open, write and close).
   let writes: Promise<void> = Promise.resolve();
   const write = (operation: (path: string) => Promise<void>): Promise<void> => {
     if (file === undefined) return Promise.resolve();
     const next = writes.catch(() => undefined).then(() => operation(file));
     writes = next;
     return next;
+  };
+  let open: { lines: string[]; written: Promise<void> } | undefined;
+  const append = (line: string): Promise<void> => {
+    if (file === undefined) return Promise.resolve();
+    if (!open) {
+      const batch: { lines: string[]; written: Promise<void> } = { lines: [], written: Promise.resolve() };
+      batch.written = write((path) => {
+        if (open === batch) open = undefined;
+        return appendFile(path, batch.lines.join(''), { mode: 0o600 });
+      });
+      open = batch;
+    }
+    open.lines.push(line);
+    return open.written;
   };
 
   return {
@@ -47,12 +63,14 @@ export async function openJournal(file?: string): Promise<Journal> {
       const known = entries.get(receipt.messageId);
       const entry = known === undefined ? { ...receipt, count: 1 } : { ...known, count: known.count + 1 };
       entries.set(entry.messageId, entry);
-      await write((path) => appendFile(path, `${JSON.stringify(entry)}\n`, { mode: 0o600 }));
+      await append(`${JSON.stringify(entry)}\n`);
       return entry;
     },
     list: () => [...entries.values()],
     async clear() {
       entries.clear();
+      // receipts recorded from now on are written after the file is emptied
+      open = undefined;
       await write((path) => writeFile(path, ''));
     },
   };

@@ -32,5 +32,9 @@ describe('web rate limits', () => {
     const res = await w.browser().fetch('GET', `${w.webUrl}/auth/login`, { follow: false });
     expect(res.status).toBe(429);
     expect(JSON.parse(res.text)).toMatchObject({ code: 'rate-limited' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // the provider's redirect back and the break-glass link spend the same address's budget
+    expect((await w.browser().fetch('GET', `${w.webUrl}/auth/callback?state=x`, { follow: false })).status).toBe(429);
+    expect((await w.browser().fetch('POST', `${w.webUrl}/auth/break-glass`, { follow: false, headers: { origin: w.webUrl } })).status).toBe(429);
   });
 });

@@ -1,18 +1,13 @@
+import type { Route } from '../app/route.js';
 import type { Access } from './access.js';
 
-export type Method = 'GET' | 'POST';
-
 /** One route of the web listener and who may call it. */
-export interface WebRoute {
-  method: Method;
-  path: string;
-  access: Access;
-}
+export type WebRoute = Route<Access>;
 
 /**
- * Every route of the web listener, in one table: `createWebApp` registers routes only through
- * it, so no route exists without its access rule, and the authorization-matrix test walks the
- * app's registered routes against its own expectations.
+ * The web listener's own routes (sign-in, intake for people, dead letters); the admin routes
+ * have their tables beside their handlers. `createWebApp` registers routes only through these
+ * tables, gathered in `app/route-table.ts`, which the authorization-matrix test walks.
  */
 export const WEB_ROUTES = {
   login: { method: 'GET', path: '/auth/login', access: 'public' },

@@ -17,9 +17,21 @@ export function kindLabel(t: Translate, kind: string): string {
   return isMessageKey(key) ? t(key) : kind;
 }
 
-/** What a pharmacist should do about a result, in plain words, or nothing when all is well. */
+/**
+ * What a pharmacist should do about a result, in plain words, or nothing when all is well. Only
+ * a refusal by SI-DEP (`sidep-rejected`) is the pharmacy's to correct; giving up after retries
+ * (`max-attempts`, `max-age`) or a message the gateway could not build is not.
+ */
 export function problemAdvice(t: Translate, r: Pick<StatusView, 'status' | 'problem'>): string {
   if (r.status === 'retrying') return t('problem.retrying');
-  if (r.status === 'dead-lettered') return t('problem.default');
-  return '';
+  if (r.status !== 'dead-lettered') return '';
+  switch (r.problem?.code) {
+    case 'max-attempts':
+    case 'max-age':
+      return t('problem.gave-up');
+    case 'message-build-failed':
+      return t('problem.message-build-failed');
+    default:
+      return t('problem.default');
+  }
 }

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_UI_ROOT } from '../../gateway/src/admin/ui-build.js';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
+import type { TestBrowser } from '../support/browser.js';
 import { eventually, PHARMACY_A, PHARMACY_B } from '../support/gateway-harness.js';
 import { syntheticResult } from '../support/synthetic-result.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { asPersonInTheUi } from '../support/ui-sign-in.js';
 import { startWebHarness, type WebHarness } from '../support/web-harness.js';
 
 let w: WebHarness;
@@ -20,7 +20,8 @@ beforeAll(async () => {
   deliveredId = await submit();
   await eventually(async () => ((await statusOf(deliveredId)) === 'delivered' ? true : undefined));
   // one result at the other pharmacy, which its manager's neighbour must not see
-  await w.h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+  const theirs = (await w.h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult({ pharmacyFiness: PHARMACY_B }), headers: { 'idempotency-key': randomUUID() } })).body.id as string;
+  await eventually(async () => ((await w.h.call(PHARMACY_B, 'GET', `/api/v1/test-results/${theirs}`)).body.status === 'delivered' ? true : undefined));
   // SI-DEP refuses three results: they become dead letters
   await w.h.simulatorControl('POST', '/_control/faults', { rejectWhen: { status: 422 } });
   deadIds = [await submit(), await submit(), await submit()];
@@ -33,15 +34,7 @@ afterAll(async () => {
 });
 
 /** A fresh browser (no session) per person. */
-async function as<T>(username: string, route: string, run: (b: TestBrowser) => Promise<T>): Promise<T> {
-  const b = await launchBrowser();
-  try {
-    await signInThroughTheUi(b.page, w.webUrl, w.person(username), route);
-    return await run(b);
-  } finally {
-    await b.close();
-  }
-}
+const as = <T>(username: string, route: string, run: (b: TestBrowser) => Promise<T>) => asPersonInTheUi(w, username, route, run);
 
 async function signInAgain(b: TestBrowser, username: string): Promise<void> {
   await b.page.fill('input[name="username"]', username);
@@ -85,7 +78,15 @@ describe('the admin pages', () => {
     await as('admin', '/overview', async (b) => {
       const { page } = b;
       await page.locator('.figures li').first().waitFor();
-      expect(await page.locator('.chart svg rect.bar').count()).toBe(24);
+      // intake, latency, backlog, oldest waiting, failures: each drawn, each with its 24-hour table
+      const charts = page.locator('figure.chart');
+      expect(await charts.count()).toBe(5);
+      for (const chart of await charts.all()) {
+        expect(await chart.locator('svg[role="img"]').count()).toBe(1);
+        expect(await chart.locator('table tbody tr').count()).toBe(24);
+      }
+      expect(await charts.first().locator('.series rect.bar').count()).toBeGreaterThan(0);
+      expect(await page.getByRole('img', { name: 'Résultats reçus et transmis par heure' }).count()).toBe(1);
       await b.screenshot('admin-overview');
       expect(await b.accessibilityViolations()).toEqual([]);
 

@@ -23,7 +23,8 @@ afterAll(async () => {
 
 /** A result of the other demo pharmacy, submitted by its software over mTLS. */
 async function submittedAtTheOtherPharmacy(): Promise<string> {
-  const res = await w.h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+  const res = await w.h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult({ pharmacyFiness: PHARMACY_B }), headers: { 'idempotency-key': randomUUID() } });
+  expect(res.status).toBe(202);
   return res.body.id as string;
 }
 

@@ -1,12 +1,14 @@
+import type { ComponentProps } from 'react';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
+import { HourlyChart } from './hourly-chart.js';
 import { duration, useLoad } from './use-load.js';
-import type { Overview } from '../../../gateway/src/api-types.js';
+import type { Overview, OverviewHour } from '../../../gateway/src/api-types.js';
 
 
 const REFRESH_MS = 10_000;
 
-/** The figures an operator watches, and the last 24 hours as a chart. */
+/** The figures an operator watches, then each of them per hour over the last 24 hours. */
 export function OverviewPage() {
   const { t } = useI18n();
   const { data, failure } = useLoad<Overview>('/admin/overview', REFRESH_MS);
@@ -20,6 +22,33 @@ export function OverviewPage() {
     [t('overview.failures'), String(data.retrying), data.retrying > 0],
     [t('overview.deadLetters'), String(data.deadLetters), data.deadLetters > 0],
   ];
+  const hours = data.hourly.map((h) => h.hour);
+  const per = (pick: (h: OverviewHour) => number | null) => data.hourly.map(pick);
+  const charts: ComponentProps<typeof HourlyChart>[] = [
+    {
+      title: t('overview.chart.intake'), note: t('overview.chart.intakeNote'), hours,
+      series: [
+        { label: t('overview.received'), kind: 'bars', values: per((h) => h.received) },
+        { label: t('overview.delivered'), kind: 'line', values: per((h) => h.delivered) },
+      ],
+    },
+    {
+      title: t('overview.chart.latency'), hours, format: duration,
+      series: [
+        { label: 'p50', kind: 'line', values: per((h) => h.latencyP50Seconds) },
+        { label: 'p95', kind: 'line', values: per((h) => h.latencyP95Seconds) },
+      ],
+    },
+    { title: t('overview.chart.backlog'), hours, series: [{ label: t('overview.waiting'), kind: 'bars', values: per((h) => h.backlog) }] },
+    { title: t('overview.chart.oldest'), hours, format: duration, series: [{ label: t('overview.oldestPending'), kind: 'line', values: per((h) => h.oldestPendingSeconds) }] },
+    {
+      title: t('overview.chart.failures'), note: t('overview.chart.failuresNote'), hours,
+      series: [
+        { label: t('overview.retrying'), kind: 'bars', values: per((h) => h.retrying) },
+        { label: t('overview.deadLettered'), kind: 'bars', values: per((h) => h.deadLettered) },
+      ],
+    },
+  ];
   return (
     <>
       <h1>{t('overview.title')}</h1>
@@ -31,41 +60,10 @@ export function OverviewPage() {
           </li>
         ))}
       </ul>
-      <HourlyChart hourly={data.hourly} />
+      <h2>{t('overview.charts')}</h2>
+      <div className="charts">
+        {charts.map((c) => <HourlyChart key={c.title} {...c} />)}
+      </div>
     </>
-  );
-}
-
-const W = 720;
-const H = 200;
-const PAD = 28;
-
-/** Bars of results received, a line of results delivered: hand-drawn SVG, no library. */
-function HourlyChart(props: { hourly: Overview['hourly'] }) {
-  const { t } = useI18n();
-  const { hourly } = props;
-  const max = Math.max(1, ...hourly.map((h) => Math.max(h.received, h.delivered)));
-  const step = (W - 2 * PAD) / Math.max(1, hourly.length);
-  const y = (v: number) => H - PAD - (v / max) * (H - 2 * PAD);
-  const line = hourly.map((h, i) => `${i ? 'L' : 'M'}${PAD + i * step + step / 2},${y(h.delivered)}`).join(' ');
-  return (
-    <figure className="chart">
-      <figcaption>{t('overview.chart')}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={t('overview.chart')}>
-        <line x1={PAD} x2={W - PAD} y1={H - PAD} y2={H - PAD} className="axis" />
-        <text x={PAD - 4} y={PAD} className="tick" textAnchor="end">{max}</text>
-        <text x={PAD - 4} y={H - PAD} className="tick" textAnchor="end">0</text>
-        {hourly.map((h, i) => (
-          <g key={h.hour}>
-            <rect x={PAD + i * step + 2} y={y(h.received)} width={Math.max(1, step - 4)} height={H - PAD - y(h.received)} className="bar">
-              <title>{`${new Date(h.hour).getHours()} h: ${h.received} ${t('overview.received')}, ${h.delivered} ${t('overview.delivered')}`}</title>
-            </rect>
-            {i % 3 === 0 && <text x={PAD + i * step + step / 2} y={H - PAD + 14} className="tick" textAnchor="middle">{`${new Date(h.hour).getHours()}h`}</text>}
-          </g>
-        ))}
-        {hourly.length > 0 && <path d={line} className="line" />}
-      </svg>
-      <p className="legend"><span className="key bar-key" /> {t('overview.received')} <span className="key line-key" /> {t('overview.delivered')}</p>
-    </figure>
   );
 }

@@ -3,6 +3,8 @@ import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { kindLabel, statusLabel } from '../status.js';
 import type { ResultDetail, ResultRow } from '../../../gateway/src/api-types.js';
+import type { Reference } from '../counter/reference.js';
+import { RevealResult } from '../counter/reveal-result.js';
 import { useLoad } from './use-load.js';
 
 const STATUSES = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'] as const;
@@ -13,9 +15,13 @@ function initialQuery(): { id: string; status: string } {
   return { id: params.get('id') ?? '', status: params.get('status') ?? '' };
 }
 
-/** Find a result by id or status; the detail shows its history and attempts, no personal data. */
-export function ResultsPage() {
+/**
+ * Find a result by id or status; the detail shows its history and attempts, no personal data.
+ * Those who may reveal (a pharmacy's own people) open the receipt for a stated purpose, audited.
+ */
+export function ResultsPage(props: { canReveal: boolean }) {
   const { t } = useI18n();
+  const reference = useLoad<Reference>(props.canReveal ? '/reference' : undefined).data;
   const [form, setForm] = useState(initialQuery);
   const [query, setQuery] = useState(initialQuery);
   const qs = new URLSearchParams(Object.entries(query).filter(([, v]) => v)).toString();
@@ -64,12 +70,12 @@ export function ResultsPage() {
           </tbody>
         </table>
       )}
-      {open && <ResultDetailView id={open} />}
+      {open && <ResultDetailView id={open} reference={reference} />}
     </>
   );
 }
 
-function ResultDetailView(props: { id: string }) {
+function ResultDetailView(props: { id: string; reference: Reference | undefined }) {
   const { t } = useI18n();
   const { data, failure } = useLoad<ResultDetail>(`/admin/results/${encodeURIComponent(props.id)}`);
   if (failure) return <ProblemMessage error={failure} />;
@@ -83,6 +89,7 @@ function ResultDetailView(props: { id: string }) {
         ))}
       </ol>
       {data.result.sidepAckId && <p>{t('results.ack')}: <code>{data.result.sidepAckId}</code></p>}
+      {props.reference && !data.result.purgedAt && <p><RevealResult resultId={data.result.id} pharmacy={data.result.pharmacy} reference={props.reference} /></p>}
       <h2>{t('results.attempts')}</h2>
       <table>
         <thead>

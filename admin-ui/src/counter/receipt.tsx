@@ -1,12 +1,16 @@
 import { codeLabel, useI18n } from '../i18n.js';
+import type { Pharmacy } from '../api.js';
 import type { Reference } from './reference.js';
 import type { Submitted } from './entry-form.js';
+
+/** What a receipt prints: a submission, or a result revealed later (its pharmacy by name and FINESS). */
+export type ReceiptContent = Omit<Submitted, 'pharmacy'> & { pharmacy: Pick<Pharmacy, 'finess' | 'name'> };
 
 /**
  * The patient's receipt: reference, pharmacy, when, which test and its result, and the name
  * so the paper finds its owner. No NIR, birth date or contact: the patient knows them.
  */
-export function Receipt(props: { submitted: Submitted; reference: Reference; onNew: () => void; newLabel?: string }) {
+export function Receipt(props: { submitted: ReceiptContent; reference: Reference; onNew: () => void; newLabel?: string }) {
   const { t, language } = useI18n();
   const { submitted: r } = props;
   const result = codeLabel(t, 'result', r.result, r.result);

@@ -1,6 +1,8 @@
 import type { Settings } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { kekVersionsInUse, type KeyManager } from '../crypto/index.js';
+import { checkAudit } from '../doctor/audit-check.js';
+import { checkLastBackup } from '../doctor/backup-check.js';
 import { checkCertificates } from '../doctor/certificates-check.js';
 import { checkDatabase } from '../doctor/database-check.js';
 import type { CheckResult } from '../doctor/index.js';
@@ -47,8 +49,9 @@ function shownSettings(s: Settings): SystemSummary['config'] {
 
 /**
  * What `gateway doctor` says from inside the running gateway (certificates, database, role,
- * backlog, and the key manager as its fail-closed guard sees it), and a configuration summary
- * without secrets, file paths or database URLs.
+ * backlog, audit sealing and sink, last backup, and the key manager as its fail-closed guard
+ * sees it), and a configuration summary without secrets, file paths or database URLs. The
+ * checks that reach outside (SI-DEP handshake, disk) stay with `gateway doctor`.
  */
 export async function readSystemSummary(d: {
   db: Database;
@@ -60,13 +63,15 @@ export async function readSystemSummary(d: {
   const keyManager: CheckResult = d.keyManagerAvailable()
     ? { id: 'key-manager.available', status: 'ok', summary: 'the last call or probe succeeded within 5 s' }
     : { id: 'key-manager.available', status: 'fail', summary: 'no successful call or probe for 5 s: intake and relay answer 503', hint: 'check the key manager (Vault) and `gateway doctor`' };
-  const [database, versions, inUse] = await Promise.all([
+  const [database, audit, backup, versions, inUse] = await Promise.all([
     checkDatabase(d.settings, d.db, d.now),
+    checkAudit(d.settings, d.db),
+    checkLastBackup(d.settings, d.db, d.now()),
     d.keys.keyVersions().catch(() => null),
     kekVersionsInUse(d.db),
   ]);
   return {
-    checks: [...checkCertificates(d.settings, d.now()), ...database, keyManager],
+    checks: [...checkCertificates(d.settings, d.now()), ...database, ...audit, backup, keyManager],
     config: shownSettings(d.settings),
     keys: versions ? { kind: d.keys.kind, ...versions, inUse } : null,
   };

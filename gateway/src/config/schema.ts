@@ -73,18 +73,31 @@ const webSchema = z
   })
   .prefault({});
 
-/** Client certificates: the CA `gateway cert issue` signs with (CLI only) and revocation polling. */
+const vaultPathSegment = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/);
+
+/** Client certificates: the CA that issues them (gateway and `gateway cert`), and revocation polling. */
 export const pkiSchema = z
   .object({
-    /** The issuing CA; the intake listener needs neither, an external CA's certificates are registered instead. */
+    /**
+     * `vault-pki` (production: Vault signs CSRs, keeps the CRL), `external` (certificates of another
+     * CA are registered by fingerprint) or `dev` (local CA files; the production profile refuses it).
+     * Unset: `dev` when both CA files are named, else `external`.
+     */
+    caKind: z.enum(['dev', 'vault-pki', 'external']).optional(),
+    /** The dev CA's files. */
     caCertFile: z.string().min(1).optional(),
     caKeyFile: z.string().min(1).optional(),
+    /** Vault PKI mount and role (deploy/vault/init.sh), reached with the key manager's AppRole. */
+    vaultMount: vaultPathSegment.default('pki-pharmacies'),
+    vaultRole: vaultPathSegment.default('pharmacy-client'),
     /** Short-lived client certificates limit what a stolen key is worth; pharmacies rotate with two valid at once. */
     clientValidityDays: positiveInt.max(397).default(90),
     /** A CRL past its nextUpdate is not loaded: `gateway cert crl` re-signs it before then. */
     crlValidityDays: positiveInt.max(90).default(30),
     /** How often the intake listener looks for new CRLs and revocations. */
     revocationPollMs: positiveInt.min(200).max(10_000).default(2_000),
+    /** How often the gateway's own certificate, key and CA files are re-read (besides file-change events). */
+    fileCheckMs: positiveInt.min(100).max(300_000).default(10_000),
   })
   .strict()
   .prefault({});
@@ -117,6 +130,8 @@ export const settingsSchema = z
       host: z.string().default('127.0.0.1'),
       port: port.default(9464),
       tokenFile: z.string().min(1),
+      /** Pharmacies that get their own `pharmacy` label on per-pharmacy counters; the others count as "other". Bounds the series. */
+      pharmacyLabelLimit: z.coerce.number().int().min(0).max(5_000).default(200),
       /** TLS for the metrics listener; required in production when it binds off loopback. */
       certFile: z.string().optional(),
       keyFile: z.string().optional(),
@@ -139,6 +154,12 @@ export const settingsSchema = z
       vaultSigningKeyName: z.string().min(1).default('gateway-audit-checkpoints'),
       /** The blind-index key wrapped by Transit (`vault:vN:…`), written by deploy/vault/init.sh. */
       blindIndexKeyFile: z.string().optional(),
+      /**
+       * Gateways index under a new blind-index key version this long after it was added (its file
+       * time), once every replica holds it; longer than the file takes to reach every replica
+       * (Kubernetes secret volumes: the kubelet sync period, about a minute).
+       */
+      blindIndexAdoptSeconds: z.coerce.number().int().min(10).default(10),
     }),
     sidep: z.object({
       url: z.url(),
@@ -164,6 +185,19 @@ export const settingsSchema = z
       deadLetteredDays: z.coerce.number().positive().default(30),
       purgeIntervalSeconds: positiveInt.default(300),
     }),
+    /** Database dumps (deploy/backup/backup), as `gateway keys retire` and `gateway doctor` see them. */
+    backup: z
+      .object({
+        /**
+         * How long any database dump is kept (deploy/backup's `--keep N` × the backup interval, and
+         * every copy elsewhere): `keys retire` waits this long after the rewrap it relies on.
+         */
+        retentionDays: positiveInt.default(14),
+        /** `gateway doctor` fails when the last successful dump is older (daily backups + 2 h). */
+        maxAgeHours: positiveInt.default(26),
+      })
+      .strict()
+      .prefault({}),
     validation: z.object({
       maxPastDays: positiveInt.default(7),
       allowExtendedNir: bool.default(false),
@@ -186,6 +220,25 @@ export const settingsSchema = z
       .prefault({}),
     web: webSchema,
     pki: pkiSchema,
+    /** Copies of log lines and audit events (no personal data) to the chain's collectors; none by default. */
+    logs: z
+      .object({
+        /** Syslog over TCP, `host:port`: RFC 5424 messages framed by octet counting (RFC 6587). */
+        syslogAddress: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/).optional(),
+        /** TLS to the syslog collector (RFC 5425), trusting only this CA file. */
+        syslogCaFile: z.string().min(1).optional(),
+        /** RFC 5424 facility; 16 = local0. */
+        syslogFacility: z.coerce.number().int().min(0).max(23).default(16),
+        /** OTLP/HTTP collector base URL; records are POSTed as JSON to `<url>/v1/logs`. */
+        otlpUrl: z.url().optional(),
+        otlpCaFile: z.string().min(1).optional(),
+        /** A bearer token for the collector. */
+        otlpTokenFile: z.string().min(1).optional(),
+        /** Records waiting per collector; beyond, new ones are dropped and counted. */
+        queueSize: positiveInt.max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:tls';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryConflict } from '../../gateway/src/errors.js';
@@ -37,6 +39,22 @@ describe('the intake listener', () => {
     ['a TLS 1.3 suite outside the list', { ciphers: 'TLS_AES_128_CCM_SHA256' }, /handshake failure/],
   ] as const)('refuses %s', async (_case, options, reason) => {
     expect(await requestOnce(h.gateway.intakePort, credentials(pharmacyA()), options)).toEqual({ error: expect.stringMatching(reason) });
+  });
+
+  it('refuses TLS 1.2 renegotiation, so a connection keeps the certificate of its handshake', async () => {
+    const socket = connect({ port: h.gateway.intakePort, host: '127.0.0.1', servername: 'localhost', maxVersion: 'TLSv1.2', ...credentials(pharmacyA()) });
+    await once(socket, 'secureConnect');
+    // the server answers a renegotiation request with a fatal alert and closes the connection
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once('error', (e) => resolve(e.message));
+      socket.once('close', () => resolve('closed'));
+      socket.renegotiate({}, (e) => resolve(e ? e.message : 'renegotiated'));
+      // a request drives the renegotiation handshake through the connection
+      socket.write('GET /api/v1/openapi.json HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    });
+    socket.destroy();
+    expect(outcome).not.toBe('renegotiated');
+    expect(await requestOnce(h.gateway.intakePort, credentials(pharmacyA()), { maxVersion: 'TLSv1.2' })).toEqual({ status: 200 });
   });
 
   it('refuses the handshake of an expired certificate even when its fingerprint is registered', async () => {

@@ -188,6 +188,9 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     },
     getRequestListener(intake.fetch),
   );
+  // a connection keeps its handshake's certificate for life (the middleware reads it once per
+  // connection; the revocation watch closes connections by it): TLS 1.2 renegotiation is refused
+  intakeServer.on('secureConnection', (socket) => socket.disableRenegotiation());
   // Revocation without restart: new CRLs reload the TLS context, revoked certificates lose their open connections.
   const connections = trackClientConnections(intakeServer);
   const applyIntakeTls = () => intakeServer.setSecureContext(serverTlsOptions(intakeTls.current(), intakeCrls));

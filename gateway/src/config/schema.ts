@@ -167,7 +167,8 @@ export const settingsSchema = z
       certFile: z.string().min(1),
       keyFile: z.string().min(1),
       timeoutMs: positiveInt.default(10_000),
-      connections: positiveInt.default(32),
+      /** Keep-alive connections: as many as the relay's sends in flight (`relay.concurrency`), or sends wait for one. */
+      connections: positiveInt.default(64),
     }),
     relay: z.object({
       enabled: bool.default(true),

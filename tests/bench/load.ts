@@ -61,10 +61,23 @@ async function one(t = performance.now()): Promise<void> {
     if (good) {
       if (t >= measuredFrom) latencies.push(performance.now() - t);
     }
-    else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
+    else {
+      // the problem code says which dependency refused (key manager, audit, rate limit…)
+      const kind = `${res.statusCode} ${problemCode(text)}`.trim();
+      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    }
   } catch (e) {
     const kind = (e as { code?: string }).code ?? (e as Error).name;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  }
+}
+
+function problemCode(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    return '';
   }
 }
 

@@ -25,14 +25,14 @@ export interface SealedLog {
   close(): Promise<void>;
 }
 
-export async function startSealedLog(o: { batchSize?: number } = {}): Promise<SealedLog> {
+export async function startSealedLog(o: { batchSize?: number; intervalMs?: number } = {}): Promise<SealedLog> {
   const db = await testDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'audit-'));
   const signer = await openLocalCheckpointSigner(path.join(dir, 'signing-key.pem'));
   const sinkFile = path.join(dir, 'sink.jsonl');
   const sealers: AuditSealer[] = [];
   const startSealer = (s: { sinkFile?: string; sink?: CheckpointSink } = {}) => {
-    const sealer = createAuditSealer({ url: db.runtimeUrl, signer, sink: s.sink ?? fileCheckpointSink(s.sinkFile ?? sinkFile), intervalMs: 50, batchSize: o.batchSize ?? 1000, log: createLogger({ level: 'silent' }) });
+    const sealer = createAuditSealer({ url: db.runtimeUrl, signer, sink: s.sink ?? fileCheckpointSink(s.sinkFile ?? sinkFile), intervalMs: o.intervalMs ?? 50, batchSize: o.batchSize ?? 1000, log: createLogger({ level: 'silent' }) });
     sealer.start();
     sealers.push(sealer);
     return sealer;

@@ -104,4 +104,21 @@ describe('the audit sealer', () => {
     expect(standby.isLeader()).toBe(true);
     expect((await log.verify()).fault).toBeUndefined();
   });
+
+  it('seals a whole backlog of many-event transactions in one round, though no batch comes out full', async () => {
+    // one round, then none for ten minutes: what the first round leaves waits that long
+    const backlog = await startSealedLog({ batchSize: 10, intervalMs: 600_000 });
+    try {
+      await backlog.sealer.stop();
+      await backlog.append(200, 3); // batches cut at a transaction boundary hold 9 events
+      backlog.startSealer();
+      await backlog.sealed();
+      const { rows } = await sql<{ size: number }>`SELECT size FROM audit_checkpoints ORDER BY number`.execute(backlog.db.owner);
+      expect(rows.length).toBeGreaterThan(20);
+      expect(Math.max(...rows.map((r) => r.size))).toBeLessThan(10);
+      expect((await backlog.verify()).fault).toBeUndefined();
+    } finally {
+      await backlog.close();
+    }
+  });
 });

@@ -80,11 +80,13 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
       }
       if (!leader) return;
       await copyToSink(client);
-      // A full batch means more may be waiting: go on at once, up to a bounded burst.
+      // A batch cut short of xmin means more is waiting: go on at once, up to a bounded burst.
+      // Not "a full batch": batches end at a transaction boundary, so with many-event
+      // transactions (the relay settles up to 64 deliveries in one) none comes out full.
       for (let i = 0; i < 100 && !stopped; i++) {
-        const size = await sealBatch(client);
+        const { size, more } = await sealBatch(client);
         if (size > 0) await copyToSink(client);
-        if (size < o.batchSize) break;
+        if (!more) break;
       }
     } catch (e) {
       o.log.warn({ err: errorSummary(e) }, 'audit sealing failed; will retry');
@@ -105,18 +107,19 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
     }
   }
 
-  async function sealBatch(c: pg.Client): Promise<number> {
+  async function sealBatch(c: pg.Client): Promise<{ size: number; more: boolean }> {
     let sealed: AuditRecord[] = [];
-    const size = await sealerTransaction(c, async () => {
+    const batch = await sealerTransaction(c, async () => {
       const last = (await c.query<{ number: string; xact_to: string; body: string }>('SELECT number::text, xact_to::text, body FROM audit_checkpoints ORDER BY audit_checkpoints.number DESC LIMIT 1')).rows[0];
       const from = last?.xact_to ?? '0';
       // Every transaction below xmin has finished: no event can still appear below it.
       const xmin = (await c.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]?.xmin as string;
-      if (BigInt(xmin) <= BigInt(from)) return 0;
+      if (BigInt(xmin) <= BigInt(from)) return { size: 0, more: false };
       const to = await batchEnd(c, from, xmin);
+      const more = to !== xmin;
       const q = eventsInXactRange(compiler, from, to).compile();
       const records = (await c.query<AuditRecord>(q.sql, [...q.parameters])).rows;
-      if (records.length === 0) return 0;
+      if (records.length === 0) return { size: 0, more: false };
       sealed = records;
       const leaves = records.map(recordLeaf);
       const body: CheckpointBody = {
@@ -136,10 +139,10 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
          VALUES ($1, $2::xid8, $3::xid8, $4, $5::bigint[], $6, $7, $8, $9, $10, $11, $12)`,
         [body.number, from, to, body.size, records.map((r) => r.seq), Buffer.concat(leaves), body.root, body.prev, body.sealedAt, encoded, keyVersion, signature],
       );
-      return records.length;
+      return { size: records.length, more };
     });
     if (sealed.length) o.onSealed?.(sealed);
-    return size;
+    return batch;
   }
 
   // Ends the batch at the transaction holding the (batchSize + 1)-th event, or at xmin.

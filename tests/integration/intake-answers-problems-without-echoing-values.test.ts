@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
@@ -9,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const post = (o: { body?: unknown; rawBody?: string; headers?: Record<string, string> }) =>
+const post = (o: { body?: unknown; rawBody?: string | Readable; headers?: Record<string, string> }) =>
   h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { ...o, headers: { 'idempotency-key': randomUUID(), ...o.headers } });
 
 function expectProblem(res: { status: number; headers: Record<string, unknown>; body: any }, status: number, code: string) {
@@ -29,6 +30,17 @@ describe('intake problems', () => {
 
   it('413 for a body over the configured limit', async () => {
     expectProblem(await post({ rawBody: JSON.stringify({ pad: 'x'.repeat(5000) }), headers: { 'content-type': 'application/json' } }), 413, 'payload-too-large');
+  });
+
+  it('413 for a chunked body (no declared length) that grows over the limit', async () => {
+    const chunks = Readable.from(['{"pad": "', 'x'.repeat(3000), 'x'.repeat(3000), '"}']);
+    expectProblem(await post({ rawBody: chunks, headers: { 'content-type': 'application/json' } }), 413, 'payload-too-large');
+  });
+
+  it('reads a chunked body within the limit like one of declared length', async () => {
+    const text = JSON.stringify(syntheticResult());
+    const res = await post({ rawBody: Readable.from([text.slice(0, 100), text.slice(100)]), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(202);
   });
 
   it('400 without an Idempotency-Key, or with one that is not a UUID', async () => {

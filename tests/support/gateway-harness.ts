@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { parseSettings, type SettingsInput } from '../../gateway/src/config/index.js';
 import { openLocalCheckpointSigner, openLocalKeyring, type KeyManager } from '../../gateway/src/crypto/index.js';
@@ -31,7 +31,7 @@ export interface Harness {
   logs: string[];
   /** An mTLS client presenting the named certificate (a FINESS, or 'unregistered'). */
   client(name: string): Agent;
-  call(name: string, method: string, urlPath: string, o?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }>;
+  call(name: string, method: string, urlPath: string, o?: { body?: unknown; rawBody?: string | Readable; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }>;
   simulatorControl(method: string, urlPath: string, body?: unknown): Promise<any>;
   restartGateway(overrides?: Partial<SettingsInput>): Promise<void>;
   /** Another replica on the same database, keys, signer and simulator (scale-out); the caller stops it. */

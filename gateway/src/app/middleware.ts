@@ -100,9 +100,11 @@ export const jsonBody = <E extends AppEnv = AppEnv>(o: { limit: number }): Middl
   async function jsonBody(c, next) {
     const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') throw new UnsupportedMediaType();
-    const declared = Number(c.req.header('content-length') ?? 0);
-    if (declared > o.limit) throw new PayloadTooLarge();
-    const text = await readLimited(c.req.raw.body, o.limit);
+    const length = c.req.header('content-length');
+    if (Number(length ?? 0) > o.limit) throw new PayloadTooLarge();
+    // A declared length bounds the body (the HTTP parser reads exactly that many bytes), and the
+    // adapter's direct read skips a web stream per request; only a chunked body needs our bound.
+    const text = length !== undefined ? await c.req.text() : await readLimited(c.req.raw.body, o.limit);
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -78,6 +78,21 @@ describe('the relay', () => {
     expect(await journalCount(claimed?.id as string)).toBe(1);
   });
 
+  it('sends what it claimed ahead before a graceful stop: no message is left waiting out a lease', async () => {
+    // one send in flight, one message claimed ahead of it; each send takes 300 ms
+    await h.restartGateway({ relay: { concurrency: 1, leaseSeconds: 60 } as never });
+    await h.simulatorControl('POST', '/_control/faults', { latencyMs: 300 });
+    const ids = [await submit(), await submit(), await submit()];
+    await eventually(async () => ((await status(ids[0] as string)).status === 'delivering' ? true : undefined));
+    await h.restartGateway({ relay: { enabled: false } as never });
+    const leased = await h.db.owner.selectFrom('outbox_messages').select('id').where('result_id', 'in', ids).where('lease_token', 'is not', null).execute();
+    expect(leased).toEqual([]);
+    const statuses = await Promise.all(ids.map(async (id) => (await status(id)).status as string));
+    expect(statuses.filter((s) => s === 'delivered').length).toBeGreaterThanOrEqual(2);
+    expect(statuses.filter((s) => s === 'delivering')).toEqual([]);
+    await h.restartGateway({ relay: { leaseSeconds: 2 } as never });
+  });
+
   it('gives up after the configured number of attempts', async () => {
     await h.restartGateway({ relay: { leaseSeconds: 2, maxAttempts: 2 } as never });
     await h.simulatorControl('POST', '/_control/faults', { errorRate: 1 });

@@ -32,6 +32,12 @@ export function createRelay(deps: RelayDeps) {
   const now = deps.clock ?? Date.now;
   let running = false;
   let inFlight = 0;
+  // Claimed ahead, up to one refill: a freed slot takes the next message at once instead of
+  // idling through a claim's round trip (a third of the time at 64 sends in flight). Waiting
+  // here costs at most one send timeout (10 s), well inside the lease (60 s).
+  const ready: ClaimedMessage[] = [];
+  // acknowledged by SI-DEP, not yet written: bounded, so a slow database slows the sends
+  let pendingAcks = 0;
   let wakeUp: (() => void) | undefined;
   // a wake that arrives while the loop is busy claiming must not be lost
   let woken = false;
@@ -84,9 +90,12 @@ export function createRelay(deps: RelayDeps) {
     const outcome = await deps.sidep.send({ messageId: m.id, bundle });
     switch (outcome.kind) {
       case 'accepted': {
-        // if the batch cannot be written, the lease expires and the message is sent again:
-        // SI-DEP answers a repeated message id with its first acknowledgement
-        await acknowledged.add({ m, ackId: outcome.ackId });
+        // The send's slot frees now, not once the acknowledgement is written with others (a slot
+        // held through the batch wait and its write sends nothing). If the write fails, the
+        // lease expires and the message is sent again: SI-DEP answers a repeated message id
+        // with its first acknowledgement.
+        track(acknowledged.add({ m, ackId: outcome.ackId }), () => pendingAcks--, 'acknowledgement not written; the lease will expire');
+        pendingAcks++;
         return;
       }
       case 'retryable': {
@@ -111,16 +120,28 @@ export function createRelay(deps: RelayDeps) {
     }
   }
 
-  function dispatch(m: ClaimedMessage): void {
-    inFlight++;
-    const p: Promise<void> = deliver(m)
-      .catch((e) => deps.log.error({ messageId: m.id, err: errorSummary(e) }, 'delivery failed; the lease will expire'))
+  /** Keeps `work` for `stop()` to wait on; when it ends, `release` frees its slot and the loop wakes. */
+  function track(work: Promise<void>, release: () => void, failure: string, messageId?: string): void {
+    const p: Promise<void> = work
+      .catch((e) => deps.log.error({ messageId, err: errorSummary(e) }, failure))
       .finally(() => {
-        inFlight--;
+        release();
         settled.delete(p);
         wake();
       });
     settled.add(p);
+  }
+
+  function dispatch(m: ClaimedMessage): void {
+    inFlight++;
+    track(deliver(m), () => {
+      inFlight--;
+      pump();
+    }, 'delivery failed; the lease will expire', m.id);
+  }
+
+  function pump(): void {
+    while (inFlight < deps.concurrency && ready.length > 0) dispatch(ready.shift() as ClaimedMessage);
   }
 
   function wake(): void {
@@ -133,8 +154,9 @@ export function createRelay(deps: RelayDeps) {
 
   async function run(): Promise<void> {
     while (running) {
-      const room = Math.min(deps.batchSize, deps.concurrency - inFlight);
-      if (room <= 0 || (room < refill && inFlight > 0)) {
+      const waiting = inFlight + ready.length;
+      const room = Math.min(deps.batchSize, deps.concurrency + refill - waiting, 2 * deps.concurrency - waiting - pendingAcks);
+      if (room < refill) {
         await sleep(deps.pollMs);
         continue;
       }
@@ -144,7 +166,8 @@ export function createRelay(deps: RelayDeps) {
       } catch (e) {
         deps.log.warn({ err: errorSummary(e) }, 'claim failed; retrying');
       }
-      claimed.forEach(dispatch);
+      ready.push(...claimed);
+      pump();
       if (claimed.length < room) await sleep(deps.pollMs);
     }
   }
@@ -155,12 +178,13 @@ export function createRelay(deps: RelayDeps) {
       running = true;
       loop = run();
     },
-    /** Stops claiming and waits for the sends in flight to settle. */
+    /** Stops claiming, sends what it has claimed and waits for every send and acknowledgement to settle. */
     async stop(): Promise<void> {
       running = false;
       wake();
       await loop;
-      await Promise.allSettled([...settled]);
+      // each settled send dispatches a claimed-ahead message in its place
+      while (settled.size > 0) await Promise.allSettled([...settled]);
     },
     /** After a local commit: look for work now rather than at the next poll. */
     wake,

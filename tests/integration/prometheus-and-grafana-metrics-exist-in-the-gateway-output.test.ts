@@ -20,6 +20,8 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_delivery_retries_total: ['reason'],
   gateway_dead_letters_total: ['reason'],
   gateway_commit_to_delivered_seconds: [],
+  // outcome = accepted, retryable, rejected (the SI-DEP adapter's answer kinds)
+  gateway_sidep_request_duration_seconds: ['outcome'],
   gateway_key_manager_up: [],
   gateway_key_manager_calls_total: [],
   // operation = a KeyManager method (bounded list), outcome = ok, unavailable, decryption_failed, refused
@@ -81,6 +83,7 @@ function parseExposition(text: string): { families: Set<string>; samples: Sample
 }
 
 let h: Harness;
+let text: string;
 let exposition: { families: Set<string>; samples: Sample[] };
 let submitted: ReturnType<typeof syntheticResult>;
 
@@ -98,9 +101,18 @@ beforeAll(async () => {
     expect((await h.call(PHARMACY_B, 'POST', '/api/v1/test-results', { body: syntheticResult({ pharmacyFiness: PHARMACY_B }), headers: { 'idempotency-key': idempotencyKey } })).status).toBe(202);
   }
   const scrape = await fetch(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
-  exposition = parseExposition(await scrape.text());
+  text = await scrape.text();
+  exposition = parseExposition(text);
 });
 afterAll(() => h?.close());
+
+describe("SI-DEP's answer time", () => {
+  it('is observed for each message sent, by outcome: the one 503 as retryable, deliveries as accepted', () => {
+    expect(text).toMatch(/^gateway_sidep_request_duration_seconds_count\{outcome="retryable"\} 1$/m);
+    // the second pharmacy's results may be sent before the scrape too
+    expect(text).toMatch(/^gateway_sidep_request_duration_seconds_count\{outcome="accepted"\} [1-3]$/m);
+  });
+});
 
 describe('per-pharmacy volumes', () => {
   it('label each pharmacy up to metrics.pharmacyLabelLimit and count the rest as other', () => {

@@ -62,6 +62,13 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900, 3600, 86400],
       registers: [registry],
     }),
+    sidepRequestDuration: new Histogram({
+      name: 'gateway_sidep_request_duration_seconds',
+      help: "SI-DEP's answer time per message sent, by outcome: accepted, retryable, rejected.",
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     keyManagerUp: new Gauge({
       name: 'gateway_key_manager_up',
       help: '1 when the key manager answered within the staleness limit.',

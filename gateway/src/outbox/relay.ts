@@ -87,7 +87,9 @@ export function createRelay(deps: RelayDeps) {
       deps.metrics.deadLetters.inc({ reason: 'message-build-failed' });
       return;
     }
+    const answered = deps.metrics.sidepRequestDuration.startTimer();
     const outcome = await deps.sidep.send({ messageId: m.id, bundle });
+    answered({ outcome: outcome.kind });
     switch (outcome.kind) {
       case 'accepted': {
         // The send's slot frees now, not once the acknowledgement is written with others (a slot

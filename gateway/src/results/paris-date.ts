@@ -4,6 +4,8 @@ const PARIS_CALENDAR = new Intl.DateTimeFormat('en-GB', {
   month: '2-digit',
   day: '2-digit',
 });
+/** The last minute formatted and its date. */
+let last: { minute: number; date: string } | undefined;
 
 /**
  * The calendar date (`YYYY-MM-DD`) of an instant in Europe/Paris, where "today" is decided
@@ -22,5 +24,3 @@ export function parisDate(instant: Date): string {
   }
   return last.date;
 }
-
-let last: { minute: number; date: string } | undefined;

@@ -15,7 +15,9 @@
 #   - the blind-index key, wrapped by Transit, in blind-index-key.wrapped (never replaced: a new
 #     one would orphan every stored blind index; `gateway keys rotate-blind-index` adds versions
 #     as blind-index-key.wrapped.v2, .v3, … beside it).
-# Files go to $GATEWAY_VAULT_OUT_DIR (default ./vault-out), mode 0600.
+# Files go to $GATEWAY_VAULT_OUT_DIR (default ./vault-out, what the gateway mounts), mode 0600;
+# the keys-admin AppRole to $GATEWAY_VAULT_KEYS_ADMIN_DIR (default ./vault-keys-admin), which the
+# gateway never mounts.
 # INIT_CONTRACT_TEST=1 also creates the key gateway-contract-test and an AppRole for the
 # contract suite (tests/integration/key-manager-contract-holds-for-real-vault.test.ts).
 set -eu
@@ -24,13 +26,22 @@ set -eu
 : "${VAULT_TOKEN:?set VAULT_TOKEN to an administrator token}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${GATEWAY_VAULT_OUT_DIR:-./vault-out}
+KEYS_ADMIN_OUT=${GATEWAY_VAULT_KEYS_ADMIN_DIR:-./vault-keys-admin}
 AUDIT_FILE=${VAULT_AUDIT_FILE:-/vault/audit/audit.log}
 umask 077
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$KEYS_ADMIN_OUT"
+# HashiCorp Vault's CLI or OpenBao's: same commands, same VAULT_* variables.
+VAULT_CLI=${VAULT_CLI:-$(command -v vault || command -v bao || true)}
+[ -n "$VAULT_CLI" ] || { echo "neither vault nor bao is on the PATH" >&2; exit 2; }
+vault() { "$VAULT_CLI" "$@"; }
 
 mounted() { vault "$1" list -format=json | grep -q "\"$2/\""; }
 
-mounted audit file || vault audit enable file file_path="$AUDIT_FILE"
+# HashiCorp Vault enables audit devices through the API; OpenBao only from its server
+# configuration (deploy/vault/openbao.hcl declares one): either way, none means no set-up.
+if ! vault audit list -format=json | grep -q '"type": "file"'; then
+  vault audit enable file file_path="$AUDIT_FILE" || { echo "no file audit device: declare one in the server configuration" >&2; exit 1; }
+fi
 mounted secrets transit || vault secrets enable transit
 mounted auth approle || vault auth enable approle
 
@@ -77,15 +88,16 @@ chmod 0644 "$OUT/pharmacies-ca.pem"
 vault policy write gateway "$HERE/policies/gateway.hcl"
 vault policy write gateway-keys-admin "$HERE/policies/keys-admin.hcl"
 
-approle() { # role policy ttl max_ttl
+approle() { # role policy ttl max_ttl out-dir
   vault write "auth/approle/role/$1" token_policies="$2" token_ttl="$3" token_max_ttl="$4" \
     token_type=service secret_id_ttl=0 >/dev/null
-  vault read -field=role_id "auth/approle/role/$1/role-id" >"$OUT/$1-role-id"
+  vault read -field=role_id "auth/approle/role/$1/role-id" >"$5/$1-role-id"
   # A secret id is issued once; rotate it with `vault write -f auth/approle/role/$1/secret-id`.
-  [ -s "$OUT/$1-secret-id" ] || vault write -f -field=secret_id "auth/approle/role/$1/secret-id" >"$OUT/$1-secret-id"
+  [ -s "$5/$1-secret-id" ] || vault write -f -field=secret_id "auth/approle/role/$1/secret-id" >"$5/$1-secret-id"
 }
-approle gateway gateway 1h 24h
-approle gateway-keys-admin gateway-keys-admin 15m 1h
+approle gateway gateway 1h 24h "$OUT"
+# keys-admin can raise min_decryption_version: its credentials never go where the gateway mounts
+approle gateway-keys-admin gateway-keys-admin 15m 1h "$KEYS_ADMIN_OUT"
 
 # Version 1 only on a first run: after `gateway keys rotate-blind-index` and `retire-blind-index`
 # the newest version lives in blind-index-key.wrapped.vN and version 1 is gone on purpose.
@@ -98,7 +110,7 @@ fi
 if [ "${INIT_CONTRACT_TEST:-}" = 1 ]; then
   create_key gateway-contract-test aes256-gcm96
   sed 's/gateway-data/gateway-contract-test/g' "$HERE/policies/keys-admin.hcl" | vault policy write gateway-contract-test -
-  approle gateway-contract-test gateway-contract-test 15m 1h
+  approle gateway-contract-test gateway-contract-test 15m 1h "$KEYS_ADMIN_OUT"
 fi
 
 echo "Vault ready for the gateway; credentials in $OUT"

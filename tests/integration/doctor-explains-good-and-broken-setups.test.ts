@@ -6,14 +6,11 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDoctor, type DoctorDeps, type DoctorReport } from '../../gateway/src/doctor/index.js';
+import { runDoctor, type DoctorReport } from '../../gateway/src/doctor/index.js';
 import { openConfiguredKeys } from '../../gateway/src/cli/key-manager-from-settings.js';
 import { openSettingsCa } from '../../gateway/src/cli/signing-ca.js';
-import { createVaultSession, openLocalKeyring, rewrapStoredDataKeys } from '../../gateway/src/crypto/index.js';
-import { openConfiguredCa } from '../../gateway/src/pki/index.js';
+import { openLocalKeyring, rewrapStoredDataKeys } from '../../gateway/src/crypto/index.js';
 import { PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
-import { mountGatewayPki } from '../support/vault-pki-double.js';
-import { appRoleConnection, startVaultTransitDouble } from '../support/vault-transit-double.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let h: Harness;
@@ -54,8 +51,8 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
   return Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([, v]) => v !== undefined));
 }
 
-const doctor = (overrides: Record<string, string | undefined> = {}, now?: Date, openCa: DoctorDeps['openCa'] = openSettingsCa) =>
-  runDoctor({ env: env(overrides), openKeys: (s) => openConfiguredKeys(s.keyManager), openCa, ownerDatabaseUrl: h.db.ownerUrl, ...(now ? { now: () => now } : {}) });
+const doctor = (overrides: Record<string, string | undefined> = {}, now?: Date) =>
+  runDoctor({ env: env(overrides), openKeys: (s) => openConfiguredKeys(s.keyManager), openCa: openSettingsCa, ownerDatabaseUrl: h.db.ownerUrl, ...(now ? { now: () => now } : {}) });
 const status = (r: DoctorReport) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
 const check = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id);
 
@@ -156,6 +153,14 @@ describe('gateway doctor on broken setups', () => {
     expect(check(r, 'audit.sink')).toMatchObject({ status: 'fail', hint: expect.stringContaining('gateway audit verify') });
   });
 
+  it('warns for each image the deployment runs unpinned, and says how to pin them', async () => {
+    const pinned = `openbao/openbao:2.7.2@sha256:${'a'.repeat(64)}`;
+    expect(check(await doctor(), 'images')).toMatchObject({ status: 'skip' });
+    const r = await doctor({ GATEWAY_DEPLOYMENT_IMAGES: `postgres:15-bookworm,${pinned}` });
+    expect(check(r, 'image postgres:15-bookworm')).toMatchObject({ status: 'warn', hint: expect.stringContaining('deploy/pin-images') });
+    expect(check(r, 'image openbao/openbao:2.7.2')).toMatchObject({ status: 'ok' });
+  });
+
   it('finds a missing keyring', async () => {
     const r = await doctor({ GATEWAY_KEY_MANAGER_LOCAL_KEYRING_FILE: path.join(h.dir, 'no-such-keyring.json') });
     expect(check(r, 'key-manager')?.status).toBe('fail');
@@ -223,26 +228,7 @@ describe('gateway doctor on the certificate authority of pharmacy certificates',
     expect(check(await doctor(), 'pki.ca')).toMatchObject({ status: 'ok', summary: expect.stringContaining('issued elsewhere') });
   });
 
-  it('checks that the Vault PKI mount answers, and warns before its CA expires', async () => {
-    const vault = await startVaultTransitDouble();
-    try {
-      const pki = await mountGatewayPki(vault);
-      // as `gateway serve` reaches it: the gateway's AppRole and policy
-      const session = createVaultSession(await appRoleConnection(vault, h.dir, 'gateway.hcl'));
-      const openCa: DoctorDeps['openCa'] = (s) => openConfiguredCa(s.pki, { vault: session });
-      const vaultPki = { GATEWAY_PKI_CA_KIND: 'vault-pki' };
-      expect(check(await doctor(vaultPki, undefined, openCa), 'pki.ca')).toMatchObject({ status: 'ok', summary: expect.stringContaining('pki-pharmacies answers') });
-      const expiry = Date.parse(new X509Certificate(pki.caPem).validTo);
-      // certificates issued for 90 days (the default) would outlive the CA
-      expect(check(await doctor(vaultPki, new Date(expiry - 60 * 86_400_000), openCa), 'pki.ca')).toMatchObject({ status: 'warn', summary: expect.stringContaining('before a 90-day certificate') });
-      expect(check(await doctor(vaultPki, new Date(expiry + 86_400_000), openCa), 'pki.ca')?.status).toBe('fail');
-      const missing = await doctor({ ...vaultPki, GATEWAY_PKI_VAULT_MOUNT: 'pki-elsewhere' }, undefined, openCa);
-      expect(check(missing, 'pki.ca')).toMatchObject({ status: 'fail', summary: expect.stringContaining('pki-elsewhere'), hint: expect.stringContaining('deploy/vault/init.sh') });
-      expect(missing.ok).toBe(false);
-    } finally {
-      await vault.close();
-    }
-  });
+  // the Vault PKI mount itself: doctor-checks-the-pki-mount-of-a-real-openbao.test.ts
 
   it('without a Vault key manager, says vault-pki has no way to reach Vault', async () => {
     expect(check(await doctor({ GATEWAY_PKI_CA_KIND: 'vault-pki' }), 'pki.ca')).toMatchObject({ status: 'fail', summary: expect.stringContaining('GATEWAY_KEY_MANAGER_KIND=vault') });

@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { parseSettings, productionProblems, settingsFromEnv } from '../../gateway/src/config/index.js';
+import { createDevCa, issueServerCertificate } from '../../gateway/src/pki/index.js';
+import { kubernetesGatewayEnvironment, relocateFiles } from '../support/deploy-environment.js';
 
 // No cluster here: the manifests are rendered the way `kubectl apply -k` reads them (every
 // resource of the kustomization, every document of each file) and their hardening is asserted.
@@ -50,6 +56,20 @@ describe('deploy/kubernetes', () => {
     expect(pdb.spec.minAvailable).toBeLessThan(gateway.spec.replicas);
   });
 
+  it('gives the gateway Deployment an environment that passes the production rules, audit sink included', async () => {
+    const { env, secretFiles } = kubernetesGatewayEnvironment(path.join(DIR, 'gateway-deployment.yaml'));
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kubernetes-gateway-env-'));
+    try {
+      const settings = parseSettings(settingsFromEnv(relocateFiles(env, await writeStandIns(dir, secretFiles))));
+      expect(productionProblems(settings)).toEqual([]);
+      // several replicas take turns at sealing: one store over HTTPS, not a file per pod
+      expect(settings.audit.sinkUrl).toMatch(/^https:\/\//);
+      expect(settings.audit.sinkFile).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('passes intake TLS through to the gateway (a TCP load balancer, no Ingress terminating it)', () => {
     const svc = one('Service', 'gateway');
     expect(svc.spec.type).toBe('LoadBalancer');
@@ -84,3 +104,26 @@ describe('deploy/kubernetes', () => {
     expect(values.server.ha.raft.config).toContain('tls_min_version = "tls12"');
   });
 });
+
+/**
+ * A file on this host for each secret file the Deployment names, shaped as its name says (what
+ * deploy/guides/install.md, section 7, puts in the `gateway` secret): certificates of a CA other
+ * than the demo's, a strong metrics token, a database URL with TLS and a password.
+ */
+async function writeStandIns(dir: string, secretFiles: string[]): Promise<Record<string, string>> {
+  const ca = await createDevCa({ name: 'Chain Internal CA' });
+  const server = await issueServerCertificate(ca);
+  const content = (name: string): string => {
+    if (name === 'database_url') return `postgres://gateway_runtime:${randomBytes(16).toString('hex')}@gateway-db-rw:5432/sidep_gateway?sslmode=verify-full`;
+    if (/_(tls|client)_key$/.test(name)) return server.keyPem;
+    if (name.endsWith('_cert')) return server.certPem;
+    if (name.endsWith('_ca')) return ca.certPem;
+    return randomBytes(32).toString('hex'); // metrics token, AppRole ids, the wrapped blind-index key
+  };
+  const files: Record<string, string> = {};
+  for (const file of secretFiles) {
+    files[file] = path.join(dir, path.basename(file));
+    await writeFile(files[file], content(path.basename(file)), { mode: 0o600 });
+  }
+  return files;
+}

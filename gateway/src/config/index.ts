@@ -1,3 +1,3 @@
 export { pkiSchema, settingsSchema, type Settings, type SettingsInput } from './schema.js';
 export { parseSettings, settingsFromEnv, envName, SettingsRefused } from './load.js';
-export { productionProblems } from './production-rules.js';
+export { environmentProblems, productionProblems } from './production-rules.js';

@@ -8,6 +8,25 @@ import type { Settings } from './schema.js';
 const MIN_TOKEN_LENGTH = 32;
 
 /**
+ * Variables read behind the settings' back, one line per variable set, naming it and never its
+ * value. node-vault 0.12 turns certificate checks off when VAULT_SKIP_VERIFY holds any value
+ * ("false" included) and sends VAULT_TOKEN and VAULT_NAMESPACE with its requests; Node turns
+ * them off for every TLS client with NODE_TLS_REJECT_UNAUTHORIZED=0. The Vault session ignores
+ * all of them (crypto/vault-auth.ts); `gateway serve` still refuses them, before reading any
+ * setting, so that an operator who set one learns it has no effect instead of trusting it.
+ * @example const problems = environmentProblems(process.env); // ['VAULT_TOKEN: …']
+ */
+export function environmentProblems(env: NodeJS.ProcessEnv): string[] {
+  const refusals: [name: string, isSet: boolean, why: string][] = [
+    ['VAULT_SKIP_VERIFY', env.VAULT_SKIP_VERIFY !== undefined, 'set: any value would turn off certificate checks; the Vault CA is pinned by GATEWAY_KEY_MANAGER_VAULT_CA_FILE'],
+    ['VAULT_TOKEN', env.VAULT_TOKEN !== undefined, 'set: the gateway logs in with its AppRole files only; keep tokens out of its environment'],
+    ['VAULT_NAMESPACE', env.VAULT_NAMESPACE !== undefined, 'set: the gateway works in the root namespace only'],
+    ['NODE_TLS_REJECT_UNAUTHORIZED', env.NODE_TLS_REJECT_UNAUTHORIZED === '0', '0 turns off certificate checks for every TLS connection'],
+  ];
+  return refusals.filter(([, isSet]) => isSet).map(([name, , why]) => `${name}: ${why}; unset it`);
+}
+
+/**
  * What the production profile refuses, one line per problem, naming the setting.
  * The demo profile is built in code and never goes through here.
  */

@@ -94,8 +94,8 @@ export const pkiSchema = z
     clientValidityDays: positiveInt.max(397).default(90),
     /** A CRL past its nextUpdate is not loaded: `gateway cert crl` re-signs it before then. */
     crlValidityDays: positiveInt.max(90).default(30),
-    /** How often the intake listener looks for new CRLs and revocations. */
-    revocationPollMs: positiveInt.min(200).max(10_000).default(2_000),
+    /** How often the intake listener looks for new CRLs and revocations: 1 s keeps a revoked certificate's next handshake refused within 2 s (poll, then reload). */
+    revocationPollMs: positiveInt.min(200).max(10_000).default(1_000),
     /** How often the gateway's own certificate, key and CA files are re-read (besides file-change events). */
     fileCheckMs: positiveInt.min(100).max(300_000).default(10_000),
   })
@@ -237,6 +237,17 @@ export const settingsSchema = z
         otlpTokenFile: z.string().min(1).optional(),
         /** Records waiting per collector; beyond, new ones are dropped and counted. */
         queueSize: positiveInt.max(1_000_000).default(10_000),
+      })
+      .strict()
+      .prefault({}),
+    /** What the deployment files say they started, for `gateway doctor`; no effect on serving. */
+    deployment: z
+      .object({
+        /**
+         * The third-party image references, comma-separated, as compose.yaml and
+         * deploy/kustomization.yaml interpolate them from deploy/images.env.
+         */
+        images: z.string().optional(),
       })
       .strict()
       .prefault({}),

@@ -20,11 +20,16 @@ export interface VaultConnection {
 export interface VaultSession {
   read(path: string): Promise<VaultResponse>;
   write(path: string, body: Record<string, unknown>): Promise<VaultResponse>;
+  /**
+   * When the secret id in the secret-id file expires (AppRole `secret-id/lookup`), or undefined
+   * when it has no TTL; rejects when Vault no longer knows it (expired or destroyed).
+   */
+  secretIdExpiry(): Promise<Date | undefined>;
 }
 
 export interface VaultResponse {
   data?: Record<string, unknown>;
-  auth?: { client_token?: string; lease_duration?: number; renewable?: boolean };
+  auth?: { client_token?: string; lease_duration?: number; renewable?: boolean; metadata?: { role_name?: string } };
 }
 
 // Renew once two thirds of the TTL have passed: a renewal that fails still leaves a third to retry.
@@ -34,7 +39,8 @@ const RENEW_AT_FRACTION = 2 / 3;
  * An AppRole session: logs in on first use, renews the token (`renew-self`) before it expires,
  * logs in again when renewal fails or the token reached its max TTL, and on a 403 (token revoked
  * or expired early) logs in once more and repeats the request. Logins and renewals are shared by
- * concurrent callers. TLS trusts only the pinned CA, under the ANSSI policy.
+ * concurrent callers. TLS trusts only the pinned CA, under the ANSSI policy, and no VAULT_*
+ * variable of the environment changes TLS, token, namespace or paths.
  *
  * Errors are the client's own (HTTP status in `response.statusCode`, or a network/timeout
  * error): the caller translates them.
@@ -55,11 +61,19 @@ export function createVaultSession({
     endpoint: address,
     // node-vault's debug output would print request bodies, plaintext data keys included.
     debug: () => undefined,
-    requestOptions: { timeout: timeoutMs, agentOptions: { ...anssiTlsOptions(), ca: caPem } },
+    // Explicit: node-vault 0.12 turns certificate checks off when VAULT_SKIP_VERIFY holds any
+    // value, "false" included (src/index.js:34,49), unless the agent options say otherwise.
+    requestOptions: { timeout: timeoutMs, agentOptions: { ...anssiTlsOptions(), ca: caPem, rejectUnauthorized: true } },
   });
+  // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX for these when they
+  // are empty (src/index.js:196-199): the token comes from the AppRole login alone, and every
+  // path is the one written here, in the root namespace.
+  Object.assign(client, { token: '', namespace: '', pathPrefix: '' });
   const options = { timeout: timeoutMs };
   let token: { renewAt: number; expiresAt: number } | undefined;
   let refreshing: Promise<void> | undefined;
+  // AppRole names the role in each login's metadata: the secret-id lookup needs no setting of its own.
+  let roleName = '';
 
   async function login(): Promise<void> {
     const [roleId, secretId] = await Promise.all([readFile(roleIdFile, 'utf8'), readFile(secretIdFile, 'utf8')]);
@@ -67,6 +81,7 @@ export function createVaultSession({
     // approleLogin stores the client token on the client (node-vault `tokenSource`).
     const answer = (await client.approleLogin({ role_id: roleId.trim(), secret_id: secretId.trim(), ...options })) as VaultResponse;
     token = lifetime(issuedAt, answer.auth?.lease_duration ?? 0);
+    roleName = answer.auth?.metadata?.role_name ?? '';
   }
 
   async function renewOrLogin(): Promise<void> {
@@ -115,9 +130,22 @@ export function createVaultSession({
     }
   }
 
+  async function secretIdExpiry(): Promise<Date | undefined> {
+    const secretId = (await readFile(secretIdFile, 'utf8')).trim();
+    // the file is read again: after a renewal the new secret id's expiry shows at the next check
+    // an unknown secret id answers 204, no body
+    const answer = await withToken(async () => ((await client.write(`auth/approle/role/${roleName}/secret-id/lookup`, { secret_id: secretId }, options)) as VaultResponse | undefined) ?? {});
+    const expiration = answer.data?.expiration_time;
+    if (typeof expiration !== 'string') throw new Error(`Vault no longer knows the secret id of ${secretIdFile} (expired or destroyed)`);
+    // no TTL: Go's zero time, 0001-01-01T00:00:00Z
+    const at = new Date(expiration);
+    return at.getTime() > 0 ? at : undefined;
+  }
+
   return {
     read: (path) => withToken(async () => (await client.read(path, options)) as VaultResponse),
     write: (path, body) => withToken(async () => (await client.write(path, body, options)) as VaultResponse),
+    secretIdExpiry,
   };
 }
 

@@ -13,6 +13,7 @@ import { checkCertificates } from './certificates-check.js';
 import { checkCertificateAuthority } from './certificate-authority-check.js';
 import { checkDisk } from './host-check.js';
 import { checkSidep } from './sidep-check.js';
+import { checkImages } from './images-check.js';
 import { skip, type CheckResult, type DoctorReport } from './report.js';
 
 export interface DoctorDeps {
@@ -57,6 +58,7 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
     const written = [os.tmpdir(), settings.keyManager.localKeyringFile, settings.audit.sinkFile].filter((p): p is string => Boolean(p));
     checks.push(...(await checkDisk(written.map((p) => (p === os.tmpdir() ? p : path.dirname(p))))));
     checks.push(...(await checkSidep(settings)));
+    checks.push(...checkImages(settings.deployment.images));
   }
   return { ok: !checks.some((c) => c.status === 'fail'), checks };
 }

@@ -10,12 +10,20 @@
 #     role pharmacy-client (client auth only, EC P-256 keys, 90 days by default, no wildcard, IP or
 #     URI SANs), the CRL rebuilt before its 7-day expiry, and the CA certificate in
 #     pharmacies-ca.pem (GATEWAY_INTAKE_CLIENT_CA_FILE, or fetched by the gateway at start);
-#   - the policies gateway (runtime) and gateway-keys-admin (`gateway keys …`);
-#   - the AppRoles gateway and gateway-keys-admin, and their role id / secret id files;
+#   - the policies gateway (runtime), gateway-keys-admin (`gateway keys …`) and secret-id-issuer
+#     (whoever renews the secret ids: deploy/guides/operations.md#vault-approle-secret-ids);
+#   - the AppRoles gateway and gateway-keys-admin and their role id files. Their secret ids expire
+#     (gateway: GATEWAY_VAULT_GATEWAY_SECRET_ID_TTL, default 720h; keys-admin:
+#     GATEWAY_VAULT_KEYS_ADMIN_SECRET_ID_TTL, default 1h), log in and use tokens only from
+#     GATEWAY_VAULT_GATEWAY_CIDRS / GATEWAY_VAULT_KEYS_ADMIN_CIDRS (default: loopback and the
+#     private ranges; set the compose backend network's subnet), and are delivered
+#     response-wrapped (deploy/vault/secret-id). The gateway's first secret id is unwrapped here
+#     into its file; keys-admin gets none here: one per operation, issued when needed;
 #   - the blind-index key, wrapped by Transit, in blind-index-key.wrapped (never replaced: a new
 #     one would orphan every stored blind index; `gateway keys rotate-blind-index` adds versions
 #     as blind-index-key.wrapped.v2, .v3, … beside it).
-# Files go to $GATEWAY_VAULT_OUT_DIR (default ./vault-out, what the gateway mounts), mode 0600;
+# Files go to $GATEWAY_VAULT_OUT_DIR (default ./vault-out, what the gateway mounts), mode 0600
+# (secret ids 0440, readable by the group that runs the gateway: deploy/vault/secret-id);
 # the keys-admin AppRole to $GATEWAY_VAULT_KEYS_ADMIN_DIR (default ./vault-keys-admin), which the
 # gateway never mounts.
 # INIT_CONTRACT_TEST=1 also creates the key gateway-contract-test and an AppRole for the
@@ -28,12 +36,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=${GATEWAY_VAULT_OUT_DIR:-./vault-out}
 KEYS_ADMIN_OUT=${GATEWAY_VAULT_KEYS_ADMIN_DIR:-./vault-keys-admin}
 AUDIT_FILE=${VAULT_AUDIT_FILE:-/vault/audit/audit.log}
+# Loopback and the private ranges: the compose networks' addresses, never a public one.
+PRIVATE_CIDRS=127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16
+GATEWAY_CIDRS=${GATEWAY_VAULT_GATEWAY_CIDRS:-$PRIVATE_CIDRS}
+KEYS_ADMIN_CIDRS=${GATEWAY_VAULT_KEYS_ADMIN_CIDRS:-$PRIVATE_CIDRS}
 umask 077
 mkdir -p "$OUT" "$KEYS_ADMIN_OUT"
-# HashiCorp Vault's CLI or OpenBao's: same commands, same VAULT_* variables.
-VAULT_CLI=${VAULT_CLI:-$(command -v vault || command -v bao || true)}
-[ -n "$VAULT_CLI" ] || { echo "neither vault nor bao is on the PATH" >&2; exit 2; }
-vault() { "$VAULT_CLI" "$@"; }
+. "$HERE/cli.sh"
 
 mounted() { vault "$1" list -format=json | grep -q "\"$2/\""; }
 
@@ -80,24 +89,32 @@ vault write "$PKI/roles/pharmacy-client" \
   key_type=ec key_bits=256 key_usage=DigitalSignature ext_key_usage="" \
   use_csr_common_name=true use_csr_sans=false require_cn=true no_store=false \
   ttl=2160h max_ttl=9528h >/dev/null
-# Revocation is immediate; the CRL is rebuilt before its expiry (the gateway stores each new one).
+# The CRL is rebuilt before its expiry (auto_rebuild), and at once after each revoke by the
+# gateway (`crl/rotate`: auto_rebuild alone leaves a revoked serial out until then); the gateway
+# stores each new one.
 vault write "$PKI/config/crl" expiry=168h auto_rebuild=true auto_rebuild_grace_period=48h >/dev/null
 vault read -field=certificate "$PKI/cert/ca" >"$OUT/pharmacies-ca.pem"
 chmod 0644 "$OUT/pharmacies-ca.pem"
 
 vault policy write gateway "$HERE/policies/gateway.hcl"
 vault policy write gateway-keys-admin "$HERE/policies/keys-admin.hcl"
+vault policy write secret-id-issuer "$HERE/policies/secret-id-issuer.hcl"
 
-approle() { # role policy ttl max_ttl out-dir
+approle() { # role policy token_ttl token_max_ttl secret_id_ttl cidrs out-dir
   vault write "auth/approle/role/$1" token_policies="$2" token_ttl="$3" token_max_ttl="$4" \
-    token_type=service secret_id_ttl=0 >/dev/null
-  vault read -field=role_id "auth/approle/role/$1/role-id" >"$5/$1-role-id"
-  # A secret id is issued once; rotate it with `vault write -f auth/approle/role/$1/secret-id`.
-  [ -s "$5/$1-secret-id" ] || vault write -f -field=secret_id "auth/approle/role/$1/secret-id" >"$5/$1-secret-id"
+    token_type=service secret_id_ttl="$5" secret_id_bound_cidrs="$6" token_bound_cidrs="$6" >/dev/null
+  vault read -field=role_id "auth/approle/role/$1/role-id" >"$7/$1-role-id"
 }
-approle gateway gateway 1h 24h "$OUT"
+# Once: later ones are renewed before they expire (deploy/guides/operations.md#vault-approle-secret-ids).
+first_secret_id() { # role out-dir
+  [ -s "$2/$1-secret-id" ] && return
+  wrapped=$(sh "$HERE/secret-id" issue "$1")
+  printf '%s\n' "$wrapped" | sh "$HERE/secret-id" unwrap "$1" "$2/$1-secret-id" >/dev/null
+}
+approle gateway gateway 1h 24h "${GATEWAY_VAULT_GATEWAY_SECRET_ID_TTL:-720h}" "$GATEWAY_CIDRS" "$OUT"
+first_secret_id gateway "$OUT"
 # keys-admin can raise min_decryption_version: its credentials never go where the gateway mounts
-approle gateway-keys-admin gateway-keys-admin 15m 1h "$KEYS_ADMIN_OUT"
+approle gateway-keys-admin gateway-keys-admin 15m 1h "${GATEWAY_VAULT_KEYS_ADMIN_SECRET_ID_TTL:-1h}" "$KEYS_ADMIN_CIDRS" "$KEYS_ADMIN_OUT"
 
 # Version 1 only on a first run: after `gateway keys rotate-blind-index` and `retire-blind-index`
 # the newest version lives in blind-index-key.wrapped.vN and version 1 is gone on purpose.
@@ -109,8 +126,12 @@ fi
 
 if [ "${INIT_CONTRACT_TEST:-}" = 1 ]; then
   create_key gateway-contract-test aes256-gcm96
-  sed 's/gateway-data/gateway-contract-test/g' "$HERE/policies/keys-admin.hcl" | vault policy write gateway-contract-test -
-  approle gateway-contract-test gateway-contract-test 15m 1h "$KEYS_ADMIN_OUT"
+  # the runtime's and keys-admin's grants on its own key, plus encrypt for the contract's wrapDataKey
+  { cat "$HERE/policies/gateway.hcl" "$HERE/policies/keys-admin.hcl"
+    printf 'path "transit/encrypt/gateway-data" {\n  capabilities = ["update"]\n}\n'
+  } | sed 's/gateway-data/gateway-contract-test/g' | vault policy write gateway-contract-test -
+  approle gateway-contract-test gateway-contract-test 15m 1h 24h "$GATEWAY_CIDRS" "$KEYS_ADMIN_OUT"
+  first_secret_id gateway-contract-test "$KEYS_ADMIN_OUT"
 fi
 
 echo "Vault ready for the gateway; credentials in $OUT"

@@ -1,7 +1,7 @@
 /**
  * The `gateway` command.
  *   gateway serve                  run the gateway from GATEWAY_* settings (production profile)
- *   gateway demo                   run everything on embedded defaults (what `npm start` does)
+ *   gateway demo [--key-manager local|openbao]  run everything on embedded defaults (what `npm start` does)
  *   gateway migrate                apply database migrations
  *   gateway db init-roles          create the runtime role (once per cluster)
  *   gateway outbox list [--state pending|delivered|dead|superseded] [--limit N]
@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { parseSettings, productionProblems, settingsFromEnv, SettingsRefused } from './config/index.js';
+import { environmentProblems, parseSettings, productionProblems, settingsFromEnv, SettingsRefused } from './config/index.js';
 import { createDatabase, initRoles, migrate, PortInUse } from './db/index.js';
 import { createLogger } from './observability/index.js';
 import { listMessages, redrive } from './outbox/index.js';
@@ -33,13 +33,13 @@ const HELP = `Usage: gateway <command> [options]
 
 Commands:
   serve                       Run the gateway (production profile; settings from GATEWAY_* variables)
-  demo                        Run the whole appliance on embedded defaults (npm start)
+  demo                        Run the whole appliance on embedded defaults (npm start)  [--key-manager local|openbao]
   migrate                     Apply database migrations (owner role)
   db init-roles               Create or update the runtime role (reads GATEWAY_RUNTIME_PASSWORD_FILE)
   outbox list                 List outbox messages  [--state pending|delivered|dead|superseded] [--limit N]
   outbox redrive <result-id>...  Put dead-lettered results back in the queue unchanged  [--all-dead-lettered] [--pharmacy FINESS]
   purge                       Destroy personal data past retention now  [--delivered-days N] [--dead-lettered-days N]
-  doctor                      Check settings, database, audit, key manager, certificates, clock, disk, SI-DEP; explain fixes  [--json] [--database-url owner]
+  doctor                      Check settings, database, audit, key manager, certificates, clock, disk, SI-DEP, images; explain fixes  [--json] [--database-url owner]
   sessions list|revoke        Web sessions  [--subject S] (revoke: --subject S [--issuer I])
   enrolments list|add|revoke  Roles of people  add: --issuer I --subject S --role R [--pharmacy FINESS] --expires T|--days N; revoke <id>
   admin login-link            Break-glass: a single-use 5-minute link to a chain-admin session (audited)  [--origin URL]
@@ -84,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       'batch-size': { type: 'string' },
       'stop-after': { type: 'string' },
+      'key-manager': { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -98,8 +99,14 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       // Loaded on demand: the production image ships without demo/ and the simulator.
       const { DemoRefused, runDemo } = await import('./demo/run-demo.js');
+      const { DEMO_KEY_MANAGERS, isDemoKeyManagerKind } = await import('./demo/key-manager.js');
+      const keyManager = values['key-manager'] ?? 'local';
+      if (!isDemoKeyManagerKind(keyManager)) {
+        process.stderr.write(`--key-manager takes ${DEMO_KEY_MANAGERS.join(' or ')}.\n`);
+        return 2;
+      }
       const log = createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'warn' });
-      const started = await runDemo({ env, log, dataDir: env.GATEWAY_DEMO_DATA_DIR, print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
+      const started = await runDemo({ env, log, dataDir: env.GATEWAY_DEMO_DATA_DIR, keyManager, print: (s) => process.stdout.write(`${s}\n`) }).catch((e: unknown) => {
         if (!(e instanceof DemoRefused)) throw e;
         process.stderr.write(`${e.message}\n`);
         return undefined;
@@ -112,13 +119,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'serve': {
+      // Before any setting is read: variables that would change TLS, the Vault token or namespace.
+      const unsafe = environmentProblems(env);
+      if (unsafe.length) throw new SettingsRefused(unsafe);
       const settings = parseSettings(settingsFromEnv(env));
       const problems = settings.profile === 'production' ? productionProblems(settings) : ['GATEWAY_PROFILE: serve runs the production profile only; use `gateway demo`'];
       if (problems.length) throw new SettingsRefused(problems);
       // Vault Transit: the production rules above refuse the local keyring.
       const { keys, checkpointSigner, vault } = await openVaultKeys(settings.keyManager);
       const ca = await openConfiguredCa(settings.pki, { vault });
-      const gateway = await startGateway({ settings, log: createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'info' }), keys, signer: checkpointSigner, ca });
+      const gateway = await startGateway({ settings, log: createLogger({ level: env.GATEWAY_LOG_LEVEL ?? 'info' }), keys, signer: checkpointSigner, ca, secretIdExpiry: vault.secretIdExpiry });
       await untilSignal();
       await gateway.stop();
       return 0;

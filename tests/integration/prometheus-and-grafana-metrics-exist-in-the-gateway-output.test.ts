@@ -23,6 +23,8 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   // outcome = accepted, retryable, rejected (the SI-DEP adapter's answer kinds)
   gateway_sidep_request_duration_seconds: ['outcome'],
   gateway_key_manager_up: [],
+  // 0 on the local keyring: the alert reads only positive values
+  gateway_key_manager_secret_id_expiry_timestamp_seconds: [],
   gateway_key_manager_calls_total: [],
   // operation = a KeyManager method (bounded list), outcome = ok, unavailable, decryption_failed, refused
   gateway_key_manager_request_duration_seconds: ['operation', 'outcome'],

@@ -7,7 +7,7 @@ import { parseSettings, type SettingsInput } from '../../gateway/src/config/inde
 import { openLocalCheckpointSigner, openLocalKeyring, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { ensureDevPki, anssiTlsOptions, type CertificateAuthority, type DevPki } from '../../gateway/src/pki/index.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
-import { startGateway, type RunningGateway } from '../../gateway/src/app/gateway.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/src/app/gateway.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
 import { testDatabase, type TestDatabase } from './test-database.js';
@@ -43,11 +43,12 @@ export interface Harness {
  * A whole gateway on real parts: a fresh database, a dev PKI, the SI-DEP simulator in its own
  * process, and the gateway's listeners on free ports.
  *
- * @param options.keys - the key manager to run on (e.g. Vault Transit on its test double);
+ * @param options.keys - the key manager to run on (e.g. Transit on a real OpenBao);
  *   default a local keyring in the harness directory.
- * @param options.ca - the CA of pharmacy certificates (e.g. Vault PKI on its test double); default from the settings.
+ * @param options.ca - the CA of pharmacy certificates (e.g. PKI on a real OpenBao); default from the settings.
+ * @param options.secretIdExpiry - the Vault AppRole secret id's expiry, as `serve` passes it.
  */
-export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager; ca?: CertificateAuthority } = {}): Promise<Harness> {
+export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager; ca?: CertificateAuthority; secretIdExpiry?: GatewayOptions['secretIdExpiry'] } = {}): Promise<Harness> {
   const db = await testDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-harness-'));
   const pki = await ensureDevPki(path.join(dir, 'pki'), { clients: [PHARMACY_A, PHARMACY_B, RELAY, UNREGISTERED] });
@@ -87,7 +88,7 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
   const settingsWith = (o: Partial<SettingsInput>) =>
     parseSettings(Object.fromEntries(Object.entries({ ...o, ...base }).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
 
-  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer, ca: options.ca });
+  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
   const agents = new Map<string, Agent>();
   const client = (name: string): Agent => {
     let a = agents.get(name);
@@ -145,10 +146,10 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
     },
     async restartGateway(o = {}) {
       await gateway.stop();
-      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca });
+      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
     },
     startReplica(o = {}) {
-      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca });
+      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
     },
     async close() {
       await gateway.stop();

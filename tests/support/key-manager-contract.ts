@@ -5,9 +5,9 @@ import { parseWrappedKey, type KeyManager, type WrappedKey } from '../../gateway
 const CONTEXT = 'sidep-gateway/data-key/v1/contract';
 
 /**
- * The behaviour every KeyManager backend owes its callers: the local keyring, the Vault Transit
- * test double, and a real Vault when `VAULT_ADDR` is set. Assertions are relative to the
- * backend's current state (a real Vault key may already be at version 7).
+ * The behaviour every KeyManager backend owes its callers: the local keyring, and Transit on a
+ * real OpenBao set up by deploy/vault/init.sh. Assertions are relative to the backend's current
+ * state (a real Vault key may already be at version 7).
  *
  * @param makeManager - a key manager on fresh or shared state; called before each case.
  * @example

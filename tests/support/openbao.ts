@@ -1,7 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as x509 from '@peculiar/x509';
 import { findOpenBao, initGatewayVault, startOpenBaoDevServer, type GatewayVaultFiles, type OpenBaoServer } from '../../gateway/src/demo/openbao.js';
 import type { VaultConnection } from '../../gateway/src/crypto/index.js';
 
@@ -26,6 +29,25 @@ export interface GatewayOpenBao extends GatewayVaultFiles {
   dir: string;
   /** An AppRole connection from the files init.sh wrote (`gateway`, `gateway-keys-admin`, …). */
   connection(role: string, timeoutMs?: number): VaultConnection;
+  /**
+   * A new secret id of `role` in its file, as an operator issues one before `gateway keys …`
+   * (deploy/vault/secret-id): init.sh leaves keys-admin without any.
+   */
+  issueSecretId(role: string): Promise<void>;
+  /** `auth/approle/login` over HTTP with those files: the role's token, for raw API calls. */
+  login(role: string): Promise<string>;
+  /**
+   * Replaces a policy (`gateway`, …) by one that grants nothing: every request of its tokens is
+   * then answered 403 (an AppRole login still succeeds: it needs no policy). The returned
+   * function writes the policy back.
+   */
+  withdrawPolicy(name: string): Promise<() => Promise<void>>;
+  /** `sys/seal` with the root token: every request is then answered 503 until `unseal`. */
+  seal(): Promise<void>;
+  /** `sys/unseal` with the dev server's key: tokens, keys and mounts are as they were. */
+  unseal(): Promise<void>;
+  /** The paths of the requests the server's file audit device recorded so far, in order. */
+  auditedPaths(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -44,24 +66,68 @@ export async function startGatewayOpenBao(o: { env?: NodeJS.ProcessEnv } = {}): 
     await server.stop();
     throw e;
   }
+  const connection = (role: string, timeoutMs = 5_000): VaultConnection => {
+    const folder = role === 'gateway' ? gatewayDir : keysAdminDir;
+    return {
+      address: server.address,
+      caPem: server.caPem,
+      roleIdFile: path.join(folder, `${role}-role-id`),
+      secretIdFile: path.join(folder, `${role}-secret-id`),
+      timeoutMs,
+    };
+  };
+  /** A call that must succeed, with the root token unless another is given ('' for none). */
+  const must = async (method: string, apiPath: string, body?: unknown, token?: string) => {
+    const answer = await server.api(method, apiPath, body, token);
+    if (answer.status >= 300) throw new Error(`OpenBao ${method} ${apiPath}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  };
   return {
     server,
     dir,
     gatewayDir,
     keysAdminDir,
-    connection(role, timeoutMs = 5_000) {
-      const folder = role === 'gateway' ? gatewayDir : keysAdminDir;
-      return {
-        address: server.address,
-        caPem: server.caPem,
-        roleIdFile: path.join(folder, `${role}-role-id`),
-        secretIdFile: path.join(folder, `${role}-secret-id`),
-        timeoutMs,
-      };
+    connection,
+    async issueSecretId(role) {
+      const { data } = (await must('POST', `/v1/auth/approle/role/${role}/secret-id`)) as { data: { secret_id: string } };
+      await writeFile(connection(role).secretIdFile, `${data.secret_id}\n`, { mode: 0o600 });
+    },
+    async login(role) {
+      const { roleIdFile, secretIdFile } = connection(role);
+      const [roleId, secretId] = await Promise.all([readFile(roleIdFile, 'utf8'), readFile(secretIdFile, 'utf8')]);
+      const { auth } = (await must('POST', '/v1/auth/approle/login', { role_id: roleId.trim(), secret_id: secretId.trim() }, '')) as { auth: { client_token: string } };
+      return auth.client_token;
+    },
+    async withdrawPolicy(name) {
+      const { rules } = (await must('GET', `/v1/sys/policy/${name}`)) as { rules: string };
+      await must('PUT', `/v1/sys/policy/${name}`, { policy: 'path "sys/nothing" { capabilities = ["deny"] }' });
+      return async () => void (await must('PUT', `/v1/sys/policy/${name}`, { policy: rules }));
+    },
+    seal: async () => void (await must('PUT', '/v1/sys/seal')),
+    unseal: async () => void (await must('PUT', '/v1/sys/unseal', { key: server.unsealKey })),
+    async auditedPaths() {
+      // startOpenBaoDevServer declares the file audit device as audit.log in the server's folder
+      const lines = (await readFile(path.join(dir, 'server', 'audit.log'), 'utf8')).split('\n').filter(Boolean);
+      return lines.flatMap((line) => {
+        const entry = JSON.parse(line) as { type: string; request: { path: string } };
+        return entry.type === 'request' ? [entry.request.path] : [];
+      });
     },
     async stop() {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A PEM certificate signing request for `commonName`, ECDSA P-256 unless another key algorithm
+ * is given: what the gateway sends to `pki-pharmacies/sign/pharmacy-client`, or what that role
+ * must refuse.
+ * @example const { status } = await bao.server.api('POST', '/v1/pki-pharmacies/sign/pharmacy-client', { csr: await certificateRequest('759999907') }, token);
+ */
+export async function certificateRequest(commonName: string, algorithm: webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' }): Promise<string> {
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const signingAlgorithm = algorithm.name === 'ECDSA' ? { name: 'ECDSA', hash: 'SHA-256' } : algorithm;
+  return (await x509.Pkcs10CertificateRequestGenerator.create({ name: [{ CN: [commonName] }], keys, signingAlgorithm }, webcrypto)).toString('pem');
 }

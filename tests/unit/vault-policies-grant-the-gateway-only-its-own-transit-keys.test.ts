@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyHcl } from '../support/vault-transit-double.js';
 
-const policy = (name: string) => parsePolicyHcl(readFileSync(new URL(`../../deploy/vault/policies/${name}`, import.meta.url), 'utf8'));
+/**
+ * The `path "…" { capabilities = [...] }` blocks of a policy file, in order; other stanzas and
+ * comments are ignored. What the server makes of them is proven on a real OpenBao
+ * (openbao-policies-let-the-gateway-use-keys-but-never-read-change-or-delete-them.test.ts).
+ */
+function policy(name: string): { path: string; capabilities: string[] }[] {
+  const hcl = readFileSync(new URL(`../../deploy/vault/policies/${name}`, import.meta.url), 'utf8').replace(/#[^\n]*/g, '');
+  return [...hcl.matchAll(/path\s+"([^"]+)"\s*\{[^}]*?capabilities\s*=\s*\[([^\]]*)\][^}]*\}/g)].map((m) => ({
+    path: m[1] ?? '',
+    capabilities: [...(m[2] ?? '').matchAll(/"([a-z]+)"/g)].map((c) => c[1] ?? ''),
+  }));
+}
 const KEYS = ['gateway-data', 'gateway-blind-index', 'gateway-audit-checkpoints'];
 
 describe('the Vault policies in deploy/vault/policies', () => {
   it.each(['gateway.hcl', 'keys-admin.hcl'])('%s: Transit paths of the gateway keys only, no delete, export, backup, trim, sudo or globs', (file) => {
-    const rules = policy(file).filter((rule) => !rule.path.startsWith('pki-'));
+    const rules = policy(file).filter((rule) => rule.path.startsWith('transit/'));
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
       expect(rule.path).toMatch(/^transit\/[a-z/]+\/gateway-[a-z-]+(\/(rotate|config))?$/);
@@ -33,14 +43,25 @@ describe('the Vault policies in deploy/vault/policies', () => {
     expect(transit.filter((rule) => /\/(config|trim|export)(\/|$)|^transit\/(encrypt|hmac|datakey\/wrapped)\//.test(rule.path))).toEqual([]);
   });
 
-  it('gateway.hcl grants on the PKI mount only signing through the pharmacy role, revoking, and reading the CA and CRL', () => {
-    const pki = policy('gateway.hcl').filter((rule) => !rule.path.startsWith('transit/'));
+  it('keys-admin.hcl rotates, rewraps and configures the data KEK but never opens a data key (no decrypt, datakey or encrypt on it)', () => {
+    const onDataKey = policy('keys-admin.hcl').filter((rule) => rule.path.split('/').includes('gateway-data'));
+    expect(onDataKey.map((rule) => rule.path)).toEqual(['transit/rewrap/gateway-data', 'transit/keys/gateway-data', 'transit/keys/gateway-data/rotate', 'transit/keys/gateway-data/config']);
+  });
+
+  it('gateway.hcl grants on the PKI mount only signing through the pharmacy role, revoking, rotating the CRL, and reading the CA and CRL', () => {
+    const pki = policy('gateway.hcl').filter((rule) => rule.path.startsWith('pki-'));
     expect(pki).toEqual([
       { path: 'pki-pharmacies/sign/pharmacy-client', capabilities: ['update'] },
       { path: 'pki-pharmacies/revoke', capabilities: ['update'] },
+      { path: 'pki-pharmacies/crl/rotate', capabilities: ['read'] },
       { path: 'pki-pharmacies/cert/ca', capabilities: ['read'] },
       { path: 'pki-pharmacies/cert/crl', capabilities: ['read'] },
     ]);
     expect(policy('keys-admin.hcl').filter((rule) => !rule.path.startsWith('transit/'))).toEqual([]);
+  });
+
+  it('gateway.hcl grants outside Transit and PKI only the lookup of its own AppRole secret id (its expiry metric)', () => {
+    const other = policy('gateway.hcl').filter((rule) => !rule.path.startsWith('transit/') && !rule.path.startsWith('pki-'));
+    expect(other).toEqual([{ path: 'auth/approle/role/gateway/secret-id/lookup', capabilities: ['update'] }]);
   });
 });

@@ -38,12 +38,17 @@ path "transit/keys/gateway-audit-checkpoints" {
 
 # Pharmacy client certificates (GATEWAY_PKI_CA_KIND=vault-pki): the gateway generates each key
 # pair itself and sends only a CSR to the one role; no issue (Vault-generated keys), no other
-# role, no sign-verbatim, no CA or role configuration, no tidy.
+# role, no sign-verbatim, no CA, role or CRL configuration, no tidy.
 path "pki-pharmacies/sign/pharmacy-client" {
   capabilities = ["update"]
 }
 path "pki-pharmacies/revoke" {
   capabilities = ["update"]
+}
+# Rebuilds the CRL after each revoke: with auto_rebuild, Vault would list the serial only at its
+# next scheduled rebuild, days later. `crl/rotate` is a read in Vault's API.
+path "pki-pharmacies/crl/rotate" {
+  capabilities = ["read"]
 }
 # The CA certificate (trusted by the intake listener) and the CRL (loaded by it). Vault also
 # serves these without a token; the grant keeps them readable should that ever be restricted.
@@ -52,4 +57,10 @@ path "pki-pharmacies/cert/ca" {
 }
 path "pki-pharmacies/cert/crl" {
   capabilities = ["read"]
+}
+
+# Its own secret id's expiry (gateway_key_manager_secret_id_expiry_timestamp_seconds, alerted
+# ahead): a lookup needs the secret id itself, so it tells only what the gateway already holds.
+path "auth/approle/role/gateway/secret-id/lookup" {
+  capabilities = ["update"]
 }

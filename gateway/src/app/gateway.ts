@@ -46,6 +46,8 @@ export interface GatewayOptions {
   sidep?: SidepAdapter;
   /** The CA of pharmacy certificates (`serve`: Vault PKI on the key manager's session); default from `settings.pki` (dev files or external). */
   ca?: CertificateAuthority;
+  /** When the Vault AppRole secret id expires (`serve`: the key manager's session), for its alert. */
+  secretIdExpiry?: () => Promise<Date | undefined>;
   /**
    * Only for the benchmark's audit-off composition (`tests/bench/`), which measures what audit
    * costs: how intake writes its audit events, and the sealer. `serve` and `demo` never set
@@ -216,8 +218,16 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   await crlRefresh.start();
   const expiry = createExpiryMonitor({ db, gauge: metrics.certificateExpiryDays, timestamps: metrics.certificateExpiryTimestamp, log });
   await expiry.check();
+  // Renewed by hand before it ends (deploy/guides/operations.md#vault-approle-secret-ids): the
+  // alert reads this. A failed lookup keeps the last value, which ages toward the alert.
+  const checkSecretIdExpiry = () =>
+    o.secretIdExpiry?.()
+      .then((at) => metrics.keyManagerSecretIdExpiry.set(at ? at.getTime() / 1000 : 0))
+      .catch((e: unknown) => log.warn({ err: errorSummary(e) }, 'secret id expiry lookup failed; will retry'));
+  void checkSecretIdExpiry();
   const expiryChecker = setInterval(() => {
     expiry.check().catch((e) => log.warn({ err: errorSummary(e) }, 'certificate expiry check failed; will retry'));
+    void checkSecretIdExpiry();
   }, EXPIRY_CHECK_MS);
   expiryChecker.unref();
   const metricsTls = s.metrics.certFile && s.metrics.keyFile ? watchTls('metrics', { certFile: s.metrics.certFile, keyFile: s.metrics.keyFile }) : undefined;

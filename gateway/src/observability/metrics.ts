@@ -74,6 +74,11 @@ export function createMetrics() {
       help: '1 when the key manager answered within the staleness limit.',
       registers: [registry],
     }),
+    keyManagerSecretIdExpiry: new Gauge({
+      name: 'gateway_key_manager_secret_id_expiry_timestamp_seconds',
+      help: 'When the Vault AppRole secret id the gateway logs in with expires (Unix seconds, read once a minute); 0: no expiry known (local keyring, or a secret id without TTL).',
+      registers: [registry],
+    }),
     auditUp: new Gauge({
       name: 'gateway_audit_up',
       help: '1 when sealing and the sink copy are within audit.maxSealLagSeconds; 0 when state-changing routes answer 503.',

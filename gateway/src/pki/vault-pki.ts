@@ -22,9 +22,9 @@ const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 /**
  * Vault PKI as the pharmacies' CA. The key pair is generated here (ECDSA P-256) and only a CSR
  * goes to `<mount>/sign/<role>`: Vault never sees the private key. Revocation is `<mount>/revoke`
- * by serial; the CRL is the one Vault keeps (`<mount>/cert/crl`), stored by the registry so
- * every replica's listener loads it. The CA certificate is read once here (`<mount>/cert/ca`)
- * and is what the intake listener trusts for these certificates.
+ * by serial, then `<mount>/crl/rotate`; the CRL is the one Vault keeps (`<mount>/cert/crl`),
+ * stored by the registry so every replica's listener loads it. The CA certificate is read once
+ * here (`<mount>/cert/ca`) and is what the intake listener trusts for these certificates.
  *
  * Every Vault failure is `ServiceUnavailable` whose cause names the path and status, never a body.
  *
@@ -69,6 +69,10 @@ export async function openVaultPki(o: VaultPkiOptions): Promise<CertificateAutho
     },
     async revoke(serialNumber) {
       await call('revoke', { serial_number: colonHex(serialNumber) });
+      // With auto_rebuild (deploy/vault/init.sh) a revoke leaves the CRL as it was until the next
+      // scheduled rebuild, days later (OpenBao 2.7 and Vault alike): rebuilt now, so the CRL the
+      // registry stores next lists this serial. A read (GET), as Vault routes it.
+      await call('crl/rotate');
     },
     async currentCrl(): Promise<CurrentCrl> {
       const pem = pemField(await call('cert/crl'), 'certificate', 'cert/crl');

@@ -4,21 +4,29 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVaultCheckpointSigner, createVaultSession, openLocalCheckpointSigner, verifyCheckpointSignature, type CheckpointSigner } from '../../gateway/src/crypto/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
-import { appRoleConnection, createGatewayKeys, startVaultTransitDouble, type VaultTransitDouble } from '../support/vault-transit-double.js';
+import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
-let vault: VaultTransitDouble;
+/**
+ * Audit checkpoints are signed with Ed25519 and verified with the published key of the signing
+ * version: by a local key file, and by Transit on a real OpenBao set up by deploy/vault/init.sh,
+ * signing with the gateway's AppRole (gateway.hcl) and rotated by keys-admin (keys-admin.hcl).
+ */
+const hasOpenBao = openBaoBinary() !== undefined;
+let bao: GatewayOpenBao | undefined;
 let dir: string;
 
 beforeAll(async () => {
-  vault = await startVaultTransitDouble();
   dir = await mkdtemp(join(tmpdir(), 'signers-'));
-  await createGatewayKeys(vault, dir);
-});
+  if (!hasOpenBao) return;
+  bao = await startGatewayOpenBao();
+  await bao.issueSecretId('gateway-keys-admin');
+}, 60_000);
 afterAll(async () => {
-  await vault.close();
+  await bao?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
+const vaultSigner = () => createVaultCheckpointSigner({ vault: createVaultSession(bao!.connection('gateway')), keyName: 'gateway-audit-checkpoints' });
 const checkpoint = Buffer.from('{"number":1,"root":"ab12","prev":"00"}');
 
 function runSignerContract(name: string, makeSigner: () => Promise<CheckpointSigner>): void {
@@ -37,9 +45,7 @@ function runSignerContract(name: string, makeSigner: () => Promise<CheckpointSig
 }
 
 runSignerContract('local key file', () => openLocalCheckpointSigner(join(dir, 'local', 'audit-signing-key.pem')));
-runSignerContract('Vault Transit test double (gateway policy)', async () =>
-  createVaultCheckpointSigner({ vault: createVaultSession(await appRoleConnection(vault, dir, 'gateway.hcl')), keyName: 'gateway-audit-checkpoints' }),
-);
+if (hasOpenBao) runSignerContract('Transit on a real OpenBao (gateway policy)', async () => vaultSigner());
 
 describe('the local checkpoint signer', () => {
   it('creates its key 0600 on first use and signs with the same key when opened again', async () => {
@@ -59,11 +65,11 @@ describe('the local checkpoint signer', () => {
   });
 });
 
-describe('the Vault checkpoint signer', () => {
-  it('keeps verifying old checkpoints after the signing key rotates', async () => {
-    const signer = createVaultCheckpointSigner({ vault: createVaultSession(await appRoleConnection(vault, dir, 'gateway.hcl')), keyName: 'gateway-audit-checkpoints' });
+describe.skipIf(!hasOpenBao)('the Vault checkpoint signer on a real OpenBao', () => {
+  it('keeps verifying old checkpoints after keys-admin rotates the signing key', async () => {
+    const signer = vaultSigner();
     const before = await signer.sign(checkpoint);
-    const admin = createVaultSession(await appRoleConnection(vault, dir, 'keys-admin.hcl'));
+    const admin = createVaultSession(bao!.connection('gateway-keys-admin'));
     await admin.write('transit/keys/gateway-audit-checkpoints/rotate', {});
     const after = await signer.sign(checkpoint);
     const keys = await signer.publicKeys();
@@ -71,15 +77,24 @@ describe('the Vault checkpoint signer', () => {
     expect(after.keyVersion).toBe(before.keyVersion + 1);
     expect(verifyCheckpointSignature(keys[before.keyVersion] as string, checkpoint, before.signature)).toBe(true);
     expect(verifyCheckpointSignature(keys[after.keyVersion] as string, checkpoint, after.signature)).toBe(true);
+    expect(verifyCheckpointSignature(keys[after.keyVersion] as string, checkpoint, before.signature)).toBe(false);
   });
 
-  it('fails closed with KeyManagerUnavailable when Vault is sealed', async () => {
-    const signer = createVaultCheckpointSigner({ vault: createVaultSession(await appRoleConnection(vault, dir, 'gateway.hcl')), keyName: 'gateway-audit-checkpoints' });
-    vault.seal();
+  it('fails closed with KeyManagerUnavailable when OpenBao is sealed, and signs again once unsealed', async () => {
+    const signer = vaultSigner();
+    await bao!.seal();
     try {
       await expect(signer.sign(checkpoint)).rejects.toBeInstanceOf(KeyManagerUnavailable);
+      await expect(signer.publicKeys()).rejects.toBeInstanceOf(KeyManagerUnavailable);
     } finally {
-      vault.unseal();
+      await bao!.unseal();
     }
+    await expect(signer.sign(checkpoint)).resolves.toMatchObject({ keyVersion: expect.any(Number) });
   });
 });
+
+if (!hasOpenBao) {
+  describe('CheckpointSigner: Transit on a real OpenBao', () => {
+    it.skip(OPENBAO_SKIP_REASON, () => undefined);
+  });
+}

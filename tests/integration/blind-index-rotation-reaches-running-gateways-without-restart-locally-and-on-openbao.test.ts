@@ -13,46 +13,61 @@ import {
   type KeyManager,
 } from '../../gateway/src/crypto/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
-import { appRoleConnection, createGatewayKeys, startVaultTransitDouble, type VaultTransitDouble } from '../support/vault-transit-double.js';
+import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
 /**
  * A blind-index key rotation reaches a running gateway without restart, on the local keyring and
- * on Vault Transit (its test double): the replica looks up under the new version as soon as it
- * reads it, indexes under it only once every serving replica must hold it, refuses work when it
- * could not read the versions for 5 s, and forgets a retired version. Time is a clock the test
- * moves, not a wait.
+ * on Transit of a real OpenBao set up by deploy/vault/init.sh (the replica with the gateway's
+ * AppRole, the operator's `keys rotate-blind-index` with keys-admin's): the replica looks up
+ * under the new version as soon as it reads it, indexes under it only once every serving replica
+ * must hold it, refuses work when it could not read the versions for 5 s, and forgets a retired
+ * version. Time is a clock the test moves, not a wait.
  */
 
+const OPENBAO = 'Transit on a real OpenBao';
+const hasOpenBao = openBaoBinary() !== undefined;
 let dir: string;
-let vault: VaultTransitDouble;
-const open: Record<string, () => Promise<KeyManager>> = {};
+let bao: GatewayOpenBao | undefined;
+/** Per backend: a running replica's key manager, and the operator's. */
+const open: Record<string, { replica: () => Promise<KeyManager>; operator: () => Promise<KeyManager> }> = {};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'live-blind-index-'));
-  vault = await startVaultTransitDouble();
-  const blindIndexKeyFile = await createGatewayKeys(vault, dir);
   const keyringFile = join(dir, 'keyring.json');
   await openLocalKeyring(keyringFile, { create: true });
-  open['local keyring'] = () => openLocalKeyring(keyringFile);
-  open['Vault Transit (test double)'] = async () => openVaultTransit({ vault: createVaultSession(await appRoleConnection(vault, dir, 'keys-admin.hcl')), blindIndexKeyFile });
-});
+  open['local keyring'] = { replica: () => openLocalKeyring(keyringFile), operator: () => openLocalKeyring(keyringFile) };
+  if (!hasOpenBao) return;
+  const openBao = await startGatewayOpenBao();
+  bao = openBao;
+  await openBao.issueSecretId('gateway-keys-admin');
+  // one folder of wrapped versions, shared by the replicas and the operator
+  const blindIndexKeyFile = join(openBao.gatewayDir, 'blind-index-key.wrapped');
+  const as = (role: string) => () => openVaultTransit({ vault: createVaultSession(openBao.connection(role)), blindIndexKeyFile });
+  open[OPENBAO] = { replica: as('gateway'), operator: as('gateway-keys-admin') };
+}, 60_000);
 afterAll(async () => {
-  await vault?.close();
+  await bao?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe.each(['local keyring', 'Vault Transit (test double)'])('a running gateway on the %s', (backend) => {
+if (!hasOpenBao) {
+  describe(`a running gateway on ${OPENBAO}`, () => {
+    it.skip(OPENBAO_SKIP_REASON, () => undefined);
+  });
+}
+
+describe.each(['local keyring', ...(hasOpenBao ? [OPENBAO] : [])])('a running gateway on the %s', (backend) => {
   it('looks up under a rotated version at once, indexes under it after the adoption delay, and forgets a retired one', async () => {
     let offsetMs = 0;
     const clock = () => Date.now() + offsetMs;
-    const replica = createLiveBlindIndex({ keys: await open[backend]!(), clock, refreshIntervalMs: 3_600_000 });
+    const replica = createLiveBlindIndex({ keys: await open[backend]!.replica(), clock, refreshIntervalMs: 3_600_000 });
     await replica.start();
     const index = replica.blindIndex;
     const before = index.version;
     expect(index.versions.map((v) => v.version)).toEqual([before]);
 
     // `gateway keys rotate-blind-index`, run elsewhere with its own key manager.
-    const operator = await open[backend]!();
+    const operator = await open[backend]!.operator();
     const added = await operator.rotateBlindIndexKey();
     const fresh = createBlindIndex(await operator.blindIndexKeys());
     await replica.refreshNow();
@@ -76,7 +91,7 @@ describe.each(['local keyring', 'Vault Transit (test double)'])('a running gatew
 
   it('refuses to index with a view of the versions older than 5 s', async () => {
     let offsetMs = 0;
-    const replica = createLiveBlindIndex({ keys: await open[backend]!(), clock: () => Date.now() + offsetMs, refreshIntervalMs: 3_600_000 });
+    const replica = createLiveBlindIndex({ keys: await open[backend]!.replica(), clock: () => Date.now() + offsetMs, refreshIntervalMs: 3_600_000 });
     await replica.start();
     expect(() => replica.blindIndex.nir('180017512345649')).not.toThrow();
     expect(replica.isFresh()).toBe(true);

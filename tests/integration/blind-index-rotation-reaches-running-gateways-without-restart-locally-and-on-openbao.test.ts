@@ -7,9 +7,7 @@ import {
   blindIndexSettledAt,
   createBlindIndex,
   createLiveBlindIndex,
-  createVaultSession,
   openLocalKeyring,
-  openVaultTransit,
   type KeyManager,
 } from '../../gateway/src/crypto/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
@@ -41,8 +39,7 @@ beforeAll(async () => {
   bao = openBao;
   await openBao.issueSecretId('gateway-keys-admin');
   // one folder of wrapped versions, shared by the replicas and the operator
-  const blindIndexKeyFile = join(openBao.gatewayDir, 'blind-index-key.wrapped');
-  const as = (role: string) => () => openVaultTransit({ vault: createVaultSession(openBao.connection(role)), blindIndexKeyFile });
+  const as = (role: string) => () => openBao.transit(role);
   open[OPENBAO] = { replica: as('gateway'), operator: as('gateway-keys-admin') };
 }, 60_000);
 afterAll(async () => {

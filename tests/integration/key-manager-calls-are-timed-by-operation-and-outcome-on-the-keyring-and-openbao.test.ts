@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createVaultSession,
   openLocalKeyring,
-  openVaultTransit,
   timeKeyManager,
   type KeyManager,
   type KeyManagerOperation,
@@ -36,7 +34,7 @@ beforeAll(async () => {
   bao = openBao;
   backends.push({
     name: OPENBAO,
-    open: () => openVaultTransit({ vault: createVaultSession(openBao.connection('gateway')), blindIndexKeyFile: join(openBao.gatewayDir, 'blind-index-key.wrapped') }),
+    open: () => openBao.transit(),
     // stays sealed: the file ends with it
     breakIt: () => openBao.seal(),
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, kekVersionsInUse, openVaultTransit, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { kekVersionsInUse, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { runKeysCommand, type KeysCliDeps } from '../../gateway/src/cli/keys.js';
 import { syntheticResult } from '../support/synthetic-result.js';
@@ -24,12 +24,11 @@ if (openBaoBinary()) {
   beforeAll(async () => {
     bao = await startGatewayOpenBao();
     await bao.issueSecretId('gateway-keys-admin');
-    const open = (role: string) => openVaultTransit({ vault: createVaultSession(bao.connection(role)), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
     // One-minute windows: a run that crosses a minute stores more than one data key.
     // Purge loop every second: it also refreshes the records-per-key-version metric.
-    gateway = await open('gateway');
+    gateway = await bao.transit();
     h = await startHarness({ keyManager: { kind: 'local', dataKeyWindowMinutes: 1 }, retention: { purgeIntervalSeconds: 1 } }, { keys: gateway });
-    admin = await open('gateway-keys-admin');
+    admin = await bao.transit('gateway-keys-admin');
   }, 60_000);
   afterAll(async () => {
     await h?.close();

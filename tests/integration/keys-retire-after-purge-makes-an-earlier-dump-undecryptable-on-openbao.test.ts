@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../gateway/src/cli/keys.js';
-import { createVaultSession, dataKeyContext, deleteShreddableDataKeys, openDocument, openVaultTransit, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { dataKeyContext, deleteShreddableDataKeys, openDocument, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
 import { purgeExpired } from '../../gateway/src/retention/index.js';
 import { syntheticResult, SYNTHETIC_NIR } from '../support/synthetic-result.js';
@@ -24,10 +23,9 @@ if (openBaoBinary()) {
   beforeAll(async () => {
     bao = await startGatewayOpenBao();
     await bao.issueSecretId('gateway-keys-admin');
-    const open = (role: string) => openVaultTransit({ vault: createVaultSession(bao.connection(role)), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
-    gateway = await open('gateway');
+    gateway = await bao.transit();
     h = await startHarness({}, { keys: gateway });
-    admin = await open('gateway-keys-admin');
+    admin = await bao.transit('gateway-keys-admin');
   }, 60_000);
   afterAll(async () => {
     await h?.close();

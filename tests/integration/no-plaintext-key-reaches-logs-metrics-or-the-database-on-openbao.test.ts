@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit, type KeyManager } from '../../gateway/src/crypto/index.js';
+import type { KeyManager } from '../../gateway/src/crypto/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
@@ -44,7 +43,7 @@ function watched(keys: KeyManager): KeyManager {
 if (openBaoBinary()) {
   beforeAll(async () => {
     bao = await startGatewayOpenBao();
-    const keys = await openVaultTransit({ vault: createVaultSession(bao.connection('gateway')), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
+    const keys = await bao.transit();
     // short data-key cache: delivery unwraps the key again rather than reusing the one intake made
     h = await startHarness({ keyManager: { kind: 'vault', dataKeyCacheSeconds: 1 } as never }, { keys: watched(keys) });
   }, 60_000);

@@ -1,7 +1,7 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit } from '../../gateway/src/crypto/index.js';
+import { createVaultSession } from '../../gateway/src/crypto/index.js';
 import { initGatewayVault } from '../../gateway/src/demo/openbao.js';
 import { run } from '../support/child-process.js';
 import { eventually, startHarness } from '../support/gateway-harness.js';
@@ -35,8 +35,6 @@ if (openBaoBinary()) {
 
   const lookup = async (role: string, secret: string) =>
     (await bao.server.api('POST', `/v1/auth/approle/role/${role}/secret-id/lookup`, { secret_id: secret })).body.data as { secret_id_ttl: number; expiration_time: string };
-
-  const gatewayKeys = () => openVaultTransit({ vault: createVaultSession(bao.connection('gateway')), blindIndexKeyFile: path.join(bao.gatewayDir, 'blind-index-key.wrapped') });
 
   beforeAll(async () => {
     bao = await startGatewayOpenBao();
@@ -98,7 +96,7 @@ if (openBaoBinary()) {
 
   describe("the gateway's secret id", () => {
     it('is renewed into its file while the gateway runs: the session goes on, the old one is destroyed and logs in no more', async () => {
-      const keys = await gatewayKeys();
+      const keys = await bao.transit();
       await keys.generateDataKey('sidep-gateway/data-key/v1/renewal');
       const [oldSecret, oldAccessor] = await Promise.all([readFile(secretIdFile('gateway'), 'utf8'), readFile(`${secretIdFile('gateway')}.accessor`, 'utf8')]);
       // the new file keeps the old one's mode (and group: the gateway's, in compose)
@@ -110,14 +108,14 @@ if (openBaoBinary()) {
       expect(await loginStatus('gateway', oldSecret.trim())).toBe(400);
       // its token outlives the destroyed secret id; its next login reads the new file
       await keys.generateDataKey('sidep-gateway/data-key/v1/renewal');
-      await (await gatewayKeys()).generateDataKey('sidep-gateway/data-key/v1/renewal');
+      await (await bao.transit()).generateDataKey('sidep-gateway/data-key/v1/renewal');
     });
 
     it('expires in 30 days by default, which a running gateway exports for its alert', async () => {
       const vault = createVaultSession(bao.connection('gateway'));
       const expiry = (await vault.secretIdExpiry()) as Date;
       expect(Math.abs(expiry.getTime() - (Date.now() + 30 * 86_400_000))).toBeLessThan(10 * 60_000);
-      const h = await startHarness({}, { keys: await gatewayKeys(), secretIdExpiry: vault.secretIdExpiry });
+      const h = await startHarness({}, { keys: await bao.transit(), secretIdExpiry: vault.secretIdExpiry });
       try {
         const exported = await eventually(async () => {
           const text = await (await fetch(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } })).text();

@@ -106,7 +106,7 @@ if (openBaoBinary()) {
 
     // last: a stopped dev server keeps nothing (its storage is in memory), so nothing runs after it
     it('when OpenBao is stopped, every call is KeyManagerUnavailable', async () => {
-      const direct = await openVaultTransit({ vault: createVaultSession(bao.connection('gateway', 300)), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
+      const direct = await bao.transit('gateway', 300);
       await direct.probe();
       await bao.server.stop();
       await expect(direct.probe()).rejects.toBeInstanceOf(KeyManagerUnavailable);

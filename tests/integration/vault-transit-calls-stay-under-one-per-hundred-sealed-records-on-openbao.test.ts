@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataKeyProvider, createKeyManagerGuard, createVaultSession, openDocument, openVaultTransit, sealDocument } from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createKeyManagerGuard, openDocument, sealDocument } from '../../gateway/src/crypto/index.js';
 import { inMemoryDataKeyStore } from '../unit/crypto-doubles.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
@@ -21,7 +20,7 @@ if (openBaoBinary()) {
 
   describe('data keys per window and shard', () => {
     it(`seal and open ${RECORDS} records with at most one Transit call per hundred (datakey and decrypt, counted by OpenBao's audit log)`, async () => {
-      const keys = await openVaultTransit({ vault: createVaultSession(bao.connection('gateway')), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
+      const keys = await bao.transit();
       const guard = createKeyManagerGuard({ keys });
       await guard.start();
       // A fixed clock: a run crossing an hour boundary would legitimately open a second window.

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit, verifyCheckpointSignature, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { verifyCheckpointSignature, type KeyManager } from '../../gateway/src/crypto/index.js';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
@@ -17,7 +16,7 @@ let keys: KeyManager;
 beforeAll(async () => {
   if (!hasOpenBao) return;
   bao = await startGatewayOpenBao();
-  keys = await openVaultTransit({ vault: createVaultSession(bao.connection('gateway')), blindIndexKeyFile: join(bao.gatewayDir, 'blind-index-key.wrapped') });
+  keys = await bao.transit();
 }, 60_000);
 afterAll(() => bao?.stop());
 

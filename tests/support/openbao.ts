@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as x509 from '@peculiar/x509';
 import { findOpenBao, initGatewayVault, startOpenBaoDevServer, type GatewayVaultFiles, type OpenBaoServer } from '../../gateway/src/demo/openbao.js';
-import type { VaultConnection } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultTransit, type KeyManager, type VaultConnection } from '../../gateway/src/crypto/index.js';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -29,6 +29,12 @@ export interface GatewayOpenBao extends GatewayVaultFiles {
   dir: string;
   /** An AppRole connection from the files init.sh wrote (`gateway`, `gateway-keys-admin`, …). */
   connection(role: string, timeoutMs?: number): VaultConnection;
+  /**
+   * The Transit key manager `role` opens over `connection(role, timeoutMs)`, with the blind-index
+   * key init.sh wrapped in the gateway's folder.
+   * @example const keys = await bao.transit(); const admin = await bao.transit('gateway-keys-admin');
+   */
+  transit(role?: string, timeoutMs?: number): Promise<KeyManager>;
   /**
    * A new secret id of `role` in its file, as an operator issues one before `gateway keys …`
    * (deploy/vault/secret-id): init.sh leaves keys-admin without any.
@@ -88,6 +94,7 @@ export async function startGatewayOpenBao(o: { env?: NodeJS.ProcessEnv } = {}): 
     gatewayDir,
     keysAdminDir,
     connection,
+    transit: (role = 'gateway', timeoutMs) => openVaultTransit({ vault: createVaultSession(connection(role, timeoutMs)), blindIndexKeyFile: path.join(gatewayDir, 'blind-index-key.wrapped') }),
     async issueSecretId(role) {
       const { data } = (await must('POST', `/v1/auth/approle/role/${role}/secret-id`)) as { data: { secret_id: string } };
       await writeFile(connection(role).secretIdFile, `${data.secret_id}\n`, { mode: 0o600 });

@@ -70,6 +70,7 @@ describe('gateway doctor on a working setup', () => {
   it('passes every check, saying what it found', async () => {
     const r = await doctor();
     expect(status(r)).toMatchObject({
+      'settings.environment': 'ok',
       'settings.safe': 'warn', // the demo profile is not production
       'database.reachable': 'ok',
       'database.migrations': 'ok',
@@ -180,6 +181,24 @@ describe('gateway doctor on broken setups', () => {
     const unsafe = r.checks.filter((c) => c.id.startsWith('settings.safe') && c.status === 'fail').map((c) => c.summary);
     expect(unsafe.some((s) => s.startsWith('GATEWAY_KEY_MANAGER_KIND'))).toBe(true);
     expect(unsafe.some((s) => s.startsWith('GATEWAY_DATABASE_URL'))).toBe(true);
+  });
+
+  it('fails on each variable `gateway serve` refuses in its environment, naming it and never its value', async () => {
+    const token = 'hvs.not-a-real-token-5e0b';
+    const out = await cli({ VAULT_TOKEN: token }, '--json');
+    expect(out.code).toBe(1);
+    const one = JSON.parse(out.stdout) as DoctorReport;
+    expect(check(one, 'settings.environment')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^VAULT_TOKEN: /), hint: expect.stringContaining('GATEWAY_KEY_MANAGER_VAULT_CA_FILE') });
+    expect(out.stdout).not.toContain(token);
+    const two = await doctor({ VAULT_SKIP_VERIFY: 'false', NODE_TLS_REJECT_UNAUTHORIZED: '0' });
+    const refused = two.checks.filter((c) => c.id.startsWith('settings.environment'));
+    expect(refused.map((c) => [c.id, c.status, c.summary.split(':')[0]])).toEqual([
+      ['settings.environment.1', 'fail', 'VAULT_SKIP_VERIFY'],
+      ['settings.environment.2', 'fail', 'NODE_TLS_REJECT_UNAUTHORIZED'],
+    ]);
+    expect(two.ok).toBe(false);
+    // only 0 turns certificate checks off
+    expect(check(await doctor({ NODE_TLS_REJECT_UNAUTHORIZED: '1' }), 'settings.environment')?.status).toBe('ok');
   });
 
   it('explains missing settings and skips what depends on them, exiting 1', async () => {

@@ -1,6 +1,7 @@
-import { chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { runToEnd, startLoggedProcess } from './logged-process.js';
+import { createCustodians } from '../support/custodians.js';
+import { startLoggedProcess } from './logged-process.js';
 import type { ServiceView } from './service-view.js';
 
 /** vault-init's default threshold (VAULT_UNSEAL_THRESHOLD unset in compose.yaml) is 3: as many custodians. */
@@ -31,18 +32,8 @@ export async function runVaultInitCeremony(
   o: { bao: string; gpg: string; unseal(keys: string[]): Promise<void>; homes: string; logFile: string; owner?: { uid: number; gid: number } },
 ): Promise<string[]> {
   const dirs = Object.fromEntries(Object.entries(VAULT_INIT_PATHS).map(([name, p]) => [name, mounted(view, p)])) as Record<keyof typeof VAULT_INIT_PATHS, string>;
-  const gnupgHome = (c: string) => path.join(o.homes, c);
-  const gpg = async (c: string, args: string[], input?: Buffer) => {
-    const r = await runToEnd(o.gpg, ['--homedir', gnupgHome(c), '--batch', '--quiet', ...args], { env: { PATH: process.env.PATH ?? '' }, ...(input ? { input } : {}) });
-    if (r.code !== 0) throw new Error(`gpg ${args[0]} for ${c}: ${r.stderr.trim()}`);
-    return r.stdout;
-  };
+  const custodians = await createCustodians({ gpg: o.gpg, names: CUSTODIANS, homesDir: o.homes, publicKeysDir: dirs.VAULT_CUSTODIANS_DIR });
   try {
-    for (const c of CUSTODIANS) {
-      await mkdir(gnupgHome(c), { recursive: true, mode: 0o700 });
-      await gpg(c, ['--passphrase', '', '--quick-gen-key', `${c} <${c}@custodians.invalid>`, 'future-default', 'default', 'never']);
-      await writeFile(path.join(dirs.VAULT_CUSTODIANS_DIR, `${c}.asc`), await gpg(c, ['--armor', '--export', `${c}@custodians.invalid`]));
-    }
     const [program, ...args] = view.service.entrypoint;
     if (!program) throw new Error("compose.yaml's vault-init has no entrypoint");
     // as root: the pip package's bao may sit where vault-init's user cannot reach it; its files are given to that user below
@@ -54,7 +45,11 @@ export async function runVaultInitCeremony(
     await vaultInit.untilOutput(/key shares in/, 120_000);
     // each on their own machine: base64 -d < NAME.share | gpg -d
     const keys: string[] = [];
-    for (const c of CUSTODIANS) keys.push((await gpg(c, ['--decrypt'], Buffer.from((await readFile(path.join(dirs.VAULT_SHARES_DIR, `${c}.share`), 'utf8')).trim(), 'base64'))).trim());
+    for (const c of CUSTODIANS) {
+      const decrypted = await custodians.decryptShare(c, await readFile(path.join(dirs.VAULT_SHARES_DIR, `${c}.share`), 'utf8'));
+      if (decrypted.code !== 0) throw new Error(`gpg --decrypt for ${c}: ${decrypted.stderr.trim()}`);
+      keys.push(decrypted.stdout.trim());
+    }
     await o.unseal(keys);
     if ((await vaultInit.exited()) !== 0) throw new Error(`vault-init failed (see ${o.logFile})`);
     // handed over: the custodians keep them, the host does not
@@ -62,8 +57,7 @@ export async function runVaultInitCeremony(
     if (o.owner) for (const dir of [dirs.GATEWAY_VAULT_OUT_DIR, dirs.GATEWAY_VAULT_KEYS_ADMIN_DIR]) for (const f of await readdir(dir)) await chown(path.join(dir, f), o.owner.uid, o.owner.gid);
     return keys;
   } finally {
-    // the agents the decryptions started, one per home
-    for (const c of CUSTODIANS) await runToEnd('gpgconf', ['--homedir', gnupgHome(c), '--kill', 'gpg-agent'], { env: { PATH: process.env.PATH ?? '' } }).catch(() => undefined);
+    await custodians.close();
   }
 }
 

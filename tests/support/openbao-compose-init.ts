@@ -5,6 +5,7 @@ import path from 'node:path';
 import { freePort } from '../../gateway/src/demo/free-port.js';
 import { request } from '../../gateway/src/demo/openbao.js';
 import { must, run, type Ran } from './child-process.js';
+import { createCustodians, type Custodians } from './custodians.js';
 import { REPOSITORY_ROOT } from './openbao.js';
 
 /**
@@ -32,8 +33,7 @@ export interface ComposeInitBench {
   listenerTls: string;
   /** vault-init.sh as compose runs it: threshold 2, no token of any kind in its environment. */
   vaultInit(o?: { waitSeconds?: number; onStdout?: (text: string) => void }): Promise<Ran>;
-  /** What a custodian does with the share handed to them: `base64 -d < NAME.share | gpg -d`. */
-  decryptShare(custodian: string, share: string): Promise<Ran>;
+  decryptShare: Custodians['decryptShare'];
   /** The encrypted share vault-init wrote for `custodian`. */
   share(custodian: string): Promise<string>;
   close(): Promise<void>;
@@ -47,7 +47,6 @@ export async function composeInitBench(o: { bao: string; gpg: string; custodians
   const root = path.join(dir, 'checkout');
   const state = (name: string) => path.join(root, 'deploy/state', name);
   const secrets = path.join(root, 'deploy/secrets');
-  const gnupgHome = (custodian: string) => path.join(dir, `gnupg-${custodian}`);
   for (const d of ['vault-data', 'vault-audit', 'vault-approle', 'vault-keys-admin', 'vault-custodians', 'vault-unseal-shares']) await mkdir(state(d), { recursive: true, mode: 0o700 });
   await mkdir(secrets, { recursive: true, mode: 0o700 });
   await copyFile(path.join(REPOSITORY_ROOT, 'compose.yaml'), path.join(root, 'compose.yaml'));
@@ -60,13 +59,7 @@ export async function composeInitBench(o: { bao: string; gpg: string; custodians
   await openssl('x509', '-req', '-in', path.join(dir, 'vault.csr'), '-CA', caFile, '-CAkey', path.join(dir, 'ca.key'), '-CAcreateserial', '-days', '1', '-extfile', path.join(dir, 'san.ext'), '-out', path.join(secrets, 'vault_tls_cert'));
   const caPem = await readFile(caFile, 'utf8');
 
-  await Promise.all(
-    o.custodians.map(async (c) => {
-      await mkdir(gnupgHome(c), { mode: 0o700 });
-      await must(o.gpg, ['--homedir', gnupgHome(c), '--batch', '--quiet', '--passphrase', '', '--quick-gen-key', `${c} <${c}@pharmacies.example>`, 'future-default', 'default', 'never']);
-      await writeFile(path.join(state('vault-custodians'), `${c}.asc`), await must(o.gpg, ['--homedir', gnupgHome(c), '--armor', '--export', `${c}@pharmacies.example`]));
-    }),
-  );
+  const custodians = await createCustodians({ gpg: o.gpg, names: o.custodians, homesDir: dir, publicKeysDir: state('vault-custodians') });
 
   const port = await freePort();
   const address = `https://127.0.0.1:${port}`;
@@ -130,12 +123,11 @@ export async function composeInitBench(o: { bao: string; gpg: string; custodians
       };
       return run('sh', [path.join(REPOSITORY_ROOT, 'deploy/compose/vault-init.sh')], { env, onStdout: v.onStdout });
     },
-    decryptShare: (custodian, share) => run(o.gpg, ['--homedir', gnupgHome(custodian), '--batch', '--quiet', '--decrypt'], { input: Buffer.from(share.trim(), 'base64') }),
+    decryptShare: custodians.decryptShare,
     share: (custodian) => readFile(path.join(state('vault-unseal-shares'), `${custodian}.share`), 'utf8'),
     async close() {
       await stop();
-      // the gpg-agents the decryptions started, one per home
-      await Promise.all(o.custodians.map((c) => run('gpgconf', ['--homedir', gnupgHome(c), '--kill', 'gpg-agent'])));
+      await custodians.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

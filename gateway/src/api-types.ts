@@ -1,9 +1,9 @@
 /**
- * The shapes of the JSON the gateway answers to the web UI, with no imports: the server builds
- * them and the admin UI (a separate bundle) imports these very types, so the two cannot drift.
+ * The shapes of the JSON the gateway answers to the web UI: the server builds them and the admin
+ * UI (a separate bundle) imports these very types, so the two cannot drift. The one import, the
+ * status table, imports nothing itself.
  */
-
-export type ResultStatus = 'received' | 'delivering' | 'retrying' | 'delivered' | 'dead-lettered' | 'cancelled';
+import type { ResultStatus } from './results/lifecycle/statuses.js';
 
 /** The status resource: delivery state and receipts, never personal data. */
 export interface ResultStatusView {

@@ -1,6 +1,6 @@
 /**
  * The gateway's one error family. Every error a caller can see has a stable `code`;
- * `app/problem.ts` maps each code to an HTTP status in one exhaustive switch. Messages
+ * `http/problem.ts` maps each code to an HTTP status in one exhaustive switch. Messages
  * are fixed text: no error ever carries a submitted value.
  */
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:https';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
-import { listen } from '../../gateway/src/app/listen.js';
+import { listen } from '../../gateway/src/http/index.js';
 
 const files = JSON.parse(process.argv[2] as string) as { certFile: string; keyFile: string; caFile: string };
 const app = new Hono();

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { auditAppender } from '../../gateway/src/audit/index.js';
-import { createBlindIndex } from '../../gateway/src/crypto/blind-index.js';
+import { createBlindIndex } from '../../gateway/src/crypto/index.js';
 import { createDatabase } from '../../gateway/src/db/index.js';
 import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
-import { requestFingerprints } from '../../gateway/src/intake/idempotency.js';
-import { indexColumns, insertSubmission, nirIndexes, statusUrl } from '../../gateway/src/intake/submit.js';
+import { statusUrl } from '../../gateway/src/intake/submit.js';
+import { acceptSubmission, indexColumns, nirIndexes, requestFingerprints } from '../../gateway/src/results/lifecycle/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
 /** What a sealed result weighs (a synthetic result's JSON under AES-GCM, with nonce and tag). */
@@ -33,7 +33,7 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
       const id = randomUUID();
       const key = randomUUID();
       try {
-        await insertSubmission(db, {
+        await acceptSubmission(db, {
           id,
           pharmacyId,
           key,

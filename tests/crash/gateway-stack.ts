@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import type { SettingsInput } from '../../gateway/src/config/index.js';
-import { createKeyringFile, newKeyringDocument } from '../../gateway/src/crypto/keyring-file.js';
+import { createKeyringFile, newKeyringDocument } from '../../gateway/src/keys/keyring-file.js';
 import { createDatabase, migrate, RUNTIME_ROLE, type Database } from '../../gateway/src/db/index.js';
 import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
 import { freePort } from '../../gateway/src/demo/free-port.js';

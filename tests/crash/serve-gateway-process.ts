@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseSettings, type SettingsInput } from '../../gateway/src/config/index.js';
-import { openLocalCheckpointSigner, openLocalKeyring } from '../../gateway/src/crypto/index.js';
-import { startGateway, type GatewayOptions } from '../../gateway/src/app/gateway.js';
+import { openLocalCheckpointSigner, openLocalKeyring } from '../../gateway/src/keys/index.js';
+import { startGateway, type GatewayOptions } from '../../gateway/src/app/index.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 
 export interface GatewayProcessConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { IdempotencyKeyInvalid, IdempotencyKeyMissing } from '../../gateway/src/errors.js';
-import { requireIdempotencyKey } from '../../gateway/src/intake/idempotency.js';
+import { requireIdempotencyKey } from '../../gateway/src/results/lifecycle/index.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAdminRoutes, CERTIFICATE_ROUTES } from '../../gateway/src/admin/certificate-routes.js';
 import { createEnrolmentAdminRoutes, ENROLMENT_ROUTES } from '../../gateway/src/admin/enrolment-routes.js';
 import { createPharmacyAdminRoutes, PHARMACY_ROUTES } from '../../gateway/src/admin/pharmacy-routes.js';
-import { jsonBody, onError, requestId } from '../../gateway/src/app/middleware.js';
+import { jsonBody, onError, requestId } from '../../gateway/src/http/index.js';
 import { csrfTokenFor } from '../../gateway/src/auth/csrf.js';
 import { enrol } from '../../gateway/src/auth/enrolments.js';
 import { createSessionStore, SESSION_COOKIE } from '../../gateway/src/auth/sessions.js';

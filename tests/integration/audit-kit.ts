@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { appendAudit, createAuditSealer, fileCheckpointSink, readCheckpointSink, verifyAuditLog, type AuditSealer, type CheckpointSink, type VerifyReport } from '../../gateway/src/audit/index.js';
-import { openLocalCheckpointSigner, type CheckpointSigner } from '../../gateway/src/crypto/index.js';
+import { openLocalCheckpointSigner, type CheckpointSigner } from '../../gateway/src/keys/index.js';
 import type { Database } from '../../gateway/src/db/index.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';

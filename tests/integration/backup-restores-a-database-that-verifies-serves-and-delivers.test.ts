@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { readCheckpointSink, verifyAuditLog } from '../../gateway/src/audit/index.js';
-import { lastSuccessfulBackup, openLocalCheckpointSigner } from '../../gateway/src/crypto/index.js';
+import { lastSuccessfulBackup, openLocalCheckpointSigner } from '../../gateway/src/keys/index.js';
 import { createDatabase, RUNTIME_ROLE } from '../../gateway/src/db/index.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';

@@ -2,14 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BLIND_INDEX_ADOPT_AFTER_MS,
-  blindIndexSettledAt,
-  createBlindIndex,
-  createLiveBlindIndex,
-  openLocalKeyring,
-  type KeyManager,
-} from '../../gateway/src/crypto/index.js';
+import { createBlindIndex } from '../../gateway/src/crypto/index.js';
+import { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, createLiveBlindIndex, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

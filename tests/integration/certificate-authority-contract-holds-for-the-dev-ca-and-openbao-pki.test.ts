@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultPki } from '../../gateway/src/vault/index.js';
 import { addPharmacy, issueCertificate, revokeCertificate } from '../../gateway/src/pharmacies/index.js';
-import { createDevCa, createDevCertificateAuthority, openVaultPki, type CertificateAuthority } from '../../gateway/src/pki/index.js';
+import { createDevCa, createDevCertificateAuthority, type CertificateAuthority } from '../../gateway/src/pki/index.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 

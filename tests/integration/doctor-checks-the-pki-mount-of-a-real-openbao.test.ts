@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pkiSchema, type Settings } from '../../gateway/src/config/index.js';
-import { createVaultSession } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openConfiguredCa } from '../../gateway/src/vault/index.js';
 import { checkCertificateAuthority } from '../../gateway/src/doctor/certificate-authority-check.js';
-import { openConfiguredCa } from '../../gateway/src/pki/index.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
 /**

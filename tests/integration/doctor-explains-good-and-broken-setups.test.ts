@@ -7,9 +7,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorReport } from '../../gateway/src/doctor/index.js';
-import { openConfiguredKeys } from '../../gateway/src/cli/key-manager-from-settings.js';
-import { openSettingsCa } from '../../gateway/src/cli/signing-ca.js';
-import { openLocalKeyring, rewrapStoredDataKeys } from '../../gateway/src/crypto/index.js';
+import { openConfiguredKeys, openSettingsCa } from '../../gateway/src/vault/index.js';
+import { openLocalKeyring, rewrapStoredDataKeys } from '../../gateway/src/keys/index.js';
 import { PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

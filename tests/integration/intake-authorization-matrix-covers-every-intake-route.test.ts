@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_TABLE } from '../../gateway/src/app/route-table.js';
+import { ROUTE_TABLE } from '../../gateway/src/app/index.js';
 import { addPharmacy, deactivatePharmacy, issueCertificate, revokeCertificate } from '../../gateway/src/pharmacies/index.js';
 import { createDevCertificateAuthority, type CertificateAuthority } from '../../gateway/src/pki/index.js';
 import { eventually, PHARMACY_A, PHARMACY_B, startHarness, type Harness } from '../support/gateway-harness.js';

@@ -2,13 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  openLocalKeyring,
-  timeKeyManager,
-  type KeyManager,
-  type KeyManagerOperation,
-  type KeyManagerOutcome,
-} from '../../gateway/src/crypto/index.js';
+import { openLocalKeyring, timeKeyManager, type KeyManager, type KeyManagerOperation, type KeyManagerOutcome } from '../../gateway/src/keys/index.js';
 import { DecryptionFailed, KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultCheckpointSigner, createVaultSession, openLocalCheckpointSigner, verifyCheckpointSignature, type CheckpointSigner } from '../../gateway/src/crypto/index.js';
+import { openLocalCheckpointSigner, verifyCheckpointSignature, type CheckpointSigner } from '../../gateway/src/keys/index.js';
+import { createVaultCheckpointSigner, createVaultSession } from '../../gateway/src/vault/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createVaultSession, openVaultTransit } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultTransit } from '../../gateway/src/vault/index.js';
 import { runKeyManagerContract } from '../support/key-manager-contract.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataKeyStore } from '../../gateway/src/db/index.js';
-import { createDataKeyProvider, createKeyManagerGuard, openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createDataKeyStore, createKeyManagerGuard, openLocalKeyring } from '../../gateway/src/keys/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 const run = promisify(execFile);

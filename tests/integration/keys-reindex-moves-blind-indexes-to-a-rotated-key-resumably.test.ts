@@ -5,10 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlindIndex, createDataKeyProvider, createKeyManagerGuard, openLocalKeyring, type KeyManager, type KeyManagerGuard } from '../../gateway/src/crypto/index.js';
-import { createDataKeyStore } from '../../gateway/src/db/index.js';
+import {
+  createDataKeyProvider,
+  createDataKeyStore,
+  createKeyManagerGuard,
+  openLocalKeyring,
+  type KeyManager,
+  type KeyManagerGuard,
+} from '../../gateway/src/keys/index.js';
+import { createBlindIndex } from '../../gateway/src/crypto/index.js';
 import { DuplicateResult } from '../../gateway/src/errors.js';
-import { createResultSealer } from '../../gateway/src/intake/result-sealer.js';
+import { createResultSealer } from '../../gateway/src/results/lifecycle/index.js';
 import { createSubmitService } from '../../gateway/src/intake/submit.js';
 import { createIntakeSchema, parseIntake, type TestResultInput } from '../../gateway/src/results/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';

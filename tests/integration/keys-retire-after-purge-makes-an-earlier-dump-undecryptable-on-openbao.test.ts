@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../gateway/src/cli/keys.js';
-import { dataKeyContext, deleteShreddableDataKeys, openDocument, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { openDocument } from '../../gateway/src/crypto/index.js';
+import { dataKeyContext, rewrapStoredDataKeys, type KeyManager } from '../../gateway/src/keys/index.js';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
-import { purgeExpired } from '../../gateway/src/retention/index.js';
+import { purgeExpired } from '../../gateway/src/results/lifecycle/index.js';
 import { syntheticResult, SYNTHETIC_NIR } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
@@ -80,8 +81,9 @@ if (openBaoBinary()) {
 
       // Retention passes: purge, delete the closed windows' data keys, rotate and rewrap.
       const later = new Date(Date.now() + 8 * 86_400_000);
-      expect(await purgeExpired(h.db.owner, { deliveredDays: 7, deadLetteredDays: 30 }, later)).toBe(3);
-      expect(await deleteShreddableDataKeys(h.db.owner, { windowMs: 3_600_000, now: later })).toBeGreaterThan(0);
+      const purged = await purgeExpired(h.db.owner, { retention: { deliveredDays: 7, deadLetteredDays: 30 }, keyManager: { dataKeyWindowMinutes: 60 } }, later);
+      expect(purged.results).toBe(3);
+      expect(purged.dataKeys).toBeGreaterThan(0);
       expect(await h.db.owner.selectFrom('data_keys').select('id').where('id', 'in', before.dataKeys.map((k) => k.id)).execute()).toEqual([]);
       const current = await admin.rotate();
       expect(await retire(current)).toBe(1); // stored keys still under the old version

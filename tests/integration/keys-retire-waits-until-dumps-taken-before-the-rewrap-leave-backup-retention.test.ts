@@ -6,8 +6,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runKeysCommand, type KeysCliDeps } from '../../gateway/src/cli/keys.js';
-import { dataKeyContext, openLocalKeyring, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { runKeysCommand } from '../../gateway/src/cli/keys.js';
+import type { KeysCliDeps } from '../../gateway/src/cli/keys-deps.js';
+import { dataKeyContext, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
 import { pgClientToolsFitServer } from '../support/pg-client-tools.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 

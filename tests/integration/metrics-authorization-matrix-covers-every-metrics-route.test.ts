@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_TABLE } from '../../gateway/src/app/route-table.js';
+import { ROUTE_TABLE } from '../../gateway/src/app/index.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 
 /**

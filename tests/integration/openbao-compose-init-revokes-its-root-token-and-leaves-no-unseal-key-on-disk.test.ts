@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/vault/index.js';
 import { freePort } from '../../gateway/src/demo/free-port.js';
 import { request } from '../../gateway/src/demo/openbao.js';
 import { run, type Ran } from '../support/child-process.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultTransit } from '../../gateway/src/vault/index.js';
 import { startOpenBaoDevServer, type OpenBaoServer } from '../../gateway/src/demo/openbao.js';
 import type { Ran } from '../support/child-process.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary } from '../support/openbao.js';

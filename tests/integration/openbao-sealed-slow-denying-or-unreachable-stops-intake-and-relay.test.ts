@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit, type KeyManager } from '../../gateway/src/crypto/index.js';
+import type { KeyManager } from '../../gateway/src/keys/index.js';
+import { createVaultSession, openVaultTransit } from '../../gateway/src/vault/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { startNetworkRelay, type NetworkRelay } from '../support/network-relay.js';

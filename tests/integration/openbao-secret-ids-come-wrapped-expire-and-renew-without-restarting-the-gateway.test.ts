@@ -1,7 +1,7 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession } from '../../gateway/src/crypto/index.js';
+import { createVaultSession } from '../../gateway/src/vault/index.js';
 import { initGatewayVault } from '../../gateway/src/demo/openbao.js';
 import { run } from '../support/child-process.js';
 import { eventually, startHarness } from '../support/gateway-harness.js';

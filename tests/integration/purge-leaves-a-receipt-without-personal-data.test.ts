@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { purgeExpired } from '../../gateway/src/retention/index.js';
+import { purgeExpired } from '../../gateway/src/results/lifecycle/index.js';
+
+const SETTINGS = { retention: { deliveredDays: 7, deadLetteredDays: 30 }, keyManager: { dataKeyWindowMinutes: 60 } };
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 
@@ -29,7 +31,7 @@ describe('the purge', () => {
       return s.status === 'delivered' ? s : undefined;
     });
     await age(id, 8);
-    expect(await purgeExpired(h.db.runtime, { deliveredDays: 7, deadLetteredDays: 30 })).toBeGreaterThanOrEqual(1);
+    expect((await purgeExpired(h.db.runtime, SETTINGS)).results).toBeGreaterThanOrEqual(1);
 
     const row = await h.db.owner.selectFrom('test_results').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ sealed: null, data_key_id: null, nir_index: null, external_ref_index: null, loinc: null, collected_minute: null });
@@ -51,11 +53,11 @@ describe('the purge', () => {
     const { id: fresh } = await submit();
     await eventually(async () => ((await status(fresh)).status === 'delivered' ? true : undefined));
     await age(deadId, 8);
-    await purgeExpired(h.db.runtime, { deliveredDays: 7, deadLetteredDays: 30 });
+    await purgeExpired(h.db.runtime, SETTINGS);
     expect((await status(deadId)).purgedAt).toBeNull();
     expect((await status(fresh)).purgedAt).toBeNull();
     await age(deadId, 31);
-    await purgeExpired(h.db.runtime, { deliveredDays: 7, deadLetteredDays: 30 });
+    await purgeExpired(h.db.runtime, SETTINGS);
     expect((await status(deadId)).purgedAt).toEqual(expect.any(String));
   });
 
@@ -63,7 +65,7 @@ describe('the purge', () => {
     await h.restartGateway({ relay: { enabled: false } as never });
     const { id } = await submit();
     await age(id, 400);
-    await purgeExpired(h.db.runtime, { deliveredDays: 7, deadLetteredDays: 30 });
+    await purgeExpired(h.db.runtime, SETTINGS);
     expect((await status(id)).purgedAt).toBeNull();
     await h.restartGateway();
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { ROUTE_TABLE } from '../../gateway/src/app/route-table.js';
+import { ROUTE_TABLE } from '../../gateway/src/app/index.js';
 import { enrol } from '../../gateway/src/auth/enrolments.js';
 import { hashSecret } from '../../gateway/src/auth/sessions.js';
 import { issueCertificate } from '../../gateway/src/pharmacies/index.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings } from '../../gateway/src/config/index.js';
-import { openLocalCheckpointSigner, openLocalKeyring } from '../../gateway/src/crypto/index.js';
-import { startGateway, type RunningGateway } from '../../gateway/src/app/gateway.js';
+import { openLocalCheckpointSigner, openLocalKeyring } from '../../gateway/src/keys/index.js';
+import { startGateway, type RunningGateway } from '../../gateway/src/app/index.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claim } from '../../gateway/src/outbox/claim.js';
+import { claim } from '../../gateway/src/results/lifecycle/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { syntheticResult } from '../support/synthetic-result.js';

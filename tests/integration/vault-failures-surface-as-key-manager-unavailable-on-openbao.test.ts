@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCircuitBreaker, createVaultSession, openVaultTransit, type KeyManager } from '../../gateway/src/crypto/index.js';
-import { statusOf } from '../../gateway/src/crypto/vault-auth.js';
+import type { KeyManager } from '../../gateway/src/keys/index.js';
+import { createCircuitBreaker, createVaultSession, openVaultTransit, statusOf } from '../../gateway/src/vault/index.js';
 import { DecryptionFailed, KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { createDevCa } from '../../gateway/src/pki/index.js';
 import { startNetworkRelay, type NetworkRelay } from '../support/network-relay.js';

@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/crypto/index.js';
+import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/vault/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createVaultSession } from '../../gateway/src/crypto/index.js';
-import { VaultLoginFailed } from '../../gateway/src/crypto/vault-auth.js';
+import { createVaultSession, VaultLoginFailed } from '../../gateway/src/vault/index.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 
 // node-vault reads VAULT_SKIP_VERIFY, VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX and VAULT_ADDR

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataKeyProvider, createKeyManagerGuard, openDocument, sealDocument } from '../../gateway/src/crypto/index.js';
+import { openDocument, sealDocument } from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createKeyManagerGuard } from '../../gateway/src/keys/index.js';
 import { inMemoryDataKeyStore } from '../unit/crypto-doubles.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyCheckpointSignature, type KeyManager } from '../../gateway/src/crypto/index.js';
+import { verifyCheckpointSignature, type KeyManager } from '../../gateway/src/keys/index.js';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOpenBao } from '../support/openbao.js';
 

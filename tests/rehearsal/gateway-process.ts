@@ -1,7 +1,7 @@
 import https from 'node:https';
 import path from 'node:path';
 import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
-import { REPOSITORY_ROOT } from '../../gateway/src/cli/repository-root.js';
+import { REPOSITORY_ROOT } from '../../gateway/src/repository-root.js';
 import { runToEnd, startLoggedProcess, type LoggedProcess } from './logged-process.js';
 import type { ComposeService } from './compose-file.js';
 import { runAs } from './service-view.js';

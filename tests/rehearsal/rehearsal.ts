@@ -1,7 +1,7 @@
 import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { REPOSITORY_ROOT } from '../../gateway/src/cli/repository-root.js';
+import { REPOSITORY_ROOT } from '../../gateway/src/repository-root.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary } from '../support/openbao.js';
 import { systemTool } from '../support/system-tool.js';
 import { createCheckList, RehearsalStopped, type CheckList } from './checks.js';

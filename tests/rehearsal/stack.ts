@@ -1,7 +1,7 @@
 import { chmod, chown, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import path from 'node:path';
-import { REPOSITORY_ROOT } from '../../gateway/src/cli/repository-root.js';
+import { REPOSITORY_ROOT } from '../../gateway/src/repository-root.js';
 import { freePort } from '../../gateway/src/demo/free-port.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/index.js';
 import { type CheckList, until } from './checks.js';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DecryptionFailed } from '../../gateway/src/errors.js';
-import { parseWrappedKey, type KeyManager, type WrappedKey } from '../../gateway/src/crypto/index.js';
+import { parseWrappedKey, type KeyManager, type WrappedKey } from '../../gateway/src/keys/index.js';
 
 const CONTEXT = 'sidep-gateway/data-key/v1/contract';
 

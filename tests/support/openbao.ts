@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as x509 from '@peculiar/x509';
 import { findOpenBao, initGatewayVault, startOpenBaoDevServer, type GatewayVaultFiles, type OpenBaoServer } from '../../gateway/src/demo/openbao.js';
-import { createVaultSession, openVaultTransit, type KeyManager, type VaultConnection } from '../../gateway/src/crypto/index.js';
+import type { KeyManager } from '../../gateway/src/keys/index.js';
+import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/vault/index.js';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

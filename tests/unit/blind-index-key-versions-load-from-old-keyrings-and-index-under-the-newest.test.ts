@@ -3,7 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createBlindIndex, openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { openLocalKeyring } from '../../gateway/src/keys/index.js';
+import { createBlindIndex } from '../../gateway/src/crypto/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { useTemporaryDirectory } from './crypto-doubles.js';
 

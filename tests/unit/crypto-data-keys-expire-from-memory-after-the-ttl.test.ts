@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDataKeyProvider, createKeyManagerGuard, openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createKeyManagerGuard, openLocalKeyring } from '../../gateway/src/keys/index.js';
 import { fakeClock, inMemoryDataKeyStore, useTemporaryDirectory } from './crypto-doubles.js';
 
 const directory = useTemporaryDirectory();

@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  createDataKeyProvider,
-  createKeyManagerGuard,
-  openLocalKeyring,
-  type KeyManager,
-} from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createKeyManagerGuard, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { fakeClock, inMemoryDataKeyStore, useTemporaryDirectory } from './crypto-doubles.js';
 

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  createDataKeyProvider,
-  createKeyManagerGuard,
-  openLocalKeyring,
-  openDocument,
-  sealDocument,
-  type DataKeyProviderOptions,
-} from '../../gateway/src/crypto/index.js';
+import { openDocument, sealDocument } from '../../gateway/src/crypto/index.js';
+import { createDataKeyProvider, createKeyManagerGuard, openLocalKeyring, type DataKeyProviderOptions } from '../../gateway/src/keys/index.js';
 import { fakeClock, inMemoryDataKeyStore, useTemporaryDirectory } from './crypto-doubles.js';
 
 const directory = useTemporaryDirectory();

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import type { DataKeyStore } from '../../gateway/src/crypto/index.js';
+import type { DataKeyStore } from '../../gateway/src/keys/index.js';
 
 /** A fresh private directory per test, removed afterwards; returns its path. */
 export function useTemporaryDirectory(): () => string {

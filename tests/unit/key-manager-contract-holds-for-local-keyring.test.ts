@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { openLocalKeyring } from '../../gateway/src/keys/index.js';
 import { runKeyManagerContract } from '../support/key-manager-contract.js';
 import { useTemporaryDirectory } from './crypto-doubles.js';
 

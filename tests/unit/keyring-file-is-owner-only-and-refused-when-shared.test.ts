@@ -1,7 +1,7 @@
 import { chmod, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLocalKeyring } from '../../gateway/src/crypto/index.js';
+import { openLocalKeyring } from '../../gateway/src/keys/index.js';
 import { KeyManagerUnavailable } from '../../gateway/src/errors.js';
 import { useTemporaryDirectory } from './crypto-doubles.js';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openLocalKeyring, parseWrappedKey } from '../../gateway/src/crypto/index.js';
+import { openLocalKeyring, parseWrappedKey } from '../../gateway/src/keys/index.js';
 import { useTemporaryDirectory } from './crypto-doubles.js';
 
 const directory = useTemporaryDirectory();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSettings, productionProblems, SettingsRefused, type SettingsInput } from '../../gateway/src/config/index.js';
-import { otlpLogsBody, syslogFrame, type ForwardedRecord } from '../../gateway/src/observability/log-forwarding.js';
+import { otlpLogsBody, syslogFrame, type ForwardedRecord } from '../../gateway/src/observability/log-forwarding-frames.js';
 
 const record = fc.record<ForwardedRecord>({
   type: fc.constantFrom('log', 'audit'),

@@ -3,12 +3,11 @@ import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { kindLabel, statusLabel } from '../status.js';
 import type { ResultDetail, ResultRow } from '../../../gateway/src/api-types.js';
+// the table itself, not the lifecycle's index (which brings the database code)
+import { RESULT_STATUSES } from '../../../gateway/src/results/lifecycle/statuses.js';
 import type { Reference } from '../counter/reference.js';
 import { RevealResult } from '../counter/reveal-result.js';
 import { useLoad } from './use-load.js';
-
-const STATUSES = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'] as const;
-
 
 function initialQuery(): { id: string; status: string } {
   const params = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
@@ -45,7 +44,7 @@ export function ResultsPage(props: { canReveal: boolean }) {
           <label htmlFor="q-status">{t('results.status')}</label>
           <select id="q-status" value={form.status} onChange={(e) => setForm({ ...form, status: e.target.value })}>
             <option value="">{t('results.any')}</option>
-            {STATUSES.map((s) => <option key={s} value={s}>{statusLabel(t, s)}</option>)}
+            {RESULT_STATUSES.map((s) => <option key={s} value={s}>{statusLabel(t, s)}</option>)}
           </select>
         </div>
         <button type="submit" className="primary">{t('results.search')}</button>

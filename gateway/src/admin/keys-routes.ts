@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { appendAudit, appendAuditNow } from '../audit/index.js';
-import { rewrapStoredDataKeys, type KeyManager } from '../crypto/index.js';
+import { readKeyStatus, rewrapStoredDataKeys, type KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
@@ -8,7 +8,6 @@ import type { WebRoute } from '../web/route-table.js';
 import { createJobRegistry } from './background-jobs.js';
 import { requireScope } from './registry-access.js';
 import { requester as who } from './requester.js';
-import { readKeyStatus } from './key-status.js';
 
 /** Routes of the keys page: status for key-status holders, changes for chain admins. */
 export const KEY_ROUTES = {

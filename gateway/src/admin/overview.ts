@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { backlog } from '../outbox/index.js';
+import { backlog, IN_FLIGHT_STATUSES } from '../results/lifecycle/index.js';
 import type { Overview, OverviewHour } from '../api-types.js';
 
 export type { Overview };
@@ -76,7 +76,7 @@ async function hourlySeries(db: Database, firstHour: Date, now: Date): Promise<H
       union all
       select r.received_at, r.delivered_at, r.status, r.updated_at, null
       from test_results r
-      where r.status in ('received', 'delivering', 'retrying') and r.purged_at is null and r.updated_at < ${firstHour}
+      where r.status in (${sql.join(IN_FLIGHT_STATUSES.map((s) => sql.lit(s)))}) and r.purged_at is null and r.updated_at < ${firstHour}
     ),
     hours as (
       select h as hour, least(h + interval '1 hour', ${now}::timestamptz) as ends

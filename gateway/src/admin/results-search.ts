@@ -1,15 +1,13 @@
-import type { Database, ResultStatus } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { PharmacyScope } from './rights.js';
 import type { ResultDetail, ResultRow } from '../api-types.js';
+import { isResultStatus } from '../results/lifecycle/index.js';
 
 export type { ResultDetail, ResultRow };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const STATUSES: readonly ResultStatus[] = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'];
 const LIMIT = 100;
-
-
 
 function scoped(db: Database, scope: PharmacyScope) {
   const q = db
@@ -41,12 +39,12 @@ function toRow(r: Row): ResultRow {
 export async function searchResults(db: Database, scope: PharmacyScope, q: { id?: string; status?: string }): Promise<{ items: ResultRow[] }> {
   const errors = [
     ...(q.id && !UUID.test(q.id) ? [{ pointer: '/id', code: 'invalid-type' }] : []),
-    ...(q.status && !STATUSES.includes(q.status as ResultStatus) ? [{ pointer: '/status', code: 'invalid-type' }] : []),
+    ...(q.status && !isResultStatus(q.status) ? [{ pointer: '/status', code: 'invalid-type' }] : []),
   ];
   if (errors.length) throw new ValidationFailed(errors);
   let query = scoped(db, scope).orderBy('r.received_at', 'desc').limit(LIMIT);
   if (q.id) query = query.where('r.id', '=', q.id.toLowerCase());
-  if (q.status) query = query.where('r.status', '=', q.status as ResultStatus);
+  if (q.status && isResultStatus(q.status)) query = query.where('r.status', '=', q.status);
   return { items: (await query.execute()).map(toRow) };
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/index.js';
 import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
-import type { ResultSealer } from '../intake/result-sealer.js';
+import type { ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
 import type { PharmacyScope } from './rights.js';
 

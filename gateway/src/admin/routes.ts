@@ -1,11 +1,11 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { appendAuditNow } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
-import type { KeyManager } from '../crypto/index.js';
+import type { KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
 import { Forbidden } from '../errors.js';
-import type { ResultSealer } from '../intake/result-sealer.js';
+import type { ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
 import { readOverview } from './overview.js';
 import { createAuditAdminRoutes } from './audit-routes.js';

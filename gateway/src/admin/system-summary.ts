@@ -1,6 +1,6 @@
 import type { Settings } from '../config/index.js';
 import type { Database } from '../db/index.js';
-import { kekVersionsInUse, type KeyManager } from '../crypto/index.js';
+import { kekVersionsInUse, type KeyManager } from '../keys/index.js';
 import { checkAudit } from '../doctor/audit-check.js';
 import { checkLastBackup } from '../doctor/backup-check.js';
 import { checkCertificates } from '../doctor/certificates-check.js';

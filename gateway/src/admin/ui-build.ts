@@ -1,9 +1,10 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPOSITORY_ROOT } from '../repository-root.js';
 
 /** The admin UI's folder; its build lands in `dist/`, which the web listener serves. */
-export const ADMIN_UI_ROOT = fileURLToPath(new URL('../../../admin-ui/', import.meta.url));
+export const ADMIN_UI_ROOT = path.join(REPOSITORY_ROOT, 'admin-ui');
 
 // the UI also compiles these gateway modules in (rights table, NIR rules)
 const SHARED_SOURCES = [fileURLToPath(new URL('./rights.ts', import.meta.url)), fileURLToPath(new URL('../results/nir.ts', import.meta.url))];

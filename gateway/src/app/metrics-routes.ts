@@ -1,8 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import { sql } from 'kysely';
-import type { AppEnv } from './env.js';
-import type { Route } from './route.js';
+import type { AppEnv, Route } from '../http/index.js';
 import type { Database } from '../db/index.js';
 import type { Metrics } from '../observability/index.js';
 import { Unauthenticated } from '../errors.js';

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Database, Tx } from '../db/index.js';
 import { AuditUnavailable } from '../errors.js';
 
@@ -57,6 +58,20 @@ export interface AuditAppender {
  * @example const rows = auditAppender.rows([{ actor, action: 'result.create', object, outcome: 'success' }]);
  */
 export const auditAppender: AuditAppender = { rows: (events) => events.map(auditRow) };
+
+/**
+ * The insert of `rows` as a statement the caller composes into its own (as a CTE), so an action
+ * and its audit events commit in one round trip. `when` keeps only the events it holds true for:
+ * a condition on the caller's CTEs, which may name the event's columns (`action`, `object_id`…).
+ * @example sql`WITH created AS (…), audited AS (${auditInsert(rows, sql`EXISTS (SELECT 1 FROM created)`)}) SELECT …`
+ */
+export function auditInsert(rows: AuditRow[], when: RawBuilder<boolean> = sql<boolean>`true`): RawBuilder<unknown> {
+  return sql`INSERT INTO audit_events (actor_type, actor_id, action, object_type, object_id, outcome, reason, request_id, source_ip)
+    SELECT actor_type, actor_id, action, object_type, object_id, outcome, reason, request_id, source_ip
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS e(actor_type text, actor_id text, action text, object_type text, object_id text, outcome text, reason text, request_id text, source_ip text)
+    WHERE ${when}`;
+}
 
 /** For events outside a business transaction (reads, authentication failures): fails closed. */
 export async function appendAuditNow(db: Database, events: AuditEvent | AuditEvent[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { verifyCheckpointSignature } from '../crypto/index.js';
+import { verifyCheckpointSignature } from '../keys/index.js';
 
 /** Names this log in every signed checkpoint, so a signature cannot be replayed elsewhere. */
 export const AUDIT_LOG_ID = 'sidep-gateway-audit/v1';

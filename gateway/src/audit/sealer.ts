@@ -1,6 +1,6 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import pg from 'pg';
-import type { CheckpointSigner } from '../crypto/index.js';
+import type { CheckpointSigner } from '../keys/index.js';
 import { SEALER_ROLE, type DB } from '../db/index.js';
 import { errorSummary, type Logger } from '../observability/index.js';
 import { checkpointHash, encodeCheckpoint, GENESIS, AUDIT_LOG_ID, type CheckpointBody } from './checkpoint.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as client from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
-import type { issuerSchema } from '../config/schema.js';
+import type { issuerSchema } from '../config/index.js';
 import { anssiTlsOptions } from '../pki/index.js';
 import { mapClaims, type ClaimMapping, type Identity } from './claims.js';
 

@@ -1,14 +1,20 @@
 import { runDoctor, formatReport } from '../doctor/index.js';
-import { openConfiguredKeys } from './key-manager-from-settings.js';
-import { openSettingsCa } from './signing-ca.js';
+import { openConfiguredKeys, openSettingsCa } from '../vault/index.js';
+import { parseCommandLine, type Command } from './command.js';
 
 /**
- * `gateway doctor [--json] [--database-url <owner URL>]`: checks the deployment as `gateway serve` would see it and explains
- * each finding with a fix. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+ * `gateway doctor [--json] [--database-url <owner URL>]`: checks the deployment as `gateway serve`
+ * would see it and explains each finding with a fix. Exit 0 when nothing failed (warnings
+ * allowed), 1 otherwise. It reads the settings itself: a setting that does not parse is a finding.
  */
-export async function doctorCommand(o: { env: NodeJS.ProcessEnv; json: boolean; ownerDatabaseUrl?: string; write: (s: string) => void }): Promise<number> {
-  const { ownerDatabaseUrl } = o;
-  const report = await runDoctor({ env: o.env, openKeys: (s) => openConfiguredKeys(s.keyManager), openCa: openSettingsCa, ...(ownerDatabaseUrl ? { ownerDatabaseUrl } : {}) });
-  o.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return report.ok ? 0 : 1;
-}
+export const doctor: Command = {
+  help: `  doctor                      Check settings, database, audit, key manager, certificates, clock, disk, SI-DEP, images; explain fixes  [--json] [--database-url owner]
+`,
+  async run(argv, ctx) {
+    const { values } = parseCommandLine(argv, { json: { type: 'boolean' } });
+    const ownerDatabaseUrl = values['database-url'];
+    const report = await runDoctor({ env: ctx.env, openKeys: (s) => openConfiguredKeys(s.keyManager), openCa: openSettingsCa, ...(ownerDatabaseUrl ? { ownerDatabaseUrl } : {}) });
+    ctx.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+    return report.ok ? 0 : 1;
+  },
+};

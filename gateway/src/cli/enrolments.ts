@@ -1,36 +1,51 @@
-import type { Database } from '../db/index.js';
 import { enrol, listEnrolments, revokeEnrolment } from '../auth/enrolments.js';
+import { integerFlag, parseCommandLine, UsageError, type Command } from './command.js';
+import { reportingRefusals } from './pharmacy.js';
 
 const DAY_MS = 86_400_000;
+/** `--days`: up to ten years; a longer grant is better renewed than forgotten. */
+const MAX_DAYS = 3650;
 
 /**
  * `gateway enrolments list [--issuer I] [--subject S]`,
  * `gateway enrolments add --issuer I --subject S --role R [--pharmacy FINESS] (--expires <RFC 3339> | --days N)`,
- * `gateway enrolments revoke <id>`. Returns the exit code (1: nothing revoked, 2: usage error).
+ * `gateway enrolments revoke <id>`. Exit codes: 0 ok, 1 nothing revoked or refused, 2 usage error.
  */
-export async function enrolmentsCommand(
-  db: Database,
-  sub: string | undefined,
-  args: string[],
-  o: { issuer?: string; subject?: string; role?: string; pharmacy?: string; expires?: string; days?: string; actor: string; out: (s: string) => void },
-): Promise<number> {
-  const actor = { type: 'user' as const, id: o.actor };
-  if (sub === 'list') {
-    const rows = await listEnrolments(db, { ...(o.issuer ? { issuer: o.issuer } : {}), ...(o.subject ? { subject: o.subject } : {}) });
-    for (const r of rows) o.out(`${r.id}  ${r.issuer}:${r.subject}  ${r.role.padEnd(16)} ${r.finess ?? 'all'}  until=${r.expiresAt.toISOString()}`);
-    o.out(`${rows.length} enrolment(s)`);
-    return 0;
-  }
-  if (sub === 'add' && o.issuer && o.subject && o.role && (o.expires || o.days)) {
-    const expiresAt = o.expires ? new Date(o.expires) : new Date(Date.now() + Number(o.days) * DAY_MS);
-    const id = await enrol(db, { issuer: o.issuer, subject: o.subject, role: o.role, ...(o.pharmacy ? { pharmacy: o.pharmacy } : {}), expiresAt, actor });
-    o.out(`Enrolled: ${id}`);
-    return 0;
-  }
-  if (sub === 'revoke' && args.length === 1) {
-    const done = await revokeEnrolment(db, args[0] as string, actor);
-    o.out(done ? 'Revoked.' : 'No live enrolment with this id.');
-    return done ? 0 : 1;
-  }
-  return 2;
-}
+export const enrolments: Command = {
+  help: `  enrolments list|add|revoke  Roles of people  add: --issuer I --subject S --role R [--pharmacy FINESS] --expires T|--days N; revoke <id>
+`,
+  async run(argv, ctx) {
+    const options = { issuer: { type: 'string' }, subject: { type: 'string' }, role: { type: 'string' }, pharmacy: { type: 'string' }, expires: { type: 'string' }, days: { type: 'string' } } as const;
+    const { values, positionals } = parseCommandLine(argv, options);
+    const { issuer, subject, role, pharmacy, expires } = values;
+    const days = integerFlag(values.days, '--days', { min: 1, max: MAX_DAYS });
+    const [sub, ...args] = positionals;
+    if (sub === 'list') {
+      return ctx.withDatabase(values['database-url'], async (db) => {
+        const rows = await listEnrolments(db, { ...(issuer ? { issuer } : {}), ...(subject ? { subject } : {}) });
+        for (const r of rows) ctx.out(`${r.id}  ${r.issuer}:${r.subject}  ${r.role.padEnd(16)} ${r.finess ?? 'all'}  until=${r.expiresAt.toISOString()}`);
+        ctx.out(`${rows.length} enrolment(s)`);
+        return 0;
+      });
+    }
+    if (sub === 'add' && issuer && subject && role && (expires || days)) {
+      const expiresAt = expires ? new Date(expires) : new Date(Date.now() + (days as number) * DAY_MS);
+      return ctx.withDatabase(values['database-url'], (db) =>
+        reportingRefusals(ctx, async () => {
+          const id = await enrol(db, { issuer, subject, role, ...(pharmacy ? { pharmacy } : {}), expiresAt, actor: ctx.actor });
+          ctx.out(`Enrolled: ${id}`);
+          return 0;
+        }),
+      );
+    }
+    const id = args[0];
+    if (sub === 'revoke' && id !== undefined && args.length === 1) {
+      return ctx.withDatabase(values['database-url'], async (db) => {
+        const done = await revokeEnrolment(db, id, ctx.actor);
+        ctx.out(done ? 'Revoked.' : 'No live enrolment with this id.');
+        return done ? 0 : 1;
+      });
+    }
+    throw new UsageError();
+  },
+};

@@ -44,9 +44,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsInput {
 
 /** Parses settings once; the result is frozen and passed down, never read from globals. */
 export function parseSettings(input: SettingsInput): Readonly<Settings> {
-  const parsed = settingsSchema.safeParse(input);
+  return parseFrozen(settingsSchema, input);
+}
+
+/**
+ * Parses with `schema` (the settings' or one section's, named by `section`), frozen; refuses
+ * naming each variable at fault.
+ */
+export function parseFrozen<T>(schema: z.ZodType<T>, input: unknown, section: readonly string[] = []): Readonly<T> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    throw new SettingsRefused(parsed.error.issues.map((i) => `${envName(i.path)}: ${i.code === 'invalid_type' ? 'missing or of the wrong type' : i.code}`));
+    throw new SettingsRefused(parsed.error.issues.map((i) => `${envName([...section, ...i.path])}: ${i.code === 'invalid_type' ? 'missing or of the wrong type' : i.code}`));
   }
   return deepFreeze(parsed.data);
 }

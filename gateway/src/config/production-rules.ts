@@ -12,7 +12,7 @@ const MIN_TOKEN_LENGTH = 32;
  * value. node-vault 0.12 turns certificate checks off when VAULT_SKIP_VERIFY holds any value
  * ("false" included) and sends VAULT_TOKEN and VAULT_NAMESPACE with its requests; Node turns
  * them off for every TLS client with NODE_TLS_REJECT_UNAUTHORIZED=0. The Vault session ignores
- * all of them (crypto/vault-auth.ts); `gateway serve` still refuses them, before reading any
+ * all of them (vault/session.ts); `gateway serve` still refuses them, before reading any
  * setting, so that an operator who set one learns it has no effect instead of trusting it.
  * @example const problems = environmentProblems(process.env); // ['VAULT_TOKEN: …']
  */

@@ -16,7 +16,7 @@ export interface BlindIndexKey {
   /**
    * When the version was added (keyring entry, or the Vault-wrapped file's modification time);
    * absent for keys from before versioned keys. Replicas index under it only from
-   * `BLIND_INDEX_ADOPT_AFTER_MS` later, once every serving replica holds it (`live-blind-index.ts`).
+   * `BLIND_INDEX_ADOPT_AFTER_MS` later, once every serving replica holds it (`keys/live-blind-index.ts`).
    */
   createdAt?: Date;
 }

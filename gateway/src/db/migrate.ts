@@ -1,8 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import pg from 'pg';
+import { REPOSITORY_ROOT } from '../repository-root.js';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+const MIGRATIONS_DIR = path.join(REPOSITORY_ROOT, 'migrations');
 const FILE_PATTERN = /^(\d{4})_([a-z0-9_-]+)\.sql$/;
 
 export class DatabaseNewerThanCode extends Error {

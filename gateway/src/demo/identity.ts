@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
-import type { issuerSchema } from '../config/schema.js';
+import type { issuerSchema } from '../config/index.js';
 import { createDatabase } from '../db/index.js';
 import { enrol } from '../auth/enrolments.js';
 import type { DevPki } from '../pki/index.js';

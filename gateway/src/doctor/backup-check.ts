@@ -1,5 +1,5 @@
 import type { Settings } from '../config/index.js';
-import { lastSuccessfulBackup, retireReadiness, type KeyManager } from '../crypto/index.js';
+import { lastSuccessfulBackup, retireReadiness, type KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import { fail, ok, reason, warn, type CheckResult } from './report.js';
 

@@ -1,12 +1,13 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import pg from 'pg';
 import type { Settings } from '../config/index.js';
-import { backlog } from '../outbox/index.js';
+import { backlog } from '../results/lifecycle/index.js';
+import { REPOSITORY_ROOT } from '../repository-root.js';
 import type { Database } from '../db/index.js';
 import { fail, ok, reason, skip, warn, type CheckResult } from './report.js';
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+const MIGRATIONS_DIR = path.join(REPOSITORY_ROOT, 'migrations');
 const CLOCK_WARN_SECONDS = 1;
 const CLOCK_FAIL_SECONDS = 5;
 const BACKLOG_WARN_AGE_SECONDS = 15 * 60;

@@ -1,4 +1,4 @@
-import type { KeyManager } from '../crypto/index.js';
+import type { KeyManager } from '../keys/index.js';
 import { fail, ok, reason, type CheckResult } from './report.js';
 
 /** The key manager answers now, and names its key versions (never key material); the opened key manager when it does. */

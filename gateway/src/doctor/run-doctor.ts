@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { KeyManager } from '../crypto/index.js';
+import type { KeyManager } from '../keys/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
 import type { Settings } from '../config/index.js';
 import { createDatabase } from '../db/index.js';
@@ -18,9 +18,9 @@ import { skip, type CheckResult, type DoctorReport } from './report.js';
 
 export interface DoctorDeps {
   env: NodeJS.ProcessEnv;
-  /** Opens the key manager the settings name (cli/key-manager-from-settings.ts). */
+  /** Opens the key manager the settings name (vault/ `openConfiguredKeys`). */
   openKeys: (s: Readonly<Settings>) => Promise<KeyManager>;
-  /** Opens the pharmacies' CA the settings name (cli/signing-ca.ts `openSettingsCa`). */
+  /** Opens the pharmacies' CA the settings name (vault/ `openSettingsCa`). */
   openCa: (s: Readonly<Settings>) => Promise<CertificateAuthority>;
   /** The owner role's URL, to read which migrations are applied (the runtime role cannot). */
   ownerDatabaseUrl?: string;

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Tx } from '../db/index.js';
-import { NotFound, ResultNotModifiable, ValidationFailed, type FieldIssue } from '../errors.js';
-import { appendAudit } from '../audit/index.js';
+import { NotFound, ValidationFailed, type FieldIssue } from '../errors.js';
 import { auditActor } from '../auth/principal.js';
-import { enqueueMessage } from '../outbox/enqueue.js';
 import type { TestResultInput } from '../results/index.js';
-import { claimKey, idempotently, KeyTaken, requestFingerprints, requireIdempotencyKey, type RequestFingerprint, type AcceptedAnswer } from './idempotency.js';
-import { findDuplicate, indexColumns, nirIndexes, requireOwnPerformer, statusUrl, type Accepted, type SubmitDeps, type SubmitRequest } from './submit.js';
+import {
+  cancelResult,
+  correctResult,
+  idempotently,
+  indexColumns,
+  nirIndexes,
+  requestFingerprints,
+  requireIdempotencyKey,
+  type Accepted,
+  type AcceptedAnswer,
+  type RequestFingerprint,
+} from '../results/lifecycle/index.js';
+import { requireOwnPerformer, statusUrl, type SubmitDeps, type SubmitRequest } from './submit.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;
@@ -25,32 +32,6 @@ function parseEnvelope(body: unknown, reasons: readonly string[], withResult: bo
   if (withResult && o.result === undefined) errors.push({ pointer: '/result', code: 'required' });
   if (errors.length) throw new ValidationFailed(errors);
   return { reason: o.reason as string, result: o.result };
-}
-
-/** Locks the original and its latest message; only the owner's live, unpurged results qualify. */
-async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
-  if (!UUID.test(id)) throw new NotFound();
-  const original = await tx
-    .selectFrom('test_results')
-    .select(['id', 'status', 'superseded_by', 'purged_at', 'nir_index'])
-    .where('id', '=', id.toLowerCase())
-    .where('pharmacy_id', '=', pharmacyId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!original) throw new NotFound();
-  if (original.purged_at || original.superseded_by || original.status === 'cancelled') throw new ResultNotModifiable();
-  const message = await tx
-    .selectFrom('outbox_messages')
-    .select(['id', 'state', 'lease_until', 'kind'])
-    .where('result_id', '=', original.id)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  if (message.kind === 'cancellation') throw new ResultNotModifiable();
-  // SI-DEP has never seen it (or refused it): it can simply be withdrawn
-  const withdrawable = (message.state === 'pending' && (!message.lease_until || message.lease_until < new Date())) || message.state === 'dead';
-  return { original, message, withdrawable };
 }
 
 /**
@@ -84,27 +65,16 @@ export function createCorrectionService(deps: SubmitDeps) {
         const pharmacyId = req.principal.pharmacyId;
         const id = randomUUID();
         const { sealed, dataKeyId } = await sealer.seal({ result: input, correctionReason: envelope.reason }, { resultId: id, pharmacyId });
-        const idx = indexColumns(input, sealer.blindIndex);
-        const answer: AcceptedAnswer = { id, resultId: req.resultId.toLowerCase(), status: 'received', statusUrl: statusUrl(id) };
-        await db.transaction().execute(async (tx) => {
-          if (!(await claimKey(tx, { pharmacyId, key, fingerprint, resultId: id, answer }))) throw new KeyTaken();
-          const { original, message, withdrawable } = await lockOriginal(tx, pharmacyId, req.resultId);
-          if (withdrawable) await tx.updateTable('outbox_messages').set({ state: 'superseded', updated_at: sql`now()` }).where('id', '=', message.id).execute();
-          // the corrected result takes over the duplicate-detection slot
-          await tx
-            .updateTable('test_results')
-            .set({ nir_index: null, ...(withdrawable && original.status !== 'dead-lettered' ? { status: 'cancelled' as const, cancelled_at: sql<Date>`now()` } : {}), updated_at: sql`now()` })
-            .where('id', '=', original.id)
-            .execute();
-          const existing = await findDuplicate(tx, pharmacyId, idx, nirIndexes(input, sealer.blindIndex));
-          if (existing) throw new ResultNotModifiable();
-          await tx
-            .insertInto('test_results')
-            .values({ id, pharmacy_id: pharmacyId, status: 'received', corrects: original.id, superseded_by: null, sealed, data_key_id: dataKeyId, ...idx, sidep_ack_id: null, problem_code: null })
-            .execute();
-          await tx.updateTable('test_results').set({ superseded_by: id }).where('id', '=', original.id).execute();
-          await enqueueMessage(tx, withdrawable ? { resultId: id, kind: 'original' } : { resultId: id, kind: 'correction', dependsOn: message.id });
-          await appendAudit(tx, [{ actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
+        const originalId = req.resultId.toLowerCase();
+        const answer: AcceptedAnswer = { id, resultId: originalId, status: 'received', statusUrl: statusUrl(id) };
+        await correctResult(db, {
+          pharmacyId,
+          originalId,
+          key,
+          fingerprint,
+          answer,
+          corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex), nirIndexesHeld: nirIndexes(input, sealer.blindIndex) },
+          audit: { actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: originalId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
         });
         return answer;
       });
@@ -113,25 +83,15 @@ export function createCorrectionService(deps: SubmitDeps) {
     async cancel(req: SubmitRequest & { resultId: string }): Promise<Accepted> {
       return idempotent(req, 'cancellation', req.resultId, async (key, fingerprint) => {
         const envelope = parseEnvelope(req.body, CANCELLATION_REASONS, false);
-        const pharmacyId = req.principal.pharmacyId;
-        const cancellationId = randomUUID();
         const resultId = req.resultId.toLowerCase();
-        const answer: AcceptedAnswer = { id: cancellationId, resultId, status: 'received', statusUrl: statusUrl(resultId) };
-        await db.transaction().execute(async (tx) => {
-          // the key first: a concurrent retry waits here and then replays, instead of finding the result cancelled
-          if (!(await claimKey(tx, { pharmacyId, key, fingerprint, resultId, answer }))) throw new KeyTaken();
-          const { original, message, withdrawable } = await lockOriginal(tx, pharmacyId, req.resultId);
-          if (withdrawable) {
-            answer.status = 'cancelled';
-            await tx.updateTable('outbox_messages').set({ state: 'superseded', updated_at: sql`now()` }).where('id', '=', message.id).execute();
-            await tx.updateTable('test_results').set({ status: 'cancelled', cancelled_at: sql`now()`, nir_index: null, updated_at: sql`now()` }).where('id', '=', original.id).execute();
-            await tx.updateTable('idempotency_keys').set({ response: JSON.stringify(answer) }).where('pharmacy_id', '=', pharmacyId).where('key', '=', key).execute();
-          } else {
-            await enqueueMessage(tx, { id: cancellationId, resultId: original.id, kind: 'cancellation', dependsOn: message.id });
-          }
-          await appendAudit(tx, [{ actor: auditActor(req.principal), action: 'result.cancel', object: { type: 'test-result', id: original.id }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp }]);
+        return cancelResult(db, {
+          pharmacyId: req.principal.pharmacyId,
+          originalId: resultId,
+          key,
+          fingerprint,
+          answer: { id: randomUUID(), resultId, status: 'received', statusUrl: statusUrl(resultId) },
+          audit: { actor: auditActor(req.principal), action: 'result.cancel', object: { type: 'test-result', id: resultId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
         });
-        return answer;
       });
     },
   };

@@ -1,7 +1,6 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { RESULT_STATUSES } from '../results/lifecycle/index.js';
 import { CANCELLATION_REASONS, CORRECTION_REASONS } from './corrections.js';
-
-const RESULT_STATUSES = ['received', 'delivering', 'retrying', 'delivered', 'dead-lettered', 'cancelled'] as const;
 
 export const AcceptedSchema = z
   .object({

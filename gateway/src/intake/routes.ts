@@ -1,15 +1,14 @@
 import { Hono } from 'hono';
-import type { AppEnv } from '../app/env.js';
-import type { Route } from '../app/route.js';
+import type { AppEnv, Route } from '../http/index.js';
 import { appendAuditNow } from '../audit/index.js';
 import { auditActor } from '../auth/principal.js';
 import type { Database } from '../db/index.js';
 import type { Metrics } from '../observability/index.js';
 import { GatewayError, Unauthenticated, ValidationFailed } from '../errors.js';
 import type { Context, Handler, MiddlewareHandler } from 'hono';
-import type { SubmitRequest, SubmitService, Accepted } from './submit.js';
+import type { SubmitRequest, SubmitService } from './submit.js';
 import type { CorrectionService } from './corrections.js';
-import { getResultStatus, listResultStatuses } from './status.js';
+import { getResultStatus, listResultStatuses, type Accepted } from '../results/lifecycle/index.js';
 
 export interface IntakeDeps {
   db: Database;

@@ -3,8 +3,7 @@ import type { Database } from '../db/index.js';
 import { KeyManagerUnavailable } from '../errors.js';
 import type { SidepAdapter } from '../sidep/index.js';
 import { errorSummary, type Logger, type Metrics } from '../observability/index.js';
-import { claim, type ClaimedMessage } from './claim.js';
-import { deadLetter, markDelivered, releaseClaim, scheduleRetry } from './settle.js';
+import { claim, deadLetter, markDelivered, releaseClaim, scheduleRetry, type ClaimedMessage } from '../results/lifecycle/index.js';
 import { givesUp, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createBatcher } from './batcher.js';
 

@@ -7,6 +7,18 @@ import { certificateFingerprint } from './fingerprint.js';
 /** Where client certificates come from: `dev` (local CA files, demo), `vault-pki`, or `external` (registered only). */
 export type CaKind = 'dev' | 'vault-pki' | 'external';
 
+/**
+ * The CA kind the settings choose: `GATEWAY_PKI_CA_KIND`, else `dev` when CA files are named
+ * (`GATEWAY_PKI_CA_CERT_FILE`/`_KEY_FILE`), else `external`. Takes the fields, not the settings
+ * type: config/ imports pki/ (production rules), so pki/ does not import config/.
+ *
+ * @example
+ * caKindOf(settings.pki); // 'external' when nothing is set
+ */
+export function caKindOf(pki: { caKind?: CaKind | undefined; caCertFile?: string | undefined; caKeyFile?: string | undefined }): CaKind {
+  return pki.caKind ?? (pki.caCertFile && pki.caKeyFile ? 'dev' : 'external');
+}
+
 /** A client certificate just issued, its key (returned once, never stored) and the CA chain to hand out with it. */
 export interface IssuedCertificate extends CertificateAndKey {
   /** The issuing CA and any intermediates, PEM: the PEM bundle and the PKCS#12 carry it. */

@@ -13,6 +13,7 @@ export { createCrl, REVOCATION_REASONS, type RevocationReasonName, type RevokedE
 export { exportPkcs12, type Pkcs12Bundle } from './pkcs12.js';
 export { trackClientConnections, type ClientConnections } from './tls-connections.js';
 export {
+  caKindOf,
   createDevCertificateAuthority,
   EXTERNAL_CA,
   type CaKind,
@@ -21,6 +22,6 @@ export {
   type DevCaOptions,
   type IssuedCertificate,
 } from './certificate-authority.js';
-export { caKindOf, openConfiguredCa } from './configured-ca.js';
-export { openVaultPki, type VaultPkiOptions } from './vault-pki.js';
+// ECDSA P-256 keys and signing, shared with Vault PKI (vault/pki.ts), which signs CSRs made here
+export { distinguishedName, generateKeyPair, privateKeyPem, provider, SIGNING_ALGORITHM } from './p256.js';
 export { mergeCaBundles } from './ca-bundle.js';

@@ -1,14 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import type { $RefinementCtx, ParsePayload } from 'zod/v4/core';
 import { ALLOWED_TEST_CODES, RESULT_CODES, SPECIMEN_CODES, findAntigenDevice } from './codes.js';
 import { isEmailAddress, toE164 } from './contact.js';
 import { looksLikePersonalData } from './external-ref.js';
 import { finessIssue } from './finess.js';
-import type { IntakeIssueCode } from './issue-codes.js';
-import { isValidName, normalizeName } from './names.js';
+import { address, boundedText, codeFrom, device, inseeCommune, performer, personName } from './intake-fields.js';
+import { addCodedIssue, onceValid, rejectsWith } from './intake-rules.js';
 import { nirIssue, nirMatchesBirthDate, nirMatchesSex, normalizeNir } from './nir.js';
 import { parisDate } from './paris-date.js';
-import { adeliIssue, rppsIssue } from './rpps.js';
 
 /**
  * The intake contract of DOMAIN.md §7 as one zod schema: it parses the body, applies every
@@ -34,97 +32,10 @@ export interface IntakeSchemaOptions {
 const CLOCK_AHEAD_MS = 5 * 60_000; // devices' clocks may run up to 5 minutes ahead (§7)
 const DAY_MS = 86_400_000;
 const OLDEST_BIRTH_DATE = '1900-01-01';
-const INSEE_COMMUNE = /^(?:\d{5}|2[AB]\d{3})$/;
-const POSTAL_CODE = /^\d{5}$/;
-const COUNTRY_ALPHA_2 = /^[A-Z]{2}$/;
 
 const NO_NIR_REASONS = ['foreign-visitor', 'not-registered', 'unknown'] as const;
 const INS_STATUSES = ['PROV', 'RECUP', 'VALI', 'QUAL'] as const;
 const SEXES = ['F', 'M', 'U'] as const;
-
-function addCodedIssue<T>(ctx: $RefinementCtx<T>, code: IntakeIssueCode, path: PropertyKey[] = []): void {
-  ctx.addIssue({ code: 'custom', path, params: { code } });
-}
-
-/** A field rule: `issueOf` names what is wrong with the value, or returns undefined. */
-const rejectsWith =
-  (issueOf: (value: string) => IntakeIssueCode | undefined) =>
-  (value: string, ctx: $RefinementCtx<string>): void => {
-    const code = issueOf(value);
-    if (code !== undefined) addCodedIssue(ctx, code);
-  };
-
-/**
- * Runs a cross-field rule once the fields it reads have parsed, even when other fields
- * failed: the rule sees valid values and its issue comes out in the same pass.
- */
-const onceValid = (...keys: string[]) => ({
-  when: (payload: ParsePayload): boolean =>
-    payload.issues.every(
-      (issue) =>
-        issue.code === 'unrecognized_keys' ||
-        (issue.path !== undefined && issue.path.length > 0 && !keys.includes(String(issue.path[0]))),
-    ),
-});
-
-/** At least one of `keys` must be given; the issue (`required`) points at their object. */
-const oneRequired = <K extends string>(...keys: K[]) =>
-  [
-    (value: Partial<Record<K, unknown>>, ctx: $RefinementCtx<Partial<Record<K, unknown>>>): void => {
-      if (keys.every((key) => value[key] === undefined)) addCodedIssue(ctx, 'required');
-    },
-    onceValid(...keys),
-  ] as const;
-
-// `abort` keeps a 60 KiB "name" from also being pattern-checked and reported twice.
-const boundedText = (max: number) => z.string().max(max, { abort: true });
-
-const codeFrom = (allowed: ReadonlyMap<string, string>, refusal: IntakeIssueCode) =>
-  z
-    .string()
-    .superRefine(rejectsWith((code) => (allowed.has(code) ? undefined : refusal)))
-    .openapi({ enum: [...allowed.keys()] });
-
-const personName = boundedText(100)
-  .overwrite(normalizeName)
-  .superRefine(rejectsWith((name) => (isValidName(name) ? undefined : 'name-format')))
-  .openapi({ description: "Letters, space, `-`, `'`, `’`; ≤ 100; stored in NFC. Code `name-format`." });
-
-const inseeCommune = z.string().superRefine(rejectsWith((code) => (INSEE_COMMUNE.test(code) ? undefined : 'insee-format')));
-
-const address = z
-  .object({
-    line: z.array(boundedText(100).min(1)).min(1).max(4),
-    postalCode: z.string().superRefine(rejectsWith((code) => (POSTAL_CODE.test(code) ? undefined : 'postal-code-format'))),
-    city: boundedText(100).min(1),
-    inseeCode: inseeCommune.optional(),
-    country: z
-      .string()
-      .superRefine(rejectsWith((code) => (COUNTRY_ALPHA_2.test(code) ? undefined : 'country-format')))
-      .openapi({ description: 'ISO 3166-1 alpha-2, e.g. `FR`. Code `country-format`.' }),
-  })
-  .strict();
-
-const performer = z
-  .object({
-    rpps: z.string().superRefine(rejectsWith(rppsIssue)).optional().openapi({ description: '11 digits, Luhn key.' }),
-    adeli: z.string().superRefine(rejectsWith(adeliIssue)).optional().openapi({ description: '9 digits.' }),
-  })
-  .strict()
-  .superRefine(...oneRequired('rpps', 'adeli'))
-  .openapi({ description: 'Who read the test: `rpps` or `adeli` (at least one).' });
-
-const device = z
-  .object({
-    euRatId: z
-      .string()
-      .superRefine(rejectsWith((id) => (findAntigenDevice(id) ? undefined : 'device-unknown')))
-      .optional()
-      .openapi({ description: 'JRC device id from the EU DCC list. Codes `device-unknown`, `device-inactive`.' }),
-    name: boundedText(200).min(1).optional().openapi({ description: 'Device name when it has no JRC id.' }),
-  })
-  .strict()
-  .superRefine(...oneRequired('euRatId', 'name'));
 
 function intakeFields(options: IntakeSchemaOptions) {
   const { now, maxPastDays = 7, allowExtendedNir = false, acceptInactiveDevicesCollectedBefore } = options;

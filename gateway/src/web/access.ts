@@ -1,6 +1,6 @@
 import { getCookie } from 'hono/cookie';
 import type { Context, MiddlewareHandler } from 'hono';
-import { appendAuditNow } from '../audit/index.js';
+import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import { CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.js';
 import { liveGrants } from '../auth/enrolments.js';
 import { holds, narrow, rightsOf, type Capability } from '../auth/rbac.js';
@@ -23,6 +23,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const sourceIp = (c: Context<WebEnv>): string | undefined => c.env.incoming.socket.remoteAddress;
 
+/** Appends an audit event about this request, with its id and client address. */
+export const auditRequest = (db: Database, c: Context<WebEnv>, e: Omit<AuditEvent, 'requestId' | 'sourceIp'>) =>
+  appendAuditNow(db, { ...e, requestId: c.get('requestId'), sourceIp: sourceIp(c) });
+
 /**
  * Enforces one route's `access`: the session (401), then the CSRF token and Origin on
  * state-changing methods (403 `csrf-failed`), then the capability (403). Rights are read from
@@ -32,8 +36,7 @@ export const sourceIp = (c: Context<WebEnv>): string | undefined => c.env.incomi
 export const authorize = (deps: AccessDeps, access: Access): MiddlewareHandler<WebEnv> =>
   async function authorize(c, next) {
     if (access === 'public') return next();
-    const deny = async (action: string, reason: string, actor: { type: 'user' | 'anonymous'; id?: string }) =>
-      appendAuditNow(deps.db, { actor, action, outcome: 'denied', reason, requestId: c.get('requestId'), sourceIp: sourceIp(c) });
+    const deny = (action: string, reason: string, actor: AuditEvent['actor']) => auditRequest(deps.db, c, { actor, action, outcome: 'denied', reason });
 
     const token = getCookie(c, SESSION_COOKIE);
     const found = token ? await deps.sessions.resolve(token) : null;

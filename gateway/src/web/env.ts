@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { AppEnv } from '../app/env.js';
+import type { AppEnv } from '../http/index.js';
 import type { Rights } from '../auth/rbac.js';
 import type { Session } from '../auth/sessions.js';
 

@@ -1,8 +1,13 @@
-import type { Route } from '../app/route.js';
+import type { Handler } from 'hono';
+import type { Route } from '../http/index.js';
 import type { Access } from './access.js';
+import type { WebEnv } from './env.js';
 
 /** One route of the web listener and who may call it. */
 export type WebRoute = Route<Access>;
+
+/** Registers a route of these tables behind its access rule (`createWebApp`'s `on`). */
+export type RegisterWebRoute = (r: WebRoute, ...handlers: Handler<WebEnv>[]) => void;
 
 /**
  * The web listener's own routes (sign-in, intake for people, dead letters); the admin routes

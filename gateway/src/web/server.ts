@@ -7,10 +7,7 @@ import { createLoginStates, createSessionStore } from '../auth/sessions.js';
 import type { SubmitService } from '../intake/submit.js';
 import type { CorrectionService } from '../intake/corrections.js';
 import type { Logger, Metrics } from '../observability/index.js';
-import { serverTlsOptions } from '../app/listen.js';
-import type { TlsFilesWatch } from '../app/tls-files.js';
-import { jsonBody } from '../app/middleware.js';
-import { createRateLimiter } from '../app/rate-limit.js';
+import { createRateLimiter, jsonBody, serverTlsOptions, type TlsFilesWatch } from '../http/index.js';
 import { createWebApp, type WebDeps } from './app.js';
 
 /**

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+
+// Field types the settings sections share: from the environment every value arrives as a string.
+export const port = z.coerce.number().int().min(0).max(65535);
+export const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+export const positiveInt = z.coerce.number().int().positive();

@@ -1,0 +1,13 @@
+export { assertVersionInRange, parseWrappedKey, type KeyManager, type WrappedKey } from './key-manager.js';
+export { openLocalKeyring } from './local-keyring.js';
+export { createKeyManagerGuard, type KeyManagerGuard, type KeyManagerGuardOptions } from './guard.js';
+export { timeKeyManager, type KeyManagerOperation, type KeyManagerOutcome, type ObserveKeyManagerCall } from './timed-key-manager.js';
+export { createDataKeyProvider, dataKeyContext, type DataKeyProvider, type DataKeyProviderOptions, type DataKeyStore } from './data-keys.js';
+export { createDataKeyStore } from './data-key-store.js';
+export { deleteShreddableDataKeys, kekVersionsInUse, rewrapStoredDataKeys, type KekVersionUse, type RewrapOptions } from './data-key-inventory.js';
+export { lastSuccessfulBackup, refusalOf, retireReadiness, type RetireReadiness } from './shredding-boundary.js';
+export { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, createLiveBlindIndex, type LiveBlindIndex, type LiveBlindIndexOptions } from './live-blind-index.js';
+export { blindIndexVersionsInUse, type BlindIndexVersionUse } from './blind-index-inventory.js';
+export { readKeyStatus } from './key-status.js';
+export { verifyCheckpointSignature, type CheckpointSigner } from './checkpoint-signer.js';
+export { openLocalCheckpointSigner } from './local-signer.js';

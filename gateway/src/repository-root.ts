@@ -1,0 +1,17 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The checkout (or image) root: `migrations/`, `admin-ui/`, the demo's `.data/`. A leaf module
+ * importing nothing of the gateway, so that any folder (and the demo) may use it without a cycle.
+ */
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The running demo's data directory (unless GATEWAY_DEMO_DATA_DIR names another) and two of its
+ * files: written by the demo, read by operator commands. Here, not in demo/: the production image
+ * ships without it.
+ */
+export const DEMO_DATA_DIR = path.join(REPOSITORY_ROOT, '.data');
+export const DEMO_AUDIT_SIGNING_KEY = 'audit-signing-key.pem';
+export const DEMO_AUDIT_SINK = 'audit-sink.jsonl';

@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import type { Database, MessageKind } from '../../db/index.js';
+import { statusesMovingTo } from './statuses.js';
+
+export interface ClaimedMessage {
+  id: string;
+  resultId: string;
+  kind: MessageKind;
+  attempts: number;
+  createdAt: Date;
+  leaseToken: string;
+  /** What the message is built from, read with the claim (no second round trip per message). */
+  result: ClaimedResult;
+}
+
+export interface ClaimedResult {
+  pharmacyId: string;
+  finess: string;
+  sealed: Buffer | null;
+  dataKeyId: string | null;
+  corrects: string | null;
+  receivedAt: Date;
+}
+
+/**
+ * Claims due messages for delivery. SKIP LOCKED lets replicas claim disjoint rows without
+ * waiting on each other; the lease moves `next_attempt_at` to its expiry, so a crashed worker's
+ * claims simply become due again. A correction or cancellation waits until the message it
+ * follows is settled, so SI-DEP sees them in order.
+ */
+export function claimDue(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }) {
+  return sql<{ id: string; result_id: string; kind: MessageKind; attempts: number; created_at: Date } & {
+    pharmacy_id: string; finess: string; sealed: Buffer | null; data_key_id: string | null; corrects: string | null; received_at: Date;
+  }>`
+    WITH due AS (
+      SELECT m.id FROM outbox_messages m
+      WHERE m.state = 'pending' AND m.next_attempt_at <= now()
+        AND (m.depends_on IS NULL OR EXISTS (
+          SELECT 1 FROM outbox_messages d WHERE d.id = m.depends_on AND d.state <> 'pending'))
+      ORDER BY m.next_attempt_at
+      LIMIT ${o.limit}
+      FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+      UPDATE outbox_messages m
+      SET lease_token = ${o.leaseToken}::uuid,
+          lease_until = now() + make_interval(secs => ${o.leaseSeconds}),
+          next_attempt_at = now() + make_interval(secs => ${o.leaseSeconds}),
+          attempts = m.attempts + 1,
+          updated_at = now()
+      FROM due WHERE m.id = due.id
+      RETURNING m.id, m.result_id, m.kind, m.attempts, m.created_at
+    ), marked AS (
+      UPDATE test_results r SET status = 'delivering', updated_at = now()
+      FROM claimed
+      WHERE r.id = claimed.result_id AND claimed.kind <> 'cancellation' AND r.status IN (${sql.join(statusesMovingTo('delivering').map((s) => sql.lit(s)))})
+    )
+    SELECT c.*, r.pharmacy_id, p.finess, r.sealed, r.data_key_id, r.corrects, r.received_at
+    FROM claimed c JOIN test_results r ON r.id = c.result_id JOIN pharmacies p ON p.id = r.pharmacy_id`.compile(db);
+}
+
+export async function claim(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }): Promise<ClaimedMessage[]> {
+  const { rows } = await db.executeQuery(claimDue(db, o));
+  return rows.map((r) => ({
+    id: r.id,
+    resultId: r.result_id,
+    kind: r.kind,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    leaseToken: o.leaseToken,
+    result: { pharmacyId: r.pharmacy_id, finess: r.finess, sealed: r.sealed, dataKeyId: r.data_key_id, corrects: r.corrects, receivedAt: r.received_at },
+  }));
+}

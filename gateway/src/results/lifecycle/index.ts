@@ -1,0 +1,25 @@
+/**
+ * The result's lifecycle, and the one writer of `test_results`, `outbox_messages` and
+ * `idempotency_keys`: intake, the relay, the CLI, the web and admin routes call these.
+ */
+export { RESULT_STATUSES, IN_FLIGHT_STATUSES, isResultStatus, type ResultStatus } from './statuses.js';
+export { createResultSealer, type ResultSealer } from './sealer.js';
+export {
+  idempotently,
+  priorAnswerOrNone,
+  requireIdempotencyKey,
+  requestFingerprints,
+  type Accepted,
+  type AcceptedAnswer,
+  type RequestFingerprint,
+} from './idempotency.js';
+export { indexColumns, nirIndexes } from './indexes.js';
+export { acceptSubmission } from './accept.js';
+export { correctResult, cancelResult } from './correct.js';
+export { claim, type ClaimedMessage } from './claim.js';
+export { markDelivered, scheduleRetry, deadLetter, releaseClaim } from './settle.js';
+export { redrive } from './redrive.js';
+export { listMessages, backlog } from './messages.js';
+export { getResultStatus, listResultStatuses } from './status.js';
+export { purgeExpired } from './purge.js';
+export { reindexBlindIndexes } from './reindex.js';

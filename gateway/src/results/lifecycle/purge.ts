@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import type { Database } from '../../db/index.js';
+import { appendAudit } from '../../audit/index.js';
+import { deleteShreddableDataKeys } from '../../keys/index.js';
+import { RESULT_RETENTION, type SettledStatus } from './statuses.js';
+
+/** The settings a purge honours: `retention.*` and the data-key window (`keyManager.dataKeyWindowMinutes`). */
+export interface PurgeSettings {
+  retention: { deliveredDays: number; deadLetteredDays: number };
+  keyManager: { dataKeyWindowMinutes: number };
+}
+
+export interface PurgeOutcome {
+  /** Results whose personal data was destroyed. */
+  results: number;
+  /** Wrapped data keys deleted (crypto-shredding). */
+  dataKeys: number;
+}
+
+const BATCH = 1_000;
+
+/**
+ * Destroys the personal data of settled results past retention (`RESULT_RETENTION`: delivered or
+ * cancelled after `deliveredDays`, dead-lettered after `deadLetteredDays`). The ciphertext, the
+ * blind indexes and the idempotency records (an HMAC of the body) go; a receipt stays: id,
+ * pharmacy, timestamps, status, SI-DEP acknowledgement. A result with a message still waiting
+ * (a correction or cancellation to deliver) is kept until that message settles. Then
+ * crypto-shredding: the wrapped data keys of closed windows whose every result is purged go
+ * too, so a dump taken earlier no longer opens them once their KEK version is retired. What
+ * `gateway purge` runs, and the gateway every `retention.purgeIntervalSeconds`.
+ * @example const { results, dataKeys } = await purgeExpired(db, settings);
+ */
+export async function purgeExpired(db: Database, settings: PurgeSettings, now: Date = new Date()): Promise<PurgeOutcome> {
+  let results = 0;
+  for (;;) {
+    const purged = await purgeBatch(db, settings.retention, now);
+    results += purged;
+    if (purged < BATCH) break;
+  }
+  const dataKeys = await deleteShreddableDataKeys(db, { windowMs: settings.keyManager.dataKeyWindowMinutes * 60_000, now });
+  return { results, dataKeys };
+}
+
+async function purgeBatch(db: Database, retention: PurgeSettings['retention'], now: Date): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const due = await tx
+      .selectFrom('test_results as r')
+      .select(['r.id', 'r.status'])
+      .where('r.purged_at', 'is', null)
+      .where((eb) =>
+        eb.or(
+          (Object.keys(RESULT_RETENTION) as SettledStatus[]).map((status) =>
+            eb.and([eb('r.status', '=', status), eb('r.updated_at', '<', daysBefore(now, retention[RESULT_RETENTION[status]]))]),
+          ),
+        ),
+      )
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox_messages as m').select('m.id').whereRef('m.result_id', '=', 'r.id').where('m.state', '=', 'pending'))))
+      .limit(BATCH)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (due.length === 0) return 0;
+    const ids = due.map((r) => r.id);
+    await tx.deleteFrom('idempotency_keys').where('result_id', 'in', ids).execute();
+    await tx
+      .updateTable('test_results')
+      .set({ sealed: null, data_key_id: null, nir_index: null, external_ref_index: null, loinc: null, collected_minute: null, purged_at: sql`now()` })
+      .where('id', 'in', ids)
+      .execute();
+    await appendAudit(tx, due.map((r) => ({ actor: { type: 'system' as const, id: 'purge' }, action: 'result.purge', object: { type: 'test-result', id: r.id }, outcome: 'success' as const, reason: r.status })));
+    return due.length;
+  });
+}
+
+function daysBefore(now: Date, days: number): Date {
+  return new Date(now.getTime() - days * 86_400_000);
+}

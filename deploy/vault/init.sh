@@ -27,7 +27,7 @@
 # the keys-admin AppRole to $GATEWAY_VAULT_KEYS_ADMIN_DIR (default ./vault-keys-admin), which the
 # gateway never mounts.
 # INIT_CONTRACT_TEST=1 also creates the key gateway-contract-test and an AppRole for the
-# contract suite (tests/integration/key-manager-contract-holds-for-real-vault.test.ts).
+# contract suite (tests/integration/vault-key-manager-contract-holds-for-real-openbao.test.ts).
 set -eu
 
 : "${VAULT_ADDR:?set VAULT_ADDR}"

@@ -1,23 +1,37 @@
 /**
  * The shapes of the JSON the gateway answers to the web UI: the server builds them and the admin
- * UI (a separate bundle) imports these very types, so the two cannot drift. The one import, the
- * status table, imports nothing itself.
+ * UI (a separate bundle) imports these very types, so the two cannot drift. Its imports are
+ * leaves without Node imports, so the UI's type check reads no server code.
  */
+import type { CapabilityScopes } from './auth/rbac.js';
+import type { RevocationReason, Role } from './db/column-types.js';
+import type { CheckResult } from './doctor/report.js';
+import type { z } from '@hono/zod-openapi';
+import type { ResultStatusSchema } from './intake/results-schemas.js';
 import type { ResultStatus } from './results/lifecycle/statuses.js';
 
-/** The status resource: delivery state and receipts, never personal data. */
-export interface ResultStatusView {
-  id: string;
-  status: ResultStatus;
-  receivedAt: string;
-  deliveredAt: string | null;
-  purgedAt: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  sidepAckId: string | null;
-  problem: { code: string } | null;
-  supersededBy: string | null;
+/** `GET /me`: who is signed in, their roles, pharmacies and rights, the session's CSRF token. */
+export interface Me {
+  user: { issuer: string; subject: string; rpps: string | null; mfa: boolean };
+  roles: Role[];
+  pharmacies: { id: string; finess: string; roles: Role[] }[];
+  /** The rights held, each with `all` or the FINESS it reaches: the UI offers what they open. */
+  capabilities: CapabilityScopes;
+  csrfToken: string;
+  sessionExpiresAt: string;
+  idleTimeoutSeconds: number;
 }
+
+/** `GET /pharmacies`: a pharmacy of the person's enrolments, with its name (receipts, filters). */
+export interface Pharmacy {
+  id: string;
+  finess: string;
+  name: string;
+  active: boolean;
+}
+
+/** The status resource: delivery state and receipts, never personal data. */
+export type ResultStatusView = z.output<typeof ResultStatusSchema>;
 
 /** The figures of the overview page, from the gateway's own tables (no metrics scrape). */
 export interface Overview {
@@ -135,7 +149,7 @@ export interface CertificateRow {
   notBefore: string | null;
   notAfter: string;
   revokedAt: string | null;
-  revocationReason: string | null;
+  revocationReason: RevocationReason | null;
 }
 
 /** `GET /admin/pharmacies`: the pharmacies in the person's scope, with their certificates. */
@@ -167,9 +181,51 @@ export interface EnrolmentRow {
   id: string;
   issuer: string;
   subject: string;
-  role: 'pharmacist' | 'pharmacy-manager' | 'operator' | 'chain-admin' | 'auditor';
+  role: Role;
   /** FINESS, for the pharmacy roles; null for chain-wide roles. */
   finess: string | null;
   expiresAt: string;
   createdBy: string;
+}
+
+/** `GET /reference`: the coded values the entry page offers, the same lists the intake schema checks against. */
+export interface Reference {
+  tests: { code: string; display: string }[];
+  results: { code: string; display: string }[];
+  specimens: { code: string; display: string }[];
+  devices: { euRatId: string; display: string; active: boolean }[];
+  deviceListVersion: string;
+}
+
+/** `GET /admin/statistics`: volumes per pharmacy and period, what a chain splits costs by. */
+export interface Statistics {
+  period: 'day' | 'month';
+  from: string;
+  to: string;
+  rows: StatisticsRow[];
+}
+
+export interface StatisticsRow {
+  finess: string;
+  name: string;
+  /** `YYYY-MM-DD` or `YYYY-MM`, in Europe/Paris. */
+  period: string;
+  /** Tests entered (corrections are the same test, counted apart). */
+  total: number;
+  delivered: number;
+  cancelled: number;
+  deadLettered: number;
+  corrections: number;
+}
+
+/** `GET /admin/system`: doctor's checks and a configuration summary that holds no secret. */
+export interface SystemSummary {
+  /** `gateway doctor`'s own checks, run by this gateway with its runtime role. */
+  checks: CheckResult[];
+  config: { key: string; value: string | number | boolean }[];
+  /**
+   * KEK versions (`gateway keys status`): the current one, the oldest still decrypted, and the
+   * data keys and records under each; null while the key manager does not answer.
+   */
+  keys: { kind: string; current: number; minDecryption: number; inUse: { version: number; dataKeys: number; records: number }[] } | null;
 }

@@ -2,8 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { auditAppender } from '../../gateway/src/audit/index.js';
 import { createBlindIndex } from '../../gateway/src/crypto/index.js';
 import { createDatabase } from '../../gateway/src/db/index.js';
-import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
-import { statusUrl } from '../../gateway/src/intake/submit.js';
+import { registerPharmacy } from '@sidep-gateway/demo/pharmacies.js';
 import { acceptSubmission, indexColumns, nirIndexes, requestFingerprints } from '../../gateway/src/results/lifecycle/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
@@ -38,7 +37,7 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
           pharmacyId,
           key,
           fingerprint: requestFingerprints(blindIndex, 'submit', '', body),
-          answer: { id, status: 'received', statusUrl: statusUrl(id) },
+          answer: { id, status: 'received' },
           sealed: randomBytes(SEALED_BYTES),
           dataKeyId: null,
           idx: indexColumns(body as never, blindIndex),

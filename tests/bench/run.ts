@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { freePort } from '../../gateway/src/demo/free-port.js';
+import { freePort } from '@sidep-gateway/demo/free-port.js';
 import { createMigratedDatabase, dropDatabase, PHARMACIES, startGatewayStack, type GatewayStack } from '../crash/gateway-stack.js';
 import { startOwnPostgres } from '../crash/own-postgres.js';
 import type { LoadPlan, LoadReport } from './load.js';

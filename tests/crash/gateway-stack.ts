@@ -12,10 +12,10 @@ import { Agent, request } from 'undici';
 import type { SettingsInput } from '../../gateway/src/config/index.js';
 import { createKeyringFile, newKeyringDocument } from '../../gateway/src/keys/keyring-file.js';
 import { createDatabase, migrate, RUNTIME_ROLE, type Database } from '../../gateway/src/db/index.js';
-import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
-import { freePort } from '../../gateway/src/demo/free-port.js';
+import { freePort } from '@sidep-gateway/demo/free-port.js';
+import { registerPharmacy } from '@sidep-gateway/demo/pharmacies.js';
 import { anssiTlsOptions, ensureDevPki, type DevPki } from '../../gateway/src/pki/index.js';
-import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
+import { startSimulatorProcess, type SimulatorProcess } from '@sidep-gateway/sidep-simulator';
 import type { GatewayProcessConfig } from './serve-gateway-process.js';
 
 export const PHARMACIES = ['759999907', '759999915'] as const;

@@ -2,7 +2,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { initRoles, startEmbeddedPostgres, type EmbeddedServer } from '../../gateway/src/db/index.js';
+import { initRoles } from '../../gateway/src/db/index.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '@sidep-gateway/demo/embedded-postgres.js';
 
 /** An embedded Postgres of the campaign's or the benchmark's own, with the gateway's roles. */
 export interface OwnPostgres {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createFaultPlan, faultsSchema } from '../../gateway/src/sidep/simulator/faults.js';
+import { createFaultPlan, faultsSchema } from '@sidep-gateway/sidep-simulator';
 
 const validFaults = fc.record(
   {

@@ -30,7 +30,7 @@ const cookies = new Map<string, string>();
 const ids: Record<string, string> = {};
 const OWN = '759999907';
 const OTHER = '759999915';
-// who reaches each route is the web matrix's (`rbac-authorization-matrix-covers-every-web-route.test.ts`)
+// who reaches each route is the web matrix's (`web-authorization-matrix-covers-every-web-route.test.ts`)
 const PERSONS = ['pharmacy-manager', 'chain-admin'] as const;
 type Person = (typeof PERSONS)[number];
 // what @hono/node-server would pass: the web routes read the client address from the socket

@@ -23,11 +23,11 @@ import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
- * What the admin routes answer each role of DESIGN.md "People and rights" (pages offered,
- * scope, reveal, statistics, system summary), through the web listener's own `authorize`
- * (session cookie → live enrolments → rights) and the real queries, runtime role, audit and
- * problem mapping. Only OIDC is skipped: sessions are opened
- * directly in the session store.
+ * What the admin routes answer each role of DESIGN.md "People and rights" (scope, reveal,
+ * statistics, system summary), through the web listener's own `authorize` (session cookie →
+ * live enrolments → rights) and the real queries, runtime role, audit and problem mapping.
+ * Only OIDC is skipped: sessions are opened directly in the session store. The rights `/me`
+ * tells each role are the web matrix's (`web-authorization-matrix-covers-every-web-route`).
  */
 let db: TestDatabase;
 let app: Hono<WebEnv>;
@@ -115,7 +115,7 @@ afterAll(async () => {
 });
 
 // Who reaches each route, anonymous and expired sessions included, is the web matrix's
-// (`rbac-authorization-matrix-covers-every-web-route.test.ts`); here, what each route answers.
+// (`web-authorization-matrix-covers-every-web-route.test.ts`); here, what each route answers.
 describe('admin routes', () => {
   /** A reveal as a signed-in person, with their CSRF token. */
   const reveal = (id: string, person: string, body: unknown) => {
@@ -144,20 +144,10 @@ describe('admin routes', () => {
     expect((await reveal(ownResult, 'pharmacist', { purpose: 'receipt-reprint' })).status).toBe(404); // nothing sealed (purged)
   });
 
-  it('tells the UI which pages each role opens', async () => {
-    const capabilities = async (person: string) => ((await (await get('/api/web/v1/admin/capabilities', person)).json()) as { capabilities: string[] }).capabilities.sort();
-    expect(await capabilities('pharmacist')).toEqual(['enter-results', 'reveal']);
-    expect(await capabilities('pharmacy-manager')).toEqual(['certificates', 'enrolments', 'enter-results', 'reveal', 'search-results', 'statistics']);
-    expect(await capabilities('chain-admin')).toEqual(['certificates', 'enrolments', 'key-status', 'overview', 'read-dead-letters', 'redrive', 'rotate-keys', 'search-results', 'statistics', 'system']);
-    expect(await capabilities('operator')).toEqual(['key-status', 'overview', 'read-dead-letters', 'redrive', 'search-results', 'statistics', 'system']);
-    expect(await capabilities('auditor')).toEqual(['audit', 'key-status', 'overview', 'search-results', 'statistics', 'system']);
-    expect(await capabilities('nobody')).toEqual([]);
-  });
-
   it('refuses a person without enrolment, and audits each refusal', async () => {
     const res = await get('/api/web/v1/admin/results', 'nobody');
     expect(res.status).toBe(403);
-    const denied = await db.owner.selectFrom('audit_events').selectAll().where('action', '=', 'admin.search-results').where('actor_id', '=', 'test:nobody').execute();
+    const denied = await db.owner.selectFrom('audit_events').selectAll().where('action', '=', 'GET /api/web/v1/admin/results').where('actor_id', '=', 'test:nobody').execute();
     expect(denied[0]).toMatchObject({ actor_type: 'user', outcome: 'denied', reason: 'forbidden' });
   });
 

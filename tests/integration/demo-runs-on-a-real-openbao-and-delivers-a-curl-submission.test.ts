@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { request } from '../../gateway/src/demo/openbao.js';
+import { request } from '@sidep-gateway/demo/openbao.js';
 import { eventually } from '../support/gateway-harness.js';
 import { OPENBAO_SKIP_REASON, openBaoBinary } from '../support/openbao.js';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFhirSidepClient, type SidepAdapter } from '../../gateway/src/sidep/index.js';
-import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from './sidep-test-kit.js';
+import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 function freshMessage(loinc?: string): { messageId: string; bundle: Record<string, unknown> } {
   const messageId = randomUUID();

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFhirSidepClient, type SidepAdapter } from '../../gateway/src/sidep/index.js';
-import { startSimulatorProcess } from '../../gateway/src/sidep/simulator/index.js';
-import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from './sidep-test-kit.js';
+import { startSimulatorProcess } from '@sidep-gateway/sidep-simulator';
+import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 describe('SI-DEP client against the simulator process', () => {
   let fixture: SimulatorFixture;

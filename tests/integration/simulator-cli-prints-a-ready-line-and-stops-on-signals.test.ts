@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevPki, type DevPki } from '../../gateway/src/pki/index.js';
 
 // The documented command, run from the repository root.
-const MAIN = 'gateway/src/sidep/simulator/main.ts';
+const MAIN = 'gateway/simulator/src/main.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('the simulator command line', () => {

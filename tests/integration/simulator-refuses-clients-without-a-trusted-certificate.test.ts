@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDevPki, type DevPki } from '../../gateway/src/pki/index.js';
-import { startSimulatorFixture, type SimulatorFixture } from './sidep-test-kit.js';
+import { startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 interface Attempt {
   cert?: string;

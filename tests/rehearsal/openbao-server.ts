@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { request } from '../../gateway/src/demo/openbao.js';
+import { request } from '@sidep-gateway/demo/openbao.js';
 import { startLoggedProcess, type LoggedProcess } from './logged-process.js';
 import type { ServiceView } from './service-view.js';
 

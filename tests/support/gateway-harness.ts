@@ -6,10 +6,10 @@ import { Agent, request } from 'undici';
 import { parseSettings, type SettingsInput } from '../../gateway/src/config/index.js';
 import { openLocalCheckpointSigner, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
 import { ensureDevPki, anssiTlsOptions, type CertificateAuthority, type DevPki } from '../../gateway/src/pki/index.js';
-import { startSimulatorProcess, type SimulatorProcess } from '../../gateway/src/sidep/simulator/process.js';
+import { startSimulatorProcess, type SimulatorProcess } from '@sidep-gateway/sidep-simulator';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../../gateway/src/app/index.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
-import { registerPharmacy } from '../../gateway/src/demo/pharmacies.js';
+import { registerPharmacy } from '@sidep-gateway/demo/pharmacies.js';
 import { testDatabase, type TestDatabase } from './test-database.js';
 
 export const PHARMACY_A = '759999907';

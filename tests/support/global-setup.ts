@@ -4,7 +4,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { initRoles, migrate, startEmbeddedPostgres, type EmbeddedServer } from '../../gateway/src/db/index.js';
+import { initRoles, migrate } from '../../gateway/src/db/index.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from '@sidep-gateway/demo/embedded-postgres.js';
 import { AUDIT_ADMIN_TEST_PASSWORD, TEMPLATE_DATABASE, RUNTIME_TEST_PASSWORD } from './database-names.js';
 
 declare module 'vitest' {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as x509 from '@peculiar/x509';
-import { findOpenBao, initGatewayVault, startOpenBaoDevServer, type GatewayVaultFiles, type OpenBaoServer } from '../../gateway/src/demo/openbao.js';
+import { findOpenBao, initGatewayVault, startOpenBaoDevServer, type GatewayVaultFiles, type OpenBaoServer } from '@sidep-gateway/demo/openbao.js';
 import type { KeyManager } from '../../gateway/src/keys/index.js';
 import { createVaultSession, openVaultTransit, type VaultConnection } from '../../gateway/src/vault/index.js';
 

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { DemoPerson } from '../../gateway/src/demo/people.js';
+import type { DemoPerson } from '@sidep-gateway/demo/people.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
 import type { WebHarness } from './web-harness.js';
 

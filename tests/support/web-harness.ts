@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { enrol } from '../../gateway/src/auth/enrolments.js';
-import { startDevOidcProvider, type DevOidcProvider } from '../../gateway/src/demo/dev-oidc-provider.js';
-import { freePort } from '../../gateway/src/demo/free-port.js';
-import { demoPeople, type DemoPerson } from '../../gateway/src/demo/people.js';
+import { demoPeople, type DemoPerson } from '@sidep-gateway/demo/people.js';
+import { freePort } from '@sidep-gateway/demo/free-port.js';
+import { startDevOidcProvider, type DevOidcProvider } from '@sidep-gateway/demo/dev-oidc-provider.js';
 import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
 import { startHarness, type Harness } from './gateway-harness.js';
 

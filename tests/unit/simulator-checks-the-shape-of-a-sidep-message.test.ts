@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkTransactionBundle } from '../../gateway/src/sidep/simulator/index.js';
-import { minimalTransactionBundle, PERSONAL_VALUES } from '../integration/sidep-test-kit.js';
+import { checkTransactionBundle } from '@sidep-gateway/sidep-simulator';
+import { minimalTransactionBundle, PERSONAL_VALUES } from '../support/sidep-test-kit.js';
 
 const ID = '0b8f6a52-4a43-4a3c-9d43-6c8e8c9b1f11';
 

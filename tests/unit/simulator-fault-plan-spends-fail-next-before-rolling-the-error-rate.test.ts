@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFaultPlan } from '../../gateway/src/sidep/simulator/faults.js';
+import { createFaultPlan } from '@sidep-gateway/sidep-simulator';
 
 describe('the simulator fault plan', () => {
   it('answers failNext exactly count times, then rolls the error rate', () => {

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import type { DeadReason } from '../../../gateway/src/db/column-types.js';
 import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
@@ -13,11 +14,11 @@ export interface DeadLetter {
   attempts: number;
   createdAt: string;
   lastErrorCode: string | null;
-  deadReason: { code: string; httpStatus?: number; issues?: { code: string; expression: string }[] } | null;
+  deadReason: DeadReason | null;
 }
 
 /** Dead letters, redriven unchanged one by one or as a selection, after a confirmation. */
-export function DeadLettersPage(props: { canRedrive: boolean }) {
+export function DeadLettersPage() {
   const { t } = useI18n();
   const { data, failure, reload } = useLoad<{ items: DeadLetter[] }>('/outbox/dead-letters');
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -62,23 +63,19 @@ export function DeadLettersPage(props: { canRedrive: boolean }) {
         <p>{t('dead.empty')}</p>
       ) : (
         <>
-          {props.canRedrive && (
-            <button type="button" disabled={selected.size === 0} onClick={() => ask([...selected])}>{t('dead.redriveSelected', { count: selected.size })}</button>
-          )}
+          <button type="button" disabled={selected.size === 0} onClick={() => ask([...selected])}>{t('dead.redriveSelected', { count: selected.size })}</button>
           <table>
             <thead>
               <tr>
-                {props.canRedrive && <th scope="col">{t('dead.select')}</th>}
+                <th scope="col">{t('dead.select')}</th>
                 <th scope="col">{t('dead.message')}</th><th scope="col">{t('results.id')}</th><th scope="col">{t('results.kind')}</th>
-                <th scope="col">{t('dead.reason')}</th><th scope="col">{t('dead.attempts')}</th>{props.canRedrive && <th scope="col"><span className="sr-only">{t('dead.redrive')}</span></th>}
+                <th scope="col">{t('dead.reason')}</th><th scope="col">{t('dead.attempts')}</th><th scope="col"><span className="sr-only">{t('dead.redrive')}</span></th>
               </tr>
             </thead>
             <tbody>
               {data.items.map((m) => (
                 <tr key={m.id} data-message-id={m.id}>
-                  {props.canRedrive && (
-                    <td><input type="checkbox" aria-label={`${t('dead.select')} ${m.id.slice(0, 8)}`} checked={selected.has(m.id)} onChange={() => toggle(m.id)} /></td>
-                  )}
+                  <td><input type="checkbox" aria-label={`${t('dead.select')} ${m.id.slice(0, 8)}`} checked={selected.has(m.id)} onChange={() => toggle(m.id)} /></td>
                   <td className="mono">{m.id.slice(0, 8)}</td>
                   <td className="mono"><a href={`#/results?id=${m.resultId}`}>{m.resultId.slice(0, 8)}</a></td>
                   <td>{kindLabel(t, m.kind)}</td>
@@ -88,7 +85,7 @@ export function DeadLettersPage(props: { canRedrive: boolean }) {
                     {m.deadReason?.issues?.map((i) => <div key={`${i.code}${i.expression}`} className="issue"><code>{i.code}</code> {i.expression}</div>)}
                   </td>
                   <td>{m.attempts}</td>
-                  {props.canRedrive && <td><button type="button" onClick={() => ask([m.id])}>{t('dead.redrive')}</button></td>}
+                  <td><button type="button" onClick={() => ask([m.id])}>{t('dead.redrive')}</button></td>
                 </tr>
               ))}
             </tbody>

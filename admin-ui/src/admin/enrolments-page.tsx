@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { EnrolmentRow, PharmacyRow } from '../../../gateway/src/api-types.js';
+import { PHARMACY_ROLES, ROLES } from '../../../gateway/src/auth/rbac.js';
 import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
@@ -10,8 +11,6 @@ const DAY_MS = 86_400_000;
 /** The server refuses an expiry more than 366 days ahead; the form says so first. */
 const MAX_DAYS = 366;
 const DEFAULT_DAYS = 90;
-const PHARMACY_ROLES: EnrolmentRow['role'][] = ['pharmacist', 'pharmacy-manager'];
-const CHAIN_ROLES: EnrolmentRow['role'][] = ['operator', 'chain-admin', 'auditor'];
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).toISOString().slice(0, 10);
 
@@ -49,7 +48,7 @@ export function EnrolmentsPage(props: { chainWide: boolean }) {
       {done && <p role="status" className="ok">{done}</p>}
       {actionFailure !== undefined && <RegistryProblem error={actionFailure} />}
       <GrantForm
-        roles={props.chainWide ? [...PHARMACY_ROLES, ...CHAIN_ROLES] : PHARMACY_ROLES}
+        roles={props.chainWide ? ROLES : PHARMACY_ROLES}
         pharmacies={(pharmacies.data?.items ?? []).filter((p) => p.active)}
         onGranted={() => { setDone(t('enrolments.granted')); reload(); }}
       />
@@ -93,7 +92,7 @@ export function EnrolmentsPage(props: { chainWide: boolean }) {
 }
 
 /** Grants one role until an expiry (required, at most a year ahead). */
-function GrantForm(props: { roles: EnrolmentRow['role'][]; pharmacies: PharmacyRow[]; onGranted: () => void }) {
+function GrantForm(props: { roles: readonly EnrolmentRow['role'][]; pharmacies: PharmacyRow[]; onGranted: () => void }) {
   const { t } = useI18n();
   const [issuer, setIssuer] = useState('');
   const [subject, setSubject] = useState('');

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { CertificateRow, IssuedCertificateView, PharmacyRow } from '../../../gateway/src/api-types.js';
+import type { RevocationReason } from '../../../gateway/src/db/column-types.js';
 import { call } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
@@ -8,8 +9,8 @@ import { useLoad } from './use-load.js';
 
 const DAY_MS = 86_400_000;
 const WARN_DAYS = 30;
-const REASONS = ['keyCompromise', 'superseded', 'affiliationChanged', 'cessationOfOperation', 'unspecified'] as const;
-type Reason = (typeof REASONS)[number];
+// the CRL's reasons, most likely first
+const REASONS: readonly RevocationReason[] = ['keyCompromise', 'superseded', 'affiliationChanged', 'cessationOfOperation', 'unspecified'];
 
 type Pending =
   | { kind: 'revoke'; certificate: CertificateRow }
@@ -25,7 +26,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
   const { data, failure, reload } = useLoad<{ items: PharmacyRow[] }>('/admin/pharmacies');
   const [issued, setIssued] = useState<IssuedCertificateView>();
   const [pending, setPending] = useState<Pending>();
-  const [reason, setReason] = useState<Reason>('keyCompromise');
+  const [reason, setReason] = useState<RevocationReason>('keyCompromise');
   const [done, setDone] = useState<string>();
   const [actionFailure, setActionFailure] = useState<unknown>();
   const date = (iso: string) => new Date(iso).toLocaleDateString(language === 'fr' ? 'fr-FR' : 'en-GB');
@@ -137,7 +138,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
         {pending?.kind === 'revoke' && (
           <div className="field">
             <label htmlFor="revoke-reason">{t('cert.reason')}</label>
-            <select id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value as Reason)}>
+            <select id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value as RevocationReason)}>
               {REASONS.map((r) => <option key={r} value={r}>{t(`cert.reason.${r}`)}</option>)}
             </select>
           </div>

@@ -2,10 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { kindLabel, statusLabel } from '../status.js';
-import type { ResultDetail, ResultRow } from '../../../gateway/src/api-types.js';
+import type { Reference, ResultDetail, ResultRow } from '../../../gateway/src/api-types.js';
 // the table itself, not the lifecycle's index (which brings the database code)
 import { RESULT_STATUSES } from '../../../gateway/src/results/lifecycle/statuses.js';
-import type { Reference } from '../counter/reference.js';
 import { RevealResult } from '../counter/reveal-result.js';
 import { useLoad } from './use-load.js';
 

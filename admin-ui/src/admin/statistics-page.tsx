@@ -1,14 +1,9 @@
 import { useState, type FormEvent } from 'react';
+import type { Statistics } from '../../../gateway/src/api-types.js';
 import { API } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { useLoad } from './use-load.js';
-
-/** `GET /admin/statistics`: volumes per pharmacy and period, what a chain splits costs by. */
-export interface Statistics {
-  period: 'day' | 'month';
-  rows: { finess: string; name: string; period: string; total: number; delivered: number; cancelled: number; deadLettered: number }[];
-}
 
 function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);

@@ -1,13 +1,7 @@
+import type { SystemSummary } from '../../../gateway/src/api-types.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { useLoad } from './use-load.js';
-
-/** `GET /admin/system`: checks and a configuration summary that holds no secret. */
-export interface SystemSummary {
-  checks: { id: string; status: 'ok' | 'warn' | 'fail' | 'skip'; summary: string; hint?: string }[];
-  config: { key: string; value: string | number | boolean }[];
-  keys: { kind: string; current: number; minDecryption: number; inUse: { version: number; dataKeys: number; records: number }[] } | null;
-}
 
 const MARKS = { ok: '✓', warn: '!', fail: '✗', skip: '–' } as const;
 

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { call, type Me, type Pharmacy } from '../api.js';
+import type { Me, Pharmacy, Reference } from '../../../gateway/src/api-types.js';
+import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { EntryForm, type Submitted } from './entry-form.js';
 import { Receipt } from './receipt.js';
-import type { Reference } from './reference.js';
 import { TodayList } from './today-list.js';
 
 /** The pharmacist's page: the entry form, then the receipt; today's list below both. */
@@ -20,8 +20,8 @@ export function CounterPage(props: { me: Me }) {
   useEffect(() => {
     call<Reference>('GET', '/reference').then(setReference, setFailure);
     // the pharmacies where this person enters results, with names for the receipt
-    const mine = new Set(props.me.pharmacies.filter((p) => p.roles.some((r) => r === 'pharmacist' || r === 'pharmacy-manager')).map((p) => p.id));
-    call<{ items: Pharmacy[] }>('GET', '/pharmacies').then((r) => setPharmacies(r.items.filter((p) => mine.has(p.id))), setFailure);
+    const reach = props.me.capabilities.results;
+    call<{ items: Pharmacy[] }>('GET', '/pharmacies').then((r) => setPharmacies(r.items.filter((p) => reach === 'all' || reach?.includes(p.finess))), setFailure);
   }, [props.me]);
 
   if (failure) return <ProblemMessage error={failure} />;

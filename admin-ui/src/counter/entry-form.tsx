@@ -1,9 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiProblem, call, type Me, type Pharmacy } from '../api.js';
+import type { Me, Pharmacy, Reference } from '../../../gateway/src/api-types.js';
+import type { FieldIssue } from '../../../gateway/src/errors.js';
+import { ApiProblem, call } from '../api.js';
 import { codeLabel, isMessageKey, useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { nirMismatch, readNir } from './nir-hints.js';
-import type { Reference } from './reference.js';
 
 /** What the counter keeps of a submission for the receipt: no more than the patient needs. */
 export interface Submitted {
@@ -30,7 +31,7 @@ const POINTER_FIELDS: [string, Field][] = [
 // object-level rules point at their object; show them where the person acts
 const CODE_FIELDS: Record<string, Field> = { 'nir-or-reason': 'nir', 'contact-required': 'phone', 'nir-sex-mismatch': 'sex', 'nir-birthdate-mismatch': 'birthDate' };
 
-function fieldOf(e: { pointer: string; code: string }): Field | undefined {
+function fieldOf(e: FieldIssue): Field | undefined {
   return CODE_FIELDS[e.code] ?? POINTER_FIELDS.find(([p]) => e.pointer === p || e.pointer.startsWith(`${p}/`))?.[1];
 }
 

@@ -1,6 +1,5 @@
 import { codeLabel, useI18n } from '../i18n.js';
-import type { Pharmacy } from '../api.js';
-import type { Reference } from './reference.js';
+import type { Pharmacy, Reference } from '../../../gateway/src/api-types.js';
 import type { Submitted } from './entry-form.js';
 
 /** What a receipt prints: a submission, or a result revealed later (its pharmacy by name and FINESS). */

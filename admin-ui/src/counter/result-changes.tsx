@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
-import { ApiProblem, call, type Me, type Pharmacy } from '../api.js';
+import type { Me, Pharmacy, Reference } from '../../../gateway/src/api-types.js';
+import { ApiProblem, call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { EntryForm } from './entry-form.js';
-import type { Reference } from './reference.js';
 
 /** DESIGN.md "Corrections": the reasons the server accepts (`intake/corrections.ts`). */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;

@@ -1,9 +1,9 @@
 import { useRef, useState } from 'react';
-import { call, type Pharmacy } from '../api.js';
+import type { Pharmacy, Reference } from '../../../gateway/src/api-types.js';
+import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { Receipt, type ReceiptContent } from './receipt.js';
-import type { Reference } from './reference.js';
 
 const PURPOSES = ['receipt-reprint', 'patient-request', 'correction'] as const;
 

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { call, type Me, type Pharmacy } from '../api.js';
+import type { Me, Pharmacy, Reference } from '../../../gateway/src/api-types.js';
+import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { problemAdvice, statusLabel, type StatusView } from '../status.js';
-import type { Reference } from './reference.js';
 import { CancelResult, CorrectResult } from './result-changes.js';
 import { RevealResult } from './reveal-result.js';
 

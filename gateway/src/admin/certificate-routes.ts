@@ -8,7 +8,8 @@ import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 import { pharmacyIdParam } from './pharmacy-routes.js';
 import { parseRevocationBody } from './registry-bodies.js';
-import { actorOf, requireScope } from './registry-access.js';
+import { requireScope } from './registry-access.js';
+import { actorOf } from './requester.js';
 
 /** The certificates of the pharmacies page (the list is the pharmacies route's). */
 export const CERTIFICATE_ROUTES = {

@@ -6,7 +6,9 @@ import { NotFound } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 import { parseEnrolmentBody } from './registry-bodies.js';
-import { actorOf, requireScope } from './registry-access.js';
+import { requireScope } from './registry-access.js';
+import { actorOf } from './requester.js';
+import { isUuid } from '../uuid.js';
 
 /** Routes of the enrolments page. */
 export const ENROLMENT_ROUTES = {
@@ -14,8 +16,6 @@ export const ENROLMENT_ROUTES = {
   grant: { method: 'POST', path: '/api/web/v1/admin/enrolments', access: 'enrolments' },
   revoke: { method: 'POST', path: '/api/web/v1/admin/enrolments/:id/revoke', access: 'enrolments' },
 } as const satisfies Record<string, WebRoute>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Who holds which role until when (DESIGN.md "People and rights"): a chain admin lists, grants
@@ -48,7 +48,7 @@ export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: Middl
 
   app.post(R.revoke.path, async (c) => {
     const id = c.req.param('id') ?? '';
-    if (!UUID.test(id)) throw new NotFound();
+    if (!isUuid(id)) throw new NotFound();
     const row = await deps.db.selectFrom('enrolments').select('pharmacy_id').where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (!row) throw new NotFound();
     // only pharmacy roles name a pharmacy (a CHECK of the table)

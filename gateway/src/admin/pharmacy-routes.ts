@@ -6,7 +6,9 @@ import { addPharmacy, deactivatePharmacy, listCertificates, listPharmacies, reac
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 import { parsePharmacyBody } from './registry-bodies.js';
-import { actorOf, requireScope } from './registry-access.js';
+import { requireScope } from './registry-access.js';
+import { actorOf } from './requester.js';
+import { isUuid } from '../uuid.js';
 
 /** Routes of the pharmacies page; `authorize` checks the session, CSRF and the row first. */
 export const PHARMACY_ROUTES = {
@@ -17,12 +19,10 @@ export const PHARMACY_ROUTES = {
   reactivate: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/reactivate', access: 'enrolments' },
 } as const satisfies Record<string, WebRoute>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The `:id` of a pharmacy route; anything but a UUID names no pharmacy (404). */
 export function pharmacyIdParam(c: Context<WebEnv>): string {
   const id = c.req.param('id') ?? '';
-  if (!UUID.test(id)) throw new NotFound();
+  if (!isUuid(id)) throw new NotFound();
   return id.toLowerCase();
 }
 

@@ -1,7 +1,10 @@
 import type { Context } from 'hono';
+import type { AuditEvent } from '../audit/index.js';
 import { sourceIp } from '../web/access.js';
 import type { WebEnv } from '../web/env.js';
-import { actorOf } from './registry-access.js';
+
+/** The signed-in person as the audit log names them. */
+export const actorOf = (c: Context<WebEnv>): AuditEvent['actor'] => ({ type: 'user', id: c.get('session').userId });
 
 /**
  * What a request's audit events say about who asked: the signed-in person, the request id, the

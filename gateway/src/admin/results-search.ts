@@ -1,12 +1,12 @@
 import type { Database } from '../db/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
-import type { PharmacyScope } from './rights.js';
+import type { PharmacyScope } from '../auth/rbac.js';
 import type { ResultDetail, ResultRow } from '../api-types.js';
 import { isResultStatus } from '../results/lifecycle/index.js';
+import { isUuid } from '../uuid.js';
 
 export type { ResultDetail, ResultRow };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIMIT = 100;
 
 function scoped(db: Database, scope: PharmacyScope) {
@@ -38,7 +38,7 @@ function toRow(r: Row): ResultRow {
  */
 export async function searchResults(db: Database, scope: PharmacyScope, q: { id?: string; status?: string }): Promise<{ items: ResultRow[] }> {
   const errors = [
-    ...(q.id && !UUID.test(q.id) ? [{ pointer: '/id', code: 'invalid-type' }] : []),
+    ...(q.id && !isUuid(q.id) ? [{ pointer: '/id', code: 'invalid-type' }] : []),
     ...(q.status && !isResultStatus(q.status) ? [{ pointer: '/status', code: 'invalid-type' }] : []),
   ];
   if (errors.length) throw new ValidationFailed(errors);
@@ -50,7 +50,7 @@ export async function searchResults(db: Database, scope: PharmacyScope, q: { id?
 
 /** One result with its history and every message sent for it; outside the scope: 404. */
 export async function readResultDetail(db: Database, scope: PharmacyScope, id: string): Promise<ResultDetail> {
-  if (!UUID.test(id)) throw new NotFound();
+  if (!isUuid(id)) throw new NotFound();
   const r = await scoped(db, scope).where('r.id', '=', id.toLowerCase()).executeTakeFirst();
   if (!r) throw new NotFound();
   const messages = await db

@@ -3,9 +3,8 @@ import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import type { ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
-import type { PharmacyScope } from './rights.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import type { PharmacyScope } from '../auth/rbac.js';
+import { isUuid } from '../uuid.js';
 
 /** Why a person opens a sealed result; stored in the audit event (a code, never free text). */
 export const REVEAL_PURPOSES = ['receipt-reprint', 'patient-request', 'correction'] as const;
@@ -44,7 +43,7 @@ export async function revealResult(
   id: string,
   o: { purpose: RevealPurpose; actor: AuditEvent['actor']; requestId?: string; sourceIp?: string },
 ): Promise<RevealedResult> {
-  if (!UUID.test(id)) throw new NotFound();
+  if (!isUuid(id)) throw new NotFound();
   let q = d.db.selectFrom('test_results').select(['id', 'pharmacy_id', 'sealed', 'data_key_id']).where('id', '=', id.toLowerCase());
   if (!scope.all) q = q.where('pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : ['00000000-0000-0000-0000-000000000000']);
   const row = await q.executeTakeFirst();

@@ -1,10 +1,10 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Pharmacy, Statistics } from '../api-types.js';
 import { appendAuditNow } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
-import { Forbidden } from '../errors.js';
 import type { ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
 import { readOverview } from './overview.js';
@@ -16,10 +16,10 @@ import { createPharmacyAdminRoutes } from './pharmacy-routes.js';
 import { REFERENCE_LISTS } from './reference.js';
 import { parseRevealBody, revealResult } from './reveal.js';
 import { readResultDetail, searchResults } from './results-search.js';
-import { REACHED_THROUGH, scopeOf, type AdminCapability, type PharmacyScope } from './rights.js';
 import { parseStatisticsQuery, readStatistics, statisticsCsv } from './statistics.js';
 import { readSystemSummary } from './system-summary.js';
-import { sourceIp } from '../web/access.js';
+import { requireScope } from './registry-access.js';
+import { requester as who } from './requester.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 
@@ -41,16 +41,15 @@ export interface AdminDeps {
 }
 
 /**
- * The admin routes and who may reach them at all (the web listener's `authorize`: 401 without
- * a session, 403 without the row); each handler then narrows to its capability's pharmacies.
+ * The admin routes and who may reach them (the web listener's `authorize`: 401 without a
+ * session, 403 without the right); a handler then narrows to the right's pharmacies.
  */
 export const ADMIN_ROUTES = {
   reference: { method: 'GET', path: '/api/web/v1/reference', access: 'session' },
   pharmacies: { method: 'GET', path: '/api/web/v1/pharmacies', access: 'session' },
-  capabilities: { method: 'GET', path: '/api/web/v1/admin/capabilities', access: 'session' },
   overview: { method: 'GET', path: '/api/web/v1/admin/overview', access: 'key-status' },
-  results: { method: 'GET', path: '/api/web/v1/admin/results', access: 'session' },
-  result: { method: 'GET', path: '/api/web/v1/admin/results/:id', access: 'session' },
+  results: { method: 'GET', path: '/api/web/v1/admin/results', access: 'receipts' },
+  result: { method: 'GET', path: '/api/web/v1/admin/results/:id', access: 'receipts' },
   statistics: { method: 'GET', path: '/api/web/v1/admin/statistics', access: 'statistics' },
   system: { method: 'GET', path: '/api/web/v1/admin/system', access: 'key-status' },
   // a POST: it is audited, and needs the CSRF token like every change
@@ -62,24 +61,14 @@ const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', y
 /**
  * The admin UI's API beyond sessions and intake: reference lists, overview, results search,
  * statistics (JSON or CSV), the system summary with key status, pharmacies with their
- * certificates (read only), and the audited reveal of a sealed result. Each route checks its
- * capability (`rights.ts` over `auth/rbac.ts`); a refusal is audited and answers 403.
+ * certificates (read only), and the audited reveal of a sealed result. Each route names its
+ * right (`auth/rbac.ts`); a refusal is audited and answers 403.
  * @example createWebServer({ …, admin: createAdminApi({ db, settings, keys, keyManagerAvailable, sealer, jsonBody }) });
  */
 export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
   const now = deps.now ?? (() => new Date());
   const app = new Hono<WebEnv>();
   const R = ADMIN_ROUTES;
-  const who = (c: Context<WebEnv>) => ({ actor: { type: 'user' as const, id: c.get('session').userId }, requestId: c.get('requestId'), sourceIp: sourceIp(c) });
-
-  const authorize = async (c: Context<WebEnv>, capability: AdminCapability): Promise<PharmacyScope> => {
-    const scope = scopeOf(c.get('rights'), capability);
-    if (!scope) {
-      await appendAuditNow(deps.db, { ...who(c), action: `admin.${capability}`, outcome: 'denied', reason: 'forbidden' });
-      throw new Forbidden();
-    }
-    return scope;
-  };
 
   // any signed-in person: coded values only, the same for everyone
   app.get(R.reference.path, (c) => c.json(REFERENCE_LISTS));
@@ -87,38 +76,29 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
   // the pharmacies of the person's enrolments, with their names (receipts, filters)
   app.get(R.pharmacies.path, async (c) => {
     const ids = c.get('rights').pharmacies.map((p) => p.id);
-    const items = ids.length ? await deps.db.selectFrom('pharmacies').select(['id', 'finess', 'name', 'active']).where('id', 'in', ids).orderBy('finess').execute() : [];
+    const items: Pharmacy[] = ids.length ? await deps.db.selectFrom('pharmacies').select(['id', 'finess', 'name', 'active']).where('id', 'in', ids).orderBy('finess').execute() : [];
     return c.json({ items });
   });
 
-  // what the UI may offer this person; each route still checks its capability itself
-  app.get(R.capabilities.path, (c) => {
-    const held = (Object.keys(REACHED_THROUGH) as AdminCapability[]).filter((cap) => scopeOf(c.get('rights'), cap) !== undefined);
-    return c.json({ capabilities: held });
-  });
-
-  app.get(R.overview.path, async (c) => {
-    await authorize(c, 'overview');
-    return c.json(await readOverview(deps.db, now()));
-  });
+  app.get(R.overview.path, async (c) => c.json(await readOverview(deps.db, now())));
 
   app.get(R.results.path, async (c) => {
-    const scope = await authorize(c, 'search-results');
+    const scope = await requireScope(deps.db, c, 'receipts');
     return c.json(await searchResults(deps.db, scope, { id: c.req.query('id'), status: c.req.query('status') }));
   });
 
   app.get(R.result.path, async (c) => {
-    const scope = await authorize(c, 'search-results');
+    const scope = await requireScope(deps.db, c, 'receipts');
     const detail = await readResultDetail(deps.db, scope, c.req.param('id'));
     await appendAuditNow(deps.db, { ...who(c), action: 'result.read-status', object: { type: 'test-result', id: detail.result.id }, outcome: 'success' });
     return c.json(detail);
   });
 
   app.get(R.statistics.path, async (c) => {
-    const scope = await authorize(c, 'statistics');
+    const scope = await requireScope(deps.db, c, 'statistics');
     const q = parseStatisticsQuery(c.req.query(), PARIS_DAY.format(now()));
     const rows = await readStatistics(deps.db, scope, q);
-    if (q.format === 'json') return c.json({ period: q.period, from: q.from, to: q.to, rows });
+    if (q.format === 'json') return c.json({ period: q.period, from: q.from, to: q.to, rows } satisfies Statistics);
     await appendAuditNow(deps.db, { ...who(c), action: 'statistics.export', outcome: 'success', reason: q.period });
     return c.body(statisticsCsv(rows), 200, {
       'content-type': 'text/csv; charset=utf-8',
@@ -127,15 +107,12 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
   });
 
   app.post(R.reveal.path, deps.jsonBody, async (c) => {
-    const scope = await authorize(c, 'reveal');
+    const scope = await requireScope(deps.db, c, 'reveal');
     const purpose = parseRevealBody(c.get('body'));
     return c.json(await revealResult(deps, scope, c.req.param('id'), { purpose, ...who(c) }));
   });
 
-  app.get(R.system.path, async (c) => {
-    await authorize(c, 'system');
-    return c.json(await readSystemSummary({ db: deps.db, settings: deps.settings, keys: deps.keys, keyManagerAvailable: deps.keyManagerAvailable, now }));
-  });
+  app.get(R.system.path, async (c) => c.json(await readSystemSummary({ db: deps.db, settings: deps.settings, keys: deps.keys, keyManagerAvailable: deps.keyManagerAvailable, now })));
 
   const pharmacies = createPharmacyAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody });
   const certificates = createCertificateAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, ca: deps.certificateAuthority });

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
+import type { StatisticsRow } from '../api-types.js';
 import type { Database } from '../db/index.js';
 import { ValidationFailed, type FieldIssue } from '../errors.js';
-import type { PharmacyScope } from './rights.js';
+import type { PharmacyScope } from '../auth/rbac.js';
 
 /** A validated statistics query: whole Paris days, `from` and `to` included. */
 export interface StatisticsQuery {
@@ -9,19 +10,6 @@ export interface StatisticsQuery {
   from: string;
   to: string;
   format: 'json' | 'csv';
-}
-
-export interface StatisticsRow {
-  finess: string;
-  name: string;
-  /** `YYYY-MM-DD` or `YYYY-MM`, in Europe/Paris. */
-  period: string;
-  /** Tests entered (corrections are the same test, counted apart). */
-  total: number;
-  delivered: number;
-  cancelled: number;
-  deadLettered: number;
-  corrections: number;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,3 +1,4 @@
+import type { SystemSummary } from '../api-types.js';
 import type { Settings } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { kekVersionsInUse, type KeyManager } from '../keys/index.js';
@@ -7,17 +8,6 @@ import { checkCertificates } from '../doctor/certificates-check.js';
 import { checkDatabase } from '../doctor/database-check.js';
 import type { CheckResult } from '../doctor/index.js';
 import { DEVICE_LIST_VERSION } from '../results/index.js';
-
-export interface SystemSummary {
-  /** `gateway doctor`'s own checks, run by this gateway with its runtime role. */
-  checks: CheckResult[];
-  config: { key: string; value: string | number | boolean }[];
-  /**
-   * KEK versions (`gateway keys status`): the current one, the oldest still decrypted, and the
-   * data keys and records under each; null while the key manager does not answer.
-   */
-  keys: { kind: string; current: number; minDecryption: number; inUse: { version: number; dataKeys: number; records: number }[] } | null;
-}
 
 /**
  * The settings an operator may read. A list of what to show, never of what to hide: a setting

@@ -6,8 +6,8 @@ import { REPOSITORY_ROOT } from '../repository-root.js';
 /** The admin UI's folder; its build lands in `dist/`, which the web listener serves. */
 export const ADMIN_UI_ROOT = path.join(REPOSITORY_ROOT, 'admin-ui');
 
-// the UI also compiles these gateway modules in (rights table, NIR rules)
-const SHARED_SOURCES = [fileURLToPath(new URL('./rights.ts', import.meta.url)), fileURLToPath(new URL('../results/nir.ts', import.meta.url))];
+// the gateway modules the UI compiles in (roles, NIR rules, statuses); its type-only imports change no output
+const SHARED_SOURCES = ['../auth/rbac.ts', '../results/nir.ts', '../results/lifecycle/statuses.ts', '../results/lifecycle/scope.ts', '../db/column-types.ts'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
 
 async function newestMtime(p: string): Promise<number> {
   const s = await stat(p);

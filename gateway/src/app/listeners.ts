@@ -7,7 +7,7 @@ import { createAdminApi } from '../admin/index.js';
 import { createCertificateDirectory, type CertificateDirectory } from '../auth/client-certificates.js';
 import { accessLog, answerWithProblems, auditGuard, clientCertificate, createRateLimiter, jsonBody, rateLimit, requestId, serverTlsOptions, type AppEnv } from '../http/index.js';
 import { intakeOpenApiDocument } from '../intake/openapi.js';
-import { createIntakeRoutes } from '../intake/routes.js';
+import { createIntakeRoutes, INTAKE_API_PREFIX } from '../intake/routes.js';
 import type { Metrics } from '../observability/index.js';
 import { createRevocationWatch } from '../pharmacies/index.js';
 import { mergeCaBundles, trackClientConnections, type CertificateAuthority } from '../pki/index.js';
@@ -33,8 +33,8 @@ function intakeApp(o: GatewayOptions, { services, metrics }: ListenerDeps, certi
   app.use(requestId(), accessLog({ log, metrics, listener: 'intake' }));
   app.use('*', clientCertificate({ certificates, db }));
   const limiter = createRateLimiter({ ratePerSecond: s.intake.ratePerSecond, burst: s.intake.rateBurst });
-  app.use('/api/v1/*', rateLimit({ limiter, key: (c) => c.get('principal').pharmacyId }));
-  app.use('/api/v1/*', auditGuard({ available: services.audit.isAvailable }));
+  app.use(`${INTAKE_API_PREFIX}/*`, rateLimit({ limiter, key: (c) => c.get('principal').pharmacyId }));
+  app.use(`${INTAKE_API_PREFIX}/*`, auditGuard({ available: services.audit.isAvailable }));
   const openapi = intakeOpenApiDocument(services.schema);
   app.route(
     '/',

@@ -5,7 +5,7 @@ import { ENROLMENT_ROUTES } from '../admin/enrolment-routes.js';
 import { KEY_ROUTES } from '../admin/keys-routes.js';
 import { PHARMACY_ROUTES } from '../admin/pharmacy-routes.js';
 import { INTAKE_ROUTES, type IntakeRoute } from '../intake/routes.js';
-import { WEB_ROUTES, type WebRoute } from '../web/route-table.js';
+import { WEB_RESULTS_ROUTES, WEB_ROUTES, type WebRoute } from '../web/route-table.js';
 import { METRICS_ROUTES, type MetricsRoute } from './metrics-routes.js';
 
 /** Every listener's routes, each with the access rule its listener enforces before any handler. */
@@ -25,10 +25,11 @@ export interface RouteTable {
  * @example for (const r of ROUTE_TABLE.intake) console.log(r.method, r.path, r.access);
  */
 export const ROUTE_TABLE: RouteTable = {
-  intake: Object.values(INTAKE_ROUTES),
+  intake: INTAKE_ROUTES,
   metrics: Object.values(METRICS_ROUTES),
   web: [
     ...Object.values(WEB_ROUTES),
+    ...WEB_RESULTS_ROUTES,
     ...Object.values(ADMIN_ROUTES),
     ...Object.values(PHARMACY_ROUTES),
     ...Object.values(CERTIFICATE_ROUTES),

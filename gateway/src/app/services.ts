@@ -3,9 +3,9 @@ import { SettingsRefused } from '../config/index.js';
 import { createDatabase } from '../db/index.js';
 import type { TlsFiles, TlsFilesWatch, TlsMaterial } from '../http/index.js';
 import { createCorrectionService } from '../intake/corrections.js';
-import { createResultSealer } from '../results/lifecycle/index.js';
+import { createKeyedResultSealer } from '../results/lifecycle/index.js';
 import { createSubmitService } from '../intake/submit.js';
-import { createDataKeyProvider, createDataKeyStore, createKeyManagerGuard, createLiveBlindIndex, timeKeyManager } from '../keys/index.js';
+import { createLiveBlindIndex, timeKeyManager } from '../keys/index.js';
 import { countAcceptedPerPharmacy, type Metrics } from '../observability/index.js';
 import { createMessageBuilder, createRelay } from '../outbox/index.js';
 import { createIntakeSchema, parseIntake, type TestResultInput } from '../results/index.js';
@@ -31,19 +31,11 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
   // every key-manager call of this process, probes included, lands in the latency histogram
   const keys = timeKeyManager(o.keys, (labels, seconds) => metrics.keyManagerRequestDuration.observe(labels, seconds));
   const db = createDatabase({ url: s.database.url, poolSize: s.database.poolSize, observePool: (pool) => metrics.observeDatabasePool(pool, s.database.poolSize) });
-  const guard = createKeyManagerGuard({ keys });
   const audit = createAuditGuard({ db, maxSealLagSeconds: s.audit.maxSealLagSeconds });
   const auditSealer = o.audit?.sealer ?? createAuditSealer({ url: s.database.url, signer: o.signer, sink: auditSink, intervalMs: s.audit.sealIntervalMs, batchSize: s.audit.batchSize, log, onSealed: x.onSealed });
-  const dataKeys = createDataKeyProvider({
-    keys,
-    store: createDataKeyStore(db),
-    guard,
-    windowMs: s.keyManager.dataKeyWindowMinutes * 60_000,
-    ttlMs: s.keyManager.dataKeyCacheSeconds * 1000,
-  });
   // Follows blind-index key rotations without restart (refuses work when it cannot read them for 5 s).
   const blindIndex = createLiveBlindIndex({ keys, adoptAfterMs: s.keyManager.blindIndexAdoptSeconds * 1000 });
-  const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: blindIndex.blindIndex });
+  const { guard, dataKeys, sealer } = createKeyedResultSealer<TestResultInput>({ keys, db, settings: s.keyManager, blindIndex: blindIndex.blindIndex });
   const schema = createIntakeSchema({ now: () => new Date(), maxPastDays: s.validation.maxPastDays, allowExtendedNir: s.validation.allowExtendedNir });
   const sidep = sidepClient(o, x.watchTls);
   const relay = createRelay({

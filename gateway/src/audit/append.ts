@@ -73,6 +73,21 @@ export function auditInsert(rows: AuditRow[], when: RawBuilder<boolean> = sql<bo
     WHERE ${when}`;
 }
 
+/**
+ * Opens a transaction, runs an action that does not write through it (a key-manager call, a job
+ * committing its own batches), then appends the action's event there: with the audit log
+ * unreachable the transaction never opens and the action never starts. An action writing the
+ * database in one transaction appends its event in that one instead (`appendAudit(tx, …)`).
+ * @example const v = await auditedAction(db, () => keys.rotate(), (v) => ({ actor, action: 'keys.rotate', object, outcome: 'success', reason: `v${v}` }));
+ */
+export function auditedAction<T>(db: Database, run: () => Promise<T>, eventOf: (result: T) => AuditEvent): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    const result = await run();
+    await appendAudit(tx, [eventOf(result)]);
+    return result;
+  });
+}
+
 /** For events outside a business transaction (reads, authentication failures): fails closed. */
 export async function appendAuditNow(db: Database, events: AuditEvent | AuditEvent[]): Promise<void> {
   try {

@@ -1,4 +1,4 @@
-export { appendAudit, appendAuditNow, auditAppender, auditInsert, type AuditAppender, type AuditEvent, type AuditOutcome, type AuditRow } from './append.js';
+export { appendAudit, appendAuditNow, auditAppender, auditedAction, auditInsert, type AuditAppender, type AuditEvent, type AuditOutcome, type AuditRow } from './append.js';
 export { createAuditSealer, type AuditSealer, type AuditSealerOptions } from './sealer.js';
 export { createAuditGuard, type AuditGuard, type AuditLag } from './availability.js';
 export { allCheckpointSinks, configuredCheckpointSink, fileCheckpointSink, readCheckpointSink, webhookCheckpointSink, type CheckpointSink, type SinkEntry } from './sink.js';

@@ -81,7 +81,7 @@ export async function pruneAuditLog(o: PruneOptions): Promise<PruneReport> {
     await tx.deleteFrom('audit_sink_copies').where('number', '<=', through).execute();
     const events = await tx.deleteFrom('audit_events').where('xact_id', '<', sql<string>`${anchor.xact_to}::xid8`).executeTakeFirst();
     const checkpoints = await tx.deleteFrom('audit_checkpoints').where('number', '<=', through).executeTakeFirst();
-    await sql`INSERT INTO audit_prunes (through, body, key_version, signature, before) VALUES (${through}, ${anchor.body}, ${anchor.key_version}, ${anchor.signature}, ${o.before})`.execute(tx);
+    await tx.insertInto('audit_prunes').values({ through, body: anchor.body, key_version: anchor.key_version, signature: anchor.signature, before: o.before }).execute();
     await appendAudit(tx, [{ actor: { type: 'user', id: o.actor }, action: 'audit.prune', object: { type: 'audit-checkpoint', id: through }, outcome: 'success', reason: 'retention' }]);
     return { through: Number(through), checkpoints: Number(checkpoints.numDeletedRows), events: Number(events.numDeletedRows) };
   });

@@ -126,10 +126,13 @@ async function predecessor(db: Database, number: number, o: VerifyOptions): Prom
     .limit(1)
     .executeTakeFirst();
   if (row) return { previous: { number: Number(row.number), body: row.body, xactTo: row.xact_to } };
-  const anchor = (
-    await sql<{ through: string; body: string; key_version: number; signature: string }>`
-      SELECT through::text, body, key_version, signature FROM audit_prunes WHERE through < ${String(number)} ORDER BY through DESC LIMIT 1`.execute(db)
-  ).rows[0];
+  const anchor = await db
+    .selectFrom('audit_prunes')
+    .select(['through', 'body', 'key_version', 'signature'])
+    .where('through', '<', String(number))
+    .orderBy('through', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (!anchor) return { previous: undefined };
   const through = Number(anchor.through);
   const fault = (check: string) => ({ fault: { kind: 'edited' as const, checkpoint: through, check } });

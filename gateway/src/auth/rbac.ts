@@ -1,9 +1,17 @@
-import type { Role } from '../db/index.js';
+// the leaf, not db/index.js: the admin UI imports this file (no Node import may follow)
+import type { Role } from '../db/column-types.js';
+// declared where the result queries take it; the rights hand it out
+import type { PharmacyScope } from '../results/lifecycle/scope.js';
 
-export type { Role };
+export type { PharmacyScope, Role };
 
-/** The capabilities of DESIGN.md "People and rights", one per row of its table. */
-export type Capability = 'results' | 'reveal' | 'certificates' | 'enrolments' | 'redrive' | 'keys' | 'key-status' | 'audit' | 'statistics';
+/**
+ * The one vocabulary of rights: a row of DESIGN.md "People and rights" each. Route tables name
+ * one as their `access`, handlers narrow to its scope (`Rights.scope`), and `GET /me` lists those a
+ * person holds, which the UI reads to offer its pages. The table's access review and
+ * data-subject rows have no route yet, nor the dpo role, so they are not declared.
+ */
+export type Capability = 'results' | 'reveal' | 'receipts' | 'certificates' | 'enrolments' | 'redrive' | 'keys' | 'key-status' | 'audit' | 'statistics';
 
 export const ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager', 'operator', 'chain-admin', 'auditor'];
 
@@ -15,16 +23,29 @@ export const ADMIN_ROLES: readonly Role[] = ['pharmacy-manager', 'operator', 'ch
 
 /** DESIGN.md's table: `own` = the pharmacies of the enrolment, `all` = chain-wide. */
 export const MATRIX: Readonly<Record<Capability, Partial<Record<Role, 'own' | 'all'>>>> = {
+  // submit / correct / cancel / list results; reveal personal data (purpose stated, audited)
   results: { pharmacist: 'own', 'pharmacy-manager': 'own' },
   reveal: { pharmacist: 'own', 'pharmacy-manager': 'own' },
+  // result receipts search, no personal data
+  receipts: { 'pharmacy-manager': 'own', operator: 'all', 'chain-admin': 'all', auditor: 'all' },
   certificates: { 'pharmacy-manager': 'own', 'chain-admin': 'all' },
+  // adding and deactivating pharmacies, and chain roles, need it chain-wide (`target` 'chain')
   enrolments: { 'pharmacy-manager': 'own', 'chain-admin': 'all' },
+  // reading dead letters goes with redriving them
   redrive: { operator: 'all', 'chain-admin': 'all' },
+  // rotate / rewrap keys
   keys: { 'chain-admin': 'all' },
+  // key status, doctor: the overview's and the system page's health figures too
   'key-status': { operator: 'all', 'chain-admin': 'all', auditor: 'all' },
   audit: { auditor: 'all' },
   statistics: { 'pharmacy-manager': 'own', operator: 'all', 'chain-admin': 'all', auditor: 'all' },
 };
+
+export const CAPABILITIES = Object.keys(MATRIX) as Capability[];
+
+
+/** What `GET /me` says of a person's rights: `all` or the FINESS of the pharmacies each reaches. */
+export type CapabilityScopes = Partial<Record<Capability, 'all' | string[]>>;
 
 /** One live enrolment, with its pharmacy's FINESS (null for chain-wide roles). */
 export interface Grant {
@@ -59,13 +80,13 @@ export function signInRefusal(grants: readonly Grant[], claims: ClaimEvidence): 
   return narrow(grants, claims).length === 0 ? 'no-enrolment' : undefined;
 }
 
-/** The rights of a signed-in person: what a capability reaches. */
+/** The rights of a signed-in person. */
 export interface Rights {
   roles: Role[];
   /** Pharmacies of the person's pharmacy roles. */
   pharmacies: { id: string; finess: string; roles: Role[] }[];
-  /** `all`, or the pharmacy ids a capability reaches (empty: none). */
-  scope(capability: Capability): 'all' | string[];
+  /** The pharmacies `capability` reaches, or undefined when it reaches none. */
+  scope(capability: Capability): PharmacyScope | undefined;
 }
 
 /** Rights from (already narrowed) grants. */
@@ -83,14 +104,20 @@ export function rightsOf(grants: readonly Grant[]): Rights {
     pharmacies: [...pharmacies.values()],
     scope(capability) {
       const rule = MATRIX[capability];
-      if (roles.some((r) => rule[r] === 'all')) return 'all';
-      return [...pharmacies.values()].filter((p) => p.roles.some((r) => rule[r] === 'own')).map((p) => p.id);
+      if (roles.some((r) => rule[r] === 'all')) return { all: true };
+      const pharmacyIds = [...pharmacies.values()].filter((p) => p.roles.some((r) => rule[r] === 'own')).map((p) => p.id);
+      return pharmacyIds.length ? { all: false, pharmacyIds } : undefined;
     },
   };
 }
 
-/** Whether the rights reach `capability` at all (any pharmacy, or chain-wide). */
-export function holds(rights: Rights, capability: Capability): boolean {
-  const s = rights.scope(capability);
-  return s === 'all' || s.length > 0;
+/** Each capability the rights reach, with `all` or its pharmacies' FINESS: what the UI offers (the server still checks). */
+export function capabilitiesOf(rights: Rights): CapabilityScopes {
+  const finessOf = new Map(rights.pharmacies.map((p) => [p.id, p.finess]));
+  const held: CapabilityScopes = {};
+  for (const capability of CAPABILITIES) {
+    const scope = rights.scope(capability);
+    if (scope) held[capability] = scope.all ? 'all' : scope.pharmacyIds.flatMap((id) => finessOf.get(id) ?? []);
+  }
+  return held;
 }

@@ -5,9 +5,9 @@ import { exportAudit, proveEvent, pruneAuditLog, PruneRefused, readCheckpointSin
 import { parseCommandLine, UsageError, type CliContext, type Command } from './command.js';
 import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../repository-root.js';
 import { demoFile } from './operator-settings.js';
+import { isUuid } from '../uuid.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const OPTIONS = {
   since: { type: 'string' },
@@ -59,7 +59,7 @@ export const audit: Command = {
     }
     if (sub === 'prune') return prune(o, ctx);
     if (sub === 'prove') {
-      if (!UUID.test(argument ?? '')) throw new UsageError('Name the event id (a UUID): gateway audit prove <event-id>');
+      if (!isUuid(argument ?? '')) throw new UsageError('Name the event id (a UUID): gateway audit prove <event-id>');
       const proof = await ctx.withDatabase(o['database-url'], (db) => proveEvent(db, argument as string));
       if (!proof) {
         ctx.err('No sealed event with this id (unknown, or not sealed yet).');
@@ -120,10 +120,9 @@ async function verify(o: AuditOptions, range: { since?: Date; until?: Date }, ct
 async function prune(o: AuditOptions, ctx: CliContext): Promise<number> {
   const before = time(o.before, '--before');
   if (!before || !o.out) throw new UsageError('Usage: gateway audit prune --before T --out <export file>');
-  const retentionDays = Number(ctx.env.GATEWAY_AUDIT_RETENTION_DAYS ?? 365);
-  if (!Number.isFinite(retentionDays)) throw new UsageError('GATEWAY_AUDIT_RETENTION_DAYS takes a number of days');
+  const { auditRetentionDays: retentionDays, auditAdminDatabaseUrl } = ctx.settings().settings.operator;
   const keys = await publicKeys(o, ctx);
-  const db = createDatabase({ url: ctx.env.GATEWAY_AUDIT_ADMIN_DATABASE_URL ?? ctx.databaseUrl(o['database-url']), poolSize: 2 });
+  const db = createDatabase({ url: auditAdminDatabaseUrl ?? ctx.databaseUrl(o['database-url']), poolSize: 2 });
   const file = openSync(o.out, 'wx', 0o600);
   try {
     const r = await pruneAuditLog({ db, before, retentionDays, publicKeys: keys, actor: ctx.actor.id ?? 'cli', exportTo: (line) => void writeSync(file, line) });
@@ -147,7 +146,7 @@ function time(value: string | undefined, flag: string): Date | undefined {
 
 /** Trusted keys: --public-keys, GATEWAY_AUDIT_PUBLIC_KEYS_FILE, or (outside production) the demo's key. */
 async function publicKeys(o: AuditOptions, ctx: CliContext): Promise<Record<number, string>> {
-  const file = o['public-keys'] ?? ctx.env.GATEWAY_AUDIT_PUBLIC_KEYS_FILE;
+  const file = o['public-keys'] ?? ctx.settings().settings.operator.auditPublicKeysFile;
   if (file) return JSON.parse(readFileSync(file, 'utf8')) as Record<number, string>;
   const demoKey = demoFile(ctx.settings(), DEMO_AUDIT_SIGNING_KEY);
   if (!demoKey) throw new UsageError('No public keys: pass --public-keys <file> (from `gateway audit public-keys` on the gateway) or set GATEWAY_AUDIT_PUBLIC_KEYS_FILE.');

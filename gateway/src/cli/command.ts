@@ -21,7 +21,7 @@ export interface CliContext {
   readonly actor: AuditEvent['actor'];
   /** The login name in `actor`. */
   readonly user: string;
-  /** Variables that are not settings (GATEWAY_LOG_LEVEL, GATEWAY_RUNTIME_PASSWORD_FILE, GATEWAY_AUDIT_ADMIN_*…). */
+  /** The environment, for what is not a setting: the variables serve refuses (VAULT_*, NODE_TLS_*), the doctor's and the demo's reading. */
   readonly env: NodeJS.ProcessEnv;
   /** The settings, parsed once, on first use: a command that needs none never reads them. */
   settings(): OperatorSettings;

@@ -1,5 +1,5 @@
 import { SettingsRefused } from '../config/index.js';
-import { PortInUse } from '../db/index.js';
+import { PortInUse } from '../http/index.js';
 import { admin } from './admin.js';
 import { audit } from './audit.js';
 import { cert } from './cert.js';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appendAudit } from '../audit/index.js';
 import { createBlindIndex } from '../crypto/index.js';
-import { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, blindIndexVersionsInUse, createDataKeyProvider, createDataKeyStore, createKeyManagerGuard } from '../keys/index.js';
+import { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, blindIndexVersionsInUse } from '../keys/index.js';
 import type { TestResultInput } from '../results/index.js';
-import { createResultSealer, reindexBlindIndexes } from '../results/lifecycle/index.js';
+import { createKeyedResultSealer, reindexBlindIndexes } from '../results/lifecycle/index.js';
 import { UsageError } from './command.js';
 import { audited, progressBar, type OpenedKeysDeps } from './keys-deps.js';
 
@@ -11,7 +11,7 @@ const BLIND_INDEX_KEY = 'blind-index-key';
 
 export async function rotateBlindIndex(d: OpenedKeysDeps): Promise<number> {
   const added = await audited(d, 'keys.rotate-blind-index', () => d.keys.rotateBlindIndexKey(), (v) => `v${v}`, BLIND_INDEX_KEY);
-  const adoptSeconds = (d.blindIndexAdoptAfterMs ?? BLIND_INDEX_ADOPT_AFTER_MS) / 1000;
+  const adoptSeconds = adoptAfterMs(d) / 1000;
   d.out(`Blind-index key version ${added} added. Running gateways read it within seconds and index under it ${adoptSeconds} s after; then run \`gateway keys reindex\` (it waits for that itself).`);
   return 0;
 }
@@ -21,16 +21,15 @@ export async function reindex(d: OpenedKeysDeps): Promise<number> {
   // Replicas write under a new version only once they all hold it: reindexing earlier would leave
   // results a replica still indexes under the older one behind the run.
   const held = await d.keys.blindIndexKeys();
-  const wait = blindIndexSettledAt(held, d.blindIndexAdoptAfterMs) - Date.now();
+  const wait = blindIndexSettledAt(held, adoptAfterMs(d)) - Date.now();
   if (wait > 0) {
     d.progress(`waiting ${Math.ceil(wait / 1000)} s until every gateway replica indexes under blind-index key version ${Math.max(...held.map((k) => k.version))}`, true);
     await sleep(wait);
   }
-  const guard = createKeyManagerGuard({ keys: d.keys });
+  // The keys held now, fixed for the run (the gateway's blind index follows rotations live).
+  const { guard, sealer } = createKeyedResultSealer<TestResultInput>({ keys: d.keys, db: d.db, settings: d.keyManager, blindIndex: createBlindIndex(await d.keys.blindIndexKeys()) });
   await guard.start();
   try {
-    const dataKeys = createDataKeyProvider({ keys: d.keys, store: createDataKeyStore(d.db), guard });
-    const sealer = createResultSealer<TestResultInput>({ dataKeys, blindIndex: createBlindIndex(await d.keys.blindIndexKeys()) });
     const onProgress = (done: number, total: number) => d.progress(progressBar(done, total, 'results'), done === total);
     const options = { batchSize: d.batchSize, stopAfter: d.stopAfter, onProgress };
     const outcome = await audited(
@@ -56,6 +55,11 @@ export async function reindex(d: OpenedKeysDeps): Promise<number> {
   } finally {
     guard.stop();
   }
+}
+
+/** `keyManager.blindIndexAdoptSeconds` in milliseconds, as the gateways run with it. */
+function adoptAfterMs(d: OpenedKeysDeps): number {
+  return d.keyManager ? d.keyManager.blindIndexAdoptSeconds * 1000 : BLIND_INDEX_ADOPT_AFTER_MS;
 }
 
 /** `keys retire-blind-index <version>`: refused (exit 1) while results are indexed below it. */

@@ -1,4 +1,5 @@
-import { appendAudit, type AuditEvent } from '../audit/index.js';
+import { auditedAction, type AuditEvent } from '../audit/index.js';
+import type { Settings } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { KeyManager } from '../keys/index.js';
 
@@ -16,8 +17,11 @@ export interface KeysCliDeps {
   progress: (text: string, final: boolean) => void;
   /** `backup.retentionDays`: `keys retire` waits this long after the rewrap it relies on. */
   backupRetentionDays: number;
-  /** `keyManager.blindIndexAdoptSeconds` in milliseconds, as the gateways run with it; 10 s by default. */
-  blindIndexAdoptAfterMs?: number;
+  /**
+   * The `keyManager` settings the gateways run with: when they index under a new blind-index key,
+   * and the data keys `keys reindex` opens results with; their defaults when left out.
+   */
+  keyManager?: Pick<Settings['keyManager'], 'blindIndexAdoptSeconds' | 'dataKeyWindowMinutes' | 'dataKeyCacheSeconds'>;
   /** `keys reindex --batch-size` (100 by default) and `--stop-after`. */
   batchSize?: number;
   stopAfter?: number;
@@ -26,10 +30,7 @@ export interface KeysCliDeps {
 /** The deps once the command line checked out and the key manager is open. */
 export type OpenedKeysDeps = Omit<KeysCliDeps, 'openKeys'> & { keys: KeyManager };
 
-/**
- * Runs `run` inside an open transaction that then appends its audit event: with the audit log
- * unreachable the transaction never opens and the action never starts.
- */
+/** Runs `run` as an audited action (`auditedAction`) on the key manager the command opened. */
 export function audited<T>(
   d: OpenedKeysDeps,
   action: string,
@@ -37,11 +38,7 @@ export function audited<T>(
   reasonOf: (result: T) => string,
   objectType = 'key-encryption-key',
 ): Promise<T> {
-  return d.db.transaction().execute(async (tx) => {
-    const result = await run();
-    await appendAudit(tx, [{ actor: d.actor, action, object: { type: objectType, id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }]);
-    return result;
-  });
+  return auditedAction(d.db, run, (result) => ({ actor: d.actor, action, object: { type: objectType, id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }));
 }
 
 /** `[#########...........]  45% 450/1000 data keys` */

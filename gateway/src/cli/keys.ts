@@ -44,7 +44,7 @@ export const keys: Command = {
         err: ctx.err,
         progress: (text, final) => ctx.stderr(ctx.stderrIsTty ? `\r${text}${final ? '\n' : ''}` : `${text}\n`),
         backupRetentionDays: settings.backup.retentionDays,
-        blindIndexAdoptAfterMs: keyManager.blindIndexAdoptSeconds * 1000,
+        keyManager,
         batchSize,
         stopAfter,
       }),

@@ -21,8 +21,10 @@ export interface OperatorSettings {
  */
 export function readOperatorSettings(env: NodeJS.ProcessEnv): OperatorSettings {
   const input = settingsFromEnv(env);
-  const demoDataDir = input.profile === 'production' ? undefined : (env.GATEWAY_DEMO_DATA_DIR ?? DEMO_DATA_DIR);
-  return { settings: parsePartialSettings(input), demoDataDir };
+  const settings = parsePartialSettings(input);
+  // the profile as given: the parsed one defaults to production, which `serve` wants and operator commands do not
+  const demoDataDir = input.profile === 'production' ? undefined : (settings.operator.demoDataDir ?? DEMO_DATA_DIR);
+  return { settings, demoDataDir };
 }
 
 /** A file of the running demo (`keyring.json`, `pki/ca.pem`…) when there is one, outside production. */

@@ -19,7 +19,7 @@ export const serve: Command = {
     // Vault Transit: the production rules above refuse the local keyring.
     const { keys, checkpointSigner, vault } = await openVaultKeys(settings.keyManager);
     const ca = await openConfiguredCa(settings.pki, { vault });
-    const log = createLogger({ level: ctx.env.GATEWAY_LOG_LEVEL ?? 'info' });
+    const log = createLogger({ level: settings.operator.logLevel ?? 'info' });
     const gateway = await startGateway({ settings, log, keys, signer: checkpointSigner, ca, secretIdExpiry: vault.secretIdExpiry });
     await untilSignal();
     await gateway.stop();

@@ -9,9 +9,13 @@ export class SettingsRefused extends Error {
   }
 }
 
-/** `intake.bodyLimitBytes` → `GATEWAY_INTAKE_BODY_LIMIT_BYTES` */
+/** Sections whose variables are named without the section: the operator's were named before it. */
+const UNNAMED_SECTIONS: readonly PropertyKey[] = ['operator'];
+
+/** `intake.bodyLimitBytes` → `GATEWAY_INTAKE_BODY_LIMIT_BYTES`; `operator.logLevel` → `GATEWAY_LOG_LEVEL` */
 export function envName(path: readonly PropertyKey[]): string {
-  return `GATEWAY_${path.map((p) => String(p).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
+  const named = path.length > 1 && UNNAMED_SECTIONS.includes(path[0] as PropertyKey) ? path.slice(1) : path;
+  return `GATEWAY_${named.map((p) => String(p).replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_')}`;
 }
 
 function leafPaths(schema: z.ZodType, prefix: string[] = []): string[][] {
@@ -23,6 +27,8 @@ function leafPaths(schema: z.ZodType, prefix: string[] = []): string[][] {
 }
 
 const LEAVES = leafPaths(settingsSchema);
+// An unnamed section's setting must not take another's variable: both would read its value.
+if (new Set(LEAVES.map(envName)).size !== LEAVES.length) throw new Error('two settings are read from one GATEWAY_* variable');
 const SECTIONS = [...new Set(LEAVES.filter((p) => p.length > 1).map((p) => p[0] as string))];
 
 /** Reads every setting from the environment: `NAME` or the contents of the file named by `NAME_FILE`. */

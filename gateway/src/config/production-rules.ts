@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { caKindOf, DEV_CA_NAME as DEV_CA_SUBJECT } from '../pki/index.js';
+import { caKindOf, DEV_CA_NAME as DEV_CA_SUBJECT, pemCertificates } from '../pki/index.js';
 import { envName } from './load.js';
 import type { Settings } from './schema.js';
 
@@ -112,9 +112,9 @@ function readable(file: string): string | undefined {
 
 /** Subjects and issuers of every certificate in a PEM bundle. */
 function certificateNames(pem: string): string[] {
-  return pem.split('-----END CERTIFICATE-----').filter((b) => b.includes('BEGIN CERTIFICATE')).flatMap((b) => {
+  return pemCertificates(pem).flatMap((block) => {
     try {
-      const cert = new X509Certificate(`${b}-----END CERTIFICATE-----\n`);
+      const cert = new X509Certificate(block);
       return [cert.subject, cert.issuer];
     } catch {
       return [];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, port, positiveInt } from './fields.js';
+import { operatorSchema } from './operator-schema.js';
 import { pkiSchema } from './pki-schema.js';
 import { webSchema } from './web-schema.js';
 
@@ -152,6 +153,7 @@ export const settingsSchema = z
       })
       .strict()
       .prefault({}),
+    operator: operatorSchema,
   })
   .strict();
 

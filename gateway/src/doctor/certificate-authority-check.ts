@@ -1,6 +1,6 @@
 import type { Settings } from '../config/index.js';
-import { caKindOf, type CertificateAuthority } from '../pki/index.js';
-import { EXPIRY_WARN_DAYS, parseCertificates } from './certificates-check.js';
+import { caKindOf, parseCertificates, type CertificateAuthority } from '../pki/index.js';
+import { EXPIRY_WARN_DAYS } from './certificates-check.js';
 import { fail, ok, reason, warn, type CheckResult } from './report.js';
 
 const ID = 'pki.ca';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import type { Settings } from '../config/index.js';
+import { parseCertificates } from '../pki/index.js';
 import { fail, ok, reason, warn, type CheckResult } from './report.js';
 
 const DAY_MS = 86_400_000;
@@ -26,11 +27,6 @@ function materialOf(s: Readonly<Settings>): TlsMaterial[] {
   if (s.web.enabled && s.web.certFile) list.push({ id: 'tls.web', setting: 'GATEWAY_WEB_CERT_FILE', certFile: s.web.certFile, ...(s.web.keyFile ? { keyFile: s.web.keyFile } : {}) });
   if (s.keyManager.vaultCaFile) list.push({ id: 'tls.vault-ca', setting: 'GATEWAY_KEY_MANAGER_VAULT_CA_FILE', certFile: s.keyManager.vaultCaFile });
   return list;
-}
-
-/** The certificates of a PEM bundle, in file order. */
-export function parseCertificates(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((b) => new X509Certificate(b));
 }
 
 /**

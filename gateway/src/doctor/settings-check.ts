@@ -1,16 +1,17 @@
-import { environmentProblems, envName, parseSettings, productionProblems, SettingsRefused, settingsFromEnv, type Settings } from '../config/index.js';
+import { completeSettings, environmentProblems, envName, parsePartialSettings, productionProblems, SettingsRefused, settingsFromEnv, type Settings } from '../config/index.js';
 import { fail, ok, reason, warn, type CheckResult } from './report.js';
 
 /**
- * Reads the settings as `gateway serve` would and applies the production rules.
- * Returns the settings when they parse, so later checks can use them.
+ * Reads the settings as `gateway serve` does (the operator commands' parse, then every required
+ * section) and applies the production rules. Returns the settings when they parse, so later
+ * checks can use them.
  */
 export function checkSettings(env: NodeJS.ProcessEnv): { results: CheckResult[]; settings?: Readonly<Settings> } {
   // serve refuses these before it reads any setting: reported whether or not the settings parse
   const environment = checkEnvironment(env);
   let settings: Readonly<Settings>;
   try {
-    settings = parseSettings(settingsFromEnv(env));
+    settings = completeSettings(parsePartialSettings(settingsFromEnv(env)));
   } catch (e) {
     const problems = e instanceof SettingsRefused ? e.problems.join('; ') : reason(e);
     return { results: [...environment, fail('settings.valid', `settings do not parse: ${problems}`, 'set the named GATEWAY_* variables (or their _FILE forms); see gateway/src/config/schema.ts')] };

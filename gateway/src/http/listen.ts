@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
-import { PortInUse } from '../db/index.js';
+import { PortInUse } from './port-in-use.js';
 import { anssiTlsOptions } from '../pki/index.js';
 import type { TlsMaterial } from './tls-files.js';
 

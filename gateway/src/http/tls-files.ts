@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, type X509Certificate } from 'node:crypto'
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { parseCertificates } from '../doctor/certificates-check.js';
+import { parseCertificates } from '../pki/index.js';
 import { errorSummary, type Logger, type Metrics } from '../observability/index.js';
 
 /** The PEM files of one TLS endpoint: the certificate chain and key it presents, and/or the CAs it trusts. */

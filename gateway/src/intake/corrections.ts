@@ -14,13 +14,12 @@ import {
   type AcceptedAnswer,
   type RequestFingerprint,
 } from '../results/lifecycle/index.js';
-import { requireOwnPerformer, statusUrl, type SubmitDeps, type SubmitRequest } from './submit.js';
+import { requireOwnPerformer, type SubmitDeps, type SubmitRequest } from './submit.js';
+import { isUuid } from '../uuid.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;
 export const CANCELLATION_REASONS = ['entered-in-error', 'duplicate', 'wrong-patient', 'test-not-performed'] as const;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseEnvelope(body: unknown, reasons: readonly string[], withResult: boolean): { reason: string; result?: unknown } {
   const errors: FieldIssue[] = [];
@@ -44,7 +43,7 @@ export function createCorrectionService(deps: SubmitDeps) {
 
   function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: RequestFingerprint) => Promise<AcceptedAnswer>): Promise<Accepted> {
     // an id that cannot name a result names none: 404 before anything touches a uuid column
-    if (!UUID.test(target)) return Promise.reject(new NotFound());
+    if (!isUuid(target)) return Promise.reject(new NotFound());
     const key = requireIdempotencyKey(req.idempotencyKey);
     const fingerprint = requestFingerprints(sealer.blindIndex, op, target, req.body);
     return idempotently({ db, pharmacyId: req.principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, () => work(key, fingerprint));
@@ -66,7 +65,7 @@ export function createCorrectionService(deps: SubmitDeps) {
         const id = randomUUID();
         const { sealed, dataKeyId } = await sealer.seal({ result: input, correctionReason: envelope.reason }, { resultId: id, pharmacyId });
         const originalId = req.resultId.toLowerCase();
-        const answer: AcceptedAnswer = { id, resultId: originalId, status: 'received', statusUrl: statusUrl(id) };
+        const answer: AcceptedAnswer = { id, resultId: originalId, status: 'received' };
         await correctResult(db, {
           pharmacyId,
           originalId,
@@ -89,7 +88,7 @@ export function createCorrectionService(deps: SubmitDeps) {
           originalId: resultId,
           key,
           fingerprint,
-          answer: { id: randomUUID(), resultId, status: 'received', statusUrl: statusUrl(resultId) },
+          answer: { id: randomUUID(), resultId, status: 'received' },
           audit: { actor: auditActor(req.principal), action: 'result.cancel', object: { type: 'test-result', id: resultId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
         });
       });

@@ -36,9 +36,6 @@ export interface SubmitRequest {
   sourceIp?: string;
 }
 
-/** Where the status of a result (or of the result a correction or cancellation applies to) is read. */
-export const statusUrl = (id: string) => `/api/v1/test-results/${id}`;
-
 /**
  * The one intake path, shared by the mTLS API and the pharmacist's web page: validation,
  * authorization of the pharmacy, sealing, then idempotency claim + result + outbox message +
@@ -57,7 +54,7 @@ export function createSubmitService(deps: SubmitDeps) {
     requireOwnPerformer(principal, input, '');
     const id = randomUUID();
     const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
-    const answer: AcceptedAnswer = { id, status: 'received', statusUrl: statusUrl(id) };
+    const answer: AcceptedAnswer = { id, status: 'received' };
     await acceptSubmission(db, {
       id,
       pharmacyId: principal.pharmacyId,

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { dataKeyContext } from './data-keys.js';
 import type { KeyManager } from './key-manager.js';
-import { recordRewrapCompleted } from './boundary-tables.js';
 
 /** The KEK version in a wrapped key's text (`vault:v3:…` → 3); matches migration 0005's index. */
 const kekVersion = sql<number>`substring(wrapped from '^[a-z]+:v([0-9]+):')::integer`;
@@ -90,7 +89,8 @@ export async function rewrapStoredDataKeys(
   }
   // Rows replaced meanwhile (or added by a replica still sealing under the old version) remain.
   const remaining = Number((await below.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-  if (remaining === 0 && recordCompletion) await recordRewrapCompleted(db, current);
+  // The first record of a version stays: the earliest moment is the one backups are compared with.
+  if (remaining === 0 && recordCompletion) await db.insertInto('kek_rewraps').values({ version: current }).onConflict((oc) => oc.column('version').doNothing()).execute();
   return { rewrapped: done, current, remaining };
 }
 

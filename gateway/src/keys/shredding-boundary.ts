@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { kekVersionsInUse } from './data-key-inventory.js';
-import type { BoundaryTables } from './boundary-tables.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,13 +28,12 @@ export async function retireReadiness(db: Database, o: { version: number; retent
   const now = o.now ?? new Date();
   const below = (await kekVersionsInUse(db)).filter((use) => use.version < o.version).reduce((n, use) => n + use.dataKeys, 0);
   if (below > 0) return { state: 'rewrap-needed', dataKeys: below };
-  const t = db.withTables<BoundaryTables>();
   // A rewrap to a later version also left nothing below this one.
-  const rewrap = await t.selectFrom('kek_rewraps').select((eb) => eb.fn.min('completed_at').as('at')).where('version', '>=', o.version).executeTakeFirst();
+  const rewrap = await db.selectFrom('kek_rewraps').select((eb) => eb.fn.min('completed_at').as('at')).where('version', '>=', o.version).executeTakeFirst();
   if (!rewrap?.at) return { state: 'rewrap-unrecorded' };
   const rewrappedAt = new Date(rewrap.at);
   const windowStart = new Date(now.getTime() - o.retentionDays * DAY_MS);
-  const retained = await t
+  const retained = await db
     .selectFrom('backup_runs')
     .select([(eb) => eb.fn.countAll<string>().as('n'), sql<Date | null>`max(coalesce(finished_at, started_at))`.as('newest')])
     .where('started_at', '<', rewrappedAt)
@@ -53,7 +51,6 @@ export async function retireReadiness(db: Database, o: { version: number; retent
 /** The newest successful dump, or none. */
 export async function lastSuccessfulBackup(db: Database): Promise<{ finishedAt: Date; label: string; kind: string } | undefined> {
   const row = await db
-    .withTables<BoundaryTables>()
     .selectFrom('backup_runs')
     .select(['finished_at', 'label', 'kind'])
     .where('outcome', '=', 'succeeded')

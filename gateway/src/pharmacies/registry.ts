@@ -3,6 +3,7 @@ import { appendAudit, type AuditEvent } from '../audit/append.js';
 import { inTransaction, type Database, type Tx } from '../db/index.js';
 import { NotFound, RegistryConflict, ValidationFailed } from '../errors.js';
 import { finessIssue } from '../results/index.js';
+import { isUuid } from '../uuid.js';
 
 /** Who performs an administrative action, as the audit log records it (`cli:<user>`, a web subject). */
 export type Actor = AuditEvent['actor'];
@@ -17,7 +18,6 @@ export interface Pharmacy {
   deactivatedAt: Date | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // a display name: printable, no control characters (it reaches terminals and the admin UI)
 const NAME = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
 
@@ -96,7 +96,7 @@ export async function reactivatePharmacy(db: Database, o: { reference: string; a
  * @throws NotFound
  */
 export async function findPharmacy(db: Database | Tx, reference: string, o: { forUpdate?: boolean } = {}): Promise<Pharmacy> {
-  const column = UUID.test(reference) ? 'id' : 'finess';
+  const column = isUuid(reference) ? 'id' : 'finess';
   let query = db.selectFrom('pharmacies').selectAll().where(column, '=', reference);
   if (o.forUpdate) query = query.forUpdate();
   const row = await query.executeTakeFirst();

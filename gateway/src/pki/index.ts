@@ -24,4 +24,4 @@ export {
 } from './certificate-authority.js';
 // ECDSA P-256 keys and signing, shared with Vault PKI (vault/pki.ts), which signs CSRs made here
 export { distinguishedName, generateKeyPair, privateKeyPem, provider, SIGNING_ALGORITHM } from './p256.js';
-export { mergeCaBundles } from './ca-bundle.js';
+export { mergeCaBundles, parseCertificates, pemCertificates } from './ca-bundle.js';

@@ -3,13 +3,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import { CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.js';
 import { liveGrants } from '../auth/enrolments.js';
-import { holds, narrow, rightsOf, type Capability } from '../auth/rbac.js';
+import { narrow, rightsOf, type Capability } from '../auth/rbac.js';
 import { SESSION_COOKIE, type SessionStore } from '../auth/sessions.js';
 import type { Database } from '../db/index.js';
 import { CsrfFailed, Forbidden, Unauthenticated } from '../errors.js';
 import type { WebEnv } from './env.js';
 
-/** Who may call a web route: anyone, any signed-in person, or holders of a capability. */
+/** Who may call a web route: anyone, any signed-in person, or holders of a right (`auth/rbac.ts`). */
 export type Access = 'public' | 'session' | Capability;
 
 export interface AccessDeps {
@@ -55,7 +55,7 @@ export const authorize = (deps: AccessDeps, access: Access): MiddlewareHandler<W
       }
     }
     const rights = rightsOf(narrow(await liveGrants(deps.db, session.issuer, session.subject), { finess: session.claimFiness, mfa: session.mfa }));
-    if (access !== 'session' && !holds(rights, access)) {
+    if (access !== 'session' && !rights.scope(access)) {
       await deny(`${c.req.method} ${c.req.routePath}`, 'forbidden', actor);
       throw new Forbidden();
     }

@@ -1,20 +1,20 @@
 import { Hono } from 'hono';
-import type { Metrics } from '../observability/index.js';
 import { accessLog, answerWithProblems, auditGuard, rateLimit, requestId, type RateLimiter } from '../http/index.js';
+import { createResultsRoutes, type ResultsRoutesDeps } from '../intake/results-routes.js';
 import { authorize } from './access.js';
 import type { WebEnv } from './env.js';
 import { securityHeaders } from './headers.js';
-import { registerResultRoutes, type ResultRoutesDeps } from './result-routes.js';
-import { WEB_ROUTES, type RegisterWebRoute, type WebRoute } from './route-table.js';
+import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import { sessionCaller } from './results-caller.js';
+import { WEB_API_PREFIX, WEB_RESULTS_ROUTES, WEB_ROUTES, type RegisterWebRoute, type WebRoute } from './route-table.js';
 import { registerSignInRoutes, type SignInDeps } from './sign-in-routes.js';
 import { staticFiles } from './static-files.js';
 
-export interface WebDeps extends SignInDeps, ResultRoutesDeps {
+export interface WebDeps extends SignInDeps, Omit<ResultsRoutesDeps<WebEnv>, 'prefix' | 'caller'> {
   /** The built admin UI (`admin-ui/dist`), if any. */
   uiDir: string | undefined;
   /** Per signed-in person, on every route behind a session. */
   userLimiter: RateLimiter;
-  metrics: Metrics;
   /** False while the audit log lags beyond `audit.maxSealLagSeconds` (`createAuditGuard`). */
   auditAvailable: () => boolean;
   /** The admin UI's read API (`admin/routes.ts`): its routes, each behind `authorize`. */
@@ -30,7 +30,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   const app = new Hono<WebEnv>();
   app.use(securityHeaders(), requestId(), accessLog({ log: deps.log, metrics: deps.metrics, listener: 'web' }));
   // Data-changing API routes fail closed while the audit log lags; sign-in/out stay open (a person can always leave).
-  app.use('/api/web/v1/*', auditGuard<WebEnv>({ available: deps.auditAvailable }));
+  app.use(`${WEB_API_PREFIX}/*`, auditGuard<WebEnv>({ available: deps.auditAvailable }));
   const userRate = rateLimit<WebEnv>({ limiter: deps.userLimiter, key: (c) => c.get('session').userId });
   const on: RegisterWebRoute = (r, ...handlers) => {
     if (r.access === 'public') app.on(r.method, r.path, authorize(deps, r.access), ...handlers);
@@ -38,7 +38,10 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   };
 
   registerSignInRoutes(on, deps);
-  registerResultRoutes(on, deps);
+  // the intake listener's results API: the `results` right first, then the person's pharmacies
+  for (const r of WEB_RESULTS_ROUTES) on(r);
+  app.route('/', createResultsRoutes({ ...deps, prefix: WEB_API_PREFIX, caller: sessionCaller(deps) }));
+  registerDeadLetterRoutes(on, deps);
   if (deps.admin) {
     // access rule (and per-person rate limit) first, then the admin app's handler
     for (const r of deps.admin.routes) on(r);

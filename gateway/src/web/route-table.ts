@@ -1,5 +1,6 @@
 import type { Handler } from 'hono';
-import type { Route } from '../http/index.js';
+import { mountedAt, type Route } from '../http/index.js';
+import { RESULTS_ENDPOINTS } from '../intake/results-api.js';
 import type { Access } from './access.js';
 import type { WebEnv } from './env.js';
 
@@ -9,8 +10,11 @@ export type WebRoute = Route<Access>;
 /** Registers a route of these tables behind its access rule (`createWebApp`'s `on`). */
 export type RegisterWebRoute = (r: WebRoute, ...handlers: Handler<WebEnv>[]) => void;
 
+/** Where the web listener serves the JSON API of the admin UI. */
+export const WEB_API_PREFIX = '/api/web/v1';
+
 /**
- * The web listener's own routes (sign-in, intake for people, dead letters); the admin routes
+ * The web listener's own routes (sign-in, dead letters); the results API and the admin routes
  * have their tables beside their handlers. `createWebApp` registers routes only through these
  * tables, gathered in `app/route-table.ts`, which the authorization-matrix test walks.
  */
@@ -21,13 +25,11 @@ export const WEB_ROUTES = {
   breakGlassPage: { method: 'GET', path: '/auth/break-glass', access: 'public' },
   breakGlass: { method: 'POST', path: '/auth/break-glass', access: 'public' },
   logout: { method: 'POST', path: '/auth/logout', access: 'session' },
-  me: { method: 'GET', path: '/api/web/v1/me', access: 'session' },
-  submit: { method: 'POST', path: '/api/web/v1/test-results', access: 'results' },
-  listResults: { method: 'GET', path: '/api/web/v1/test-results', access: 'results' },
-  resultStatus: { method: 'GET', path: '/api/web/v1/test-results/:id', access: 'results' },
-  correct: { method: 'POST', path: '/api/web/v1/test-results/:id/corrections', access: 'results' },
-  cancel: { method: 'POST', path: '/api/web/v1/test-results/:id/cancellation', access: 'results' },
-  deadLetters: { method: 'GET', path: '/api/web/v1/outbox/dead-letters', access: 'redrive' },
-  redrive: { method: 'POST', path: '/api/web/v1/outbox/dead-letters/:id/redrive', access: 'redrive' },
+  me: { method: 'GET', path: `${WEB_API_PREFIX}/me`, access: 'session' },
+  deadLetters: { method: 'GET', path: `${WEB_API_PREFIX}/outbox/dead-letters`, access: 'redrive' },
+  redrive: { method: 'POST', path: `${WEB_API_PREFIX}/outbox/dead-letters/:id/redrive`, access: 'redrive' },
   ui: { method: 'GET', path: '/*', access: 'public' },
 } as const satisfies Record<string, WebRoute>;
+
+/** The results API of the intake listener (`intake/results-api.ts`), for people holding the `results` right. */
+export const WEB_RESULTS_ROUTES: readonly WebRoute[] = mountedAt(RESULTS_ENDPOINTS, WEB_API_PREFIX, 'results');

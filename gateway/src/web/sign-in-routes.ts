@@ -1,9 +1,10 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { BREAK_GLASS_ISSUER, takeLoginLink } from '../auth/break-glass.js';
+import type { Me } from '../api-types.js';
 import { csrfTokenFor } from '../auth/csrf.js';
 import { liveGrants } from '../auth/enrolments.js';
 import { SignInRefused, type Oidc } from '../auth/oidc.js';
-import { MATRIX, signInRefusal, type Capability } from '../auth/rbac.js';
+import { capabilitiesOf, signInRefusal } from '../auth/rbac.js';
 import { newSecret, SESSION_COOKIE, type LoginStates, type SessionStore } from '../auth/sessions.js';
 import type { Database } from '../db/index.js';
 import { rateLimit, type RateLimiter } from '../http/index.js';
@@ -125,23 +126,16 @@ export function registerSignInRoutes(on: RegisterWebRoute, deps: SignInDeps): vo
   on(WEB_ROUTES.me, (c) => {
     const s = c.get('session');
     const rights = c.get('rights');
-    const finessOf = new Map(rights.pharmacies.map((p) => [p.id, p.finess]));
-    // capability → 'all' or the FINESS it reaches: what the UI shows (the server still checks)
-    const capabilities: Partial<Record<Capability, 'all' | string[]>> = {};
-    for (const cap of Object.keys(MATRIX) as Capability[]) {
-      const scope = rights.scope(cap);
-      if (scope === 'all' || scope.length) capabilities[cap] = scope === 'all' ? 'all' : scope.flatMap((id) => finessOf.get(id) ?? []);
-    }
     return c.json(
       {
         user: { issuer: s.issuer, subject: s.subject, rpps: s.rpps, mfa: s.mfa },
         roles: rights.roles,
         pharmacies: rights.pharmacies,
-        capabilities,
+        capabilities: capabilitiesOf(rights),
         csrfToken: csrfTokenFor(c.get('sessionToken')),
         sessionExpiresAt: s.expiresAt.toISOString(),
         idleTimeoutSeconds: deps.idleSeconds,
-      },
+      } satisfies Me,
       200,
       NO_STORE,
     );

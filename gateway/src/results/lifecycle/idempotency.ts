@@ -3,15 +3,16 @@ import { IdempotencyConflict, IdempotencyKeyInvalid, IdempotencyKeyMissing } fro
 import type { BlindIndex } from '../../crypto/index.js';
 import type { Database, Tx } from '../../db/index.js';
 import type { ResultStatus } from './statuses.js';
+import { isUuid } from '../../uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The first answer given under a key, replayed verbatim. Ids only: no personal data. */
+/**
+ * The first answer given under a key, replayed verbatim. Ids only: no personal data. Each
+ * listener adds the status URL under its own prefix (`intake/results-routes.ts`).
+ */
 export interface AcceptedAnswer {
   id: string;
   resultId?: string;
   status: Extract<ResultStatus, 'received' | 'cancelled'>;
-  statusUrl: string;
 }
 
 /** A write route's answer, and whether it is the replay of an earlier one. */
@@ -68,7 +69,7 @@ export async function priorAnswerOrNone(
 /** Checks the `Idempotency-Key` header: required, a UUID. */
 export function requireIdempotencyKey(header: string | undefined): string {
   if (header === undefined || header.trim() === '') throw new IdempotencyKeyMissing();
-  if (!UUID.test(header.trim())) throw new IdempotencyKeyInvalid();
+  if (!isUuid(header.trim())) throw new IdempotencyKeyInvalid();
   return header.trim().toLowerCase();
 }
 

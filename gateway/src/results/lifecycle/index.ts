@@ -3,7 +3,7 @@
  * `idempotency_keys`: intake, the relay, the CLI, the web and admin routes call these.
  */
 export { RESULT_STATUSES, IN_FLIGHT_STATUSES, isResultStatus, type ResultStatus } from './statuses.js';
-export { createResultSealer, type ResultSealer } from './sealer.js';
+export { createKeyedResultSealer, createResultSealer, type ResultSealer } from './sealer.js';
 export {
   idempotently,
   priorAnswerOrNone,
@@ -20,6 +20,7 @@ export { claim, type ClaimedMessage } from './claim.js';
 export { markDelivered, scheduleRetry, deadLetter, releaseClaim } from './settle.js';
 export { redrive } from './redrive.js';
 export { listMessages, backlog } from './messages.js';
-export { getResultStatus, listResultStatuses } from './status.js';
+export type { PharmacyScope } from './scope.js';
+export { getResultStatus, listResultStatuses, pharmacyHolding } from './status.js';
 export { purgeExpired } from './purge.js';
 export { reindexBlindIndexes } from './reindex.js';

@@ -1,5 +1,6 @@
-import type { DataKeyProvider } from '../../keys/index.js';
 import { openDocument, sealDocument, type BlindIndex } from '../../crypto/index.js';
+import type { Database } from '../../db/index.js';
+import { createGuardedDataKeys, type DataKeyProvider, type DataKeySettings, type KeyManager } from '../../keys/index.js';
 
 /** What is sealed with a result: the validated submission, and for a correction its reason. */
 export interface SealedContent<T> {
@@ -26,3 +27,17 @@ export function createResultSealer<T>(o: { dataKeys: DataKeyProvider; blindIndex
 }
 
 export type ResultSealer<T> = ReturnType<typeof createResultSealer<T>>;
+
+/**
+ * The result sealer over a key manager, with the guard and data keys under it, from the
+ * `keyManager` settings: the gateway's follows blind-index rotations (`createLiveBlindIndex`),
+ * `gateway keys reindex` indexes under the keys held when it starts. The guard is the caller's
+ * to start and stop.
+ *
+ * @example
+ * const { guard, sealer } = createKeyedResultSealer<TestResultInput>({ keys, db, settings: s.keyManager, blindIndex });
+ */
+export function createKeyedResultSealer<T>(o: { keys: KeyManager; db: Database; settings?: DataKeySettings; blindIndex: BlindIndex }) {
+  const { guard, dataKeys } = createGuardedDataKeys(o);
+  return { guard, dataKeys, sealer: createResultSealer<T>({ dataKeys, blindIndex: o.blindIndex }) };
+}

@@ -2,14 +2,17 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/index.js';
 import type { ResultStatusView } from '../../api-types.js';
 import { NotFound, ValidationFailed } from '../../errors.js';
+import { isUuid } from '../../uuid.js';
+import type { PharmacyScope } from './scope.js';
 import { isResultStatus } from './statuses.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_LIMIT = 500;
 
-function statusQuery(db: Database, pharmacyId: string) {
+const reachesNone = (scope: PharmacyScope) => !scope.all && scope.pharmacyIds.length === 0;
+
+function statusQuery(db: Database, scope: PharmacyScope) {
   // the message that drives a result's delivery: its latest (a cancellation comes after the original)
-  return db
+  const query = db
     .selectFrom('test_results as r')
     .leftJoinLateral(
       (eb) =>
@@ -27,8 +30,9 @@ function statusQuery(db: Database, pharmacyId: string) {
       'r.superseded_by', 'm.attempts', 'm.next_attempt_at', 'm.state',
       // exact (microsecond) text form for the cursor: a JS Date would round it to milliseconds
       sql<string>`r.updated_at::text`.as('updated_key'),
-    ])
-    .where('r.pharmacy_id', '=', pharmacyId);
+    ]);
+  // one pharmacy: `in ($1)` is planned as `= $1`, so a listing walks test_results_listing in order
+  return scope.all ? query : query.where('r.pharmacy_id', 'in', scope.pharmacyIds);
 }
 
 type StatusRow = Awaited<ReturnType<ReturnType<typeof statusQuery>['executeTakeFirstOrThrow']>>;
@@ -48,12 +52,20 @@ function toView(r: StatusRow): ResultStatusView {
   };
 }
 
-/** One result of the caller's pharmacy; anything else (another pharmacy's, not a UUID) is 404. */
-export async function getResultStatus(db: Database, pharmacyId: string, id: string): Promise<ResultStatusView> {
-  if (!UUID.test(id)) throw new NotFound();
-  const row = await statusQuery(db, pharmacyId).where('r.id', '=', id.toLowerCase()).executeTakeFirst();
+/** One result of the caller's pharmacies; anything else (another pharmacy's, not a UUID) is 404. */
+export async function getResultStatus(db: Database, scope: PharmacyScope, id: string): Promise<ResultStatusView> {
+  if (!isUuid(id) || reachesNone(scope)) throw new NotFound();
+  const row = await statusQuery(db, scope).where('r.id', '=', id.toLowerCase()).executeTakeFirst();
   if (!row) throw new NotFound();
   return toView(row);
+}
+
+/** The pharmacy of the scope holding result `id`, if any (none for anything but a UUID). */
+export async function pharmacyHolding(db: Database, scope: PharmacyScope, id: string): Promise<string | undefined> {
+  if (!isUuid(id) || reachesNone(scope)) return undefined;
+  let query = db.selectFrom('test_results').select('pharmacy_id').where('id', '=', id.toLowerCase());
+  if (!scope.all) query = query.where('pharmacy_id', 'in', scope.pharmacyIds);
+  return (await query.executeTakeFirst())?.pharmacy_id;
 }
 
 export interface ListQuery {
@@ -64,10 +76,10 @@ export interface ListQuery {
 }
 
 /**
- * The pharmacy's results for reconciliation, ordered by last change, keyset-paginated
+ * The scope's results for reconciliation, ordered by last change, keyset-paginated
  * on (updatedAt, id) so a page boundary never skips or repeats a result.
  */
-export async function listResultStatuses(db: Database, pharmacyId: string, q: ListQuery): Promise<{ items: ResultStatusView[]; nextCursor: string | null }> {
+export async function listResultStatuses(db: Database, scope: PharmacyScope, q: ListQuery): Promise<{ items: ResultStatusView[]; nextCursor: string | null }> {
   const errors: { pointer: string; code: string }[] = [];
   const given = q.status ? q.status.split(',') : [];
   const statuses = given.filter(isResultStatus);
@@ -79,8 +91,9 @@ export async function listResultStatuses(db: Database, pharmacyId: string, q: Li
   const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
   if (q.cursor && !cursor) errors.push({ pointer: '/cursor', code: 'invalid-type' });
   if (errors.length) throw new ValidationFailed(errors);
+  if (reachesNone(scope)) return { items: [], nextCursor: null };
 
-  let query = statusQuery(db, pharmacyId).orderBy('r.updated_at').orderBy('r.id').limit(limit + 1);
+  let query = statusQuery(db, scope).orderBy('r.updated_at').orderBy('r.id').limit(limit + 1);
   if (statuses.length) query = query.where('r.status', 'in', statuses);
   if (since) query = query.where('r.updated_at', '>=', since);
   if (cursor) query = query.where(sql<boolean>`(r.updated_at, r.id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`);
@@ -106,6 +119,6 @@ const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2
 
 function decodeCursor(s: string): { at: string; id: string } | undefined {
   const [at, id] = Buffer.from(s, 'base64url').toString('utf8').split('|');
-  if (!at || !id || !UUID.test(id) || !PG_TIMESTAMPTZ.test(at)) return undefined;
+  if (!at || !id || !isUuid(id) || !PG_TIMESTAMPTZ.test(at)) return undefined;
   return { at, id };
 }

@@ -1,0 +1,33 @@
+import type { BackgroundJob } from '../../gateway/src/api-types.js';
+import type { Browser, Response, WebHarness } from './web-harness.js';
+
+/**
+ * Calls of the web API as people of the dev identity provider: each signs in once and keeps
+ * their session, and a POST carries their CSRF token. `harness` is read at each call: the tests
+ * start it in beforeAll.
+ */
+export function webApiCalls(harness: () => WebHarness) {
+  const sessions = new Map<string, { b: Browser; csrf: string }>();
+
+  async function as(who: string, method: 'GET' | 'POST', path: string): Promise<Response> {
+    const w = harness();
+    let s = sessions.get(who);
+    if (!s) {
+      const { browser } = await w.signIn(who);
+      s = { b: browser, csrf: (await browser.fetch('GET', `${w.webUrl}/api/web/v1/me`)).json().csrfToken as string };
+      sessions.set(who, s);
+    }
+    return s.b.fetch(method, `${w.webUrl}${path}`, { follow: false, headers: method === 'POST' ? { 'x-csrf-token': s.csrf, origin: w.webUrl } : {} });
+  }
+
+  /** Polls a background job until it ends (the UI does the same every second). */
+  async function finished<R>(who: string, path: string): Promise<BackgroundJob<R>> {
+    for (;;) {
+      const job = (await as(who, 'GET', path)).json() as BackgroundJob<R>;
+      if (job.state !== 'running') return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  return { as, finished };
+}

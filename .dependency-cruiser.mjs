@@ -1,4 +1,4 @@
-// `npm run lint`'s import-cycle check of gateway/src (issue #15). Not eslint-plugin-import-x's
+// `npm run lint`'s import-cycle check of the gateway and its demo and simulator packages. Not eslint-plugin-import-x's
 // `no-cycle`: it skips type-only imports, and the crypto↔db and config↔pki cycles were type-only
 // on one edge; nor madge alone: neither sees two folders importing each other through different
 // files (app↔web), which no single module cycle shows.
@@ -22,7 +22,7 @@ export default {
     },
   ],
   options: {
-    includeOnly: '^gateway/src/',
+    includeOnly: '^gateway/(src|demo/src|simulator/src)/',
     // `import type` counts: a cycle of types is a cycle of knowledge, whatever the emitted code.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

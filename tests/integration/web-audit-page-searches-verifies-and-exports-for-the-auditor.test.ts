@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEventsPage, AuditVerification } from '../../gateway/src/api-types.js';
 import { verifyEventProof, type AuditRecord, type EventProof } from '../../gateway/src/audit/index.js';
-import { startWebHarness, type WebHarness } from '../support/web-harness.js';
-import { syntheticResult } from '../support/synthetic-result.js';
-import { webApiCalls } from '../support/web-api-calls.js';
+import { webApiCalls, webHarnessWithAResult } from '../support/web-api-calls.js';
 
 /**
  * The audit page's API over the real web listener (OIDC sign-in, TLS, runtime role, sealer):
@@ -12,28 +9,20 @@ import { webApiCalls } from '../support/web-api-calls.js';
  * route (DESIGN.md "People and rights") is the web matrix's:
  * `web-authorization-matrix-covers-every-web-route.test.ts`.
  */
-let w: WebHarness;
-const { as, finished } = webApiCalls(() => w);
+const w = webHarnessWithAResult();
+const { as, finished } = webApiCalls(w);
 
 /** Waits until every event so far is sealed and copied to the sink. */
 async function sealed(): Promise<void> {
-  const target = (await w.h.db.owner.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq as string;
+  const target = (await w().h.db.owner.selectFrom('audit_events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirstOrThrow()).seq as string;
   for (;;) {
-    const cp = await w.h.db.owner.selectFrom('audit_checkpoints').select('seqs').orderBy('number', 'desc').limit(1).executeTakeFirst();
-    const copied = await w.h.db.owner.selectFrom('audit_sink_copies').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
+    const cp = await w().h.db.owner.selectFrom('audit_checkpoints').select('seqs').orderBy('number', 'desc').limit(1).executeTakeFirst();
+    const copied = await w().h.db.owner.selectFrom('audit_sink_copies').select((eb) => eb.fn.max('number').as('n')).executeTakeFirst();
     if (cp && cp.seqs.some((s) => BigInt(s) >= BigInt(target)) && copied?.n) return;
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
-beforeAll(async () => {
-  w = await startWebHarness({ web: { signInBurst: 10_000 } });
-  // a result through intake: events to find, verify and export
-  await w.h.call('759999907', 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
-}, 60_000);
-afterAll(async () => {
-  await w?.close();
-});
 
 describe('the auditor', () => {
   it('finds events by outcome and action, newest first, page by page', async () => {
@@ -41,7 +30,7 @@ describe('the auditor', () => {
     const refusal = 'GET /api/web/v1/admin/audit/events';
     const denied = (await as('auditeur', 'GET', `/api/web/v1/admin/audit/events?outcome=denied&action=${encodeURIComponent(refusal)}`)).json() as AuditEventsPage;
     expect(denied.items.length).toBeGreaterThan(0);
-    expect(denied.items.some((e) => e.actor.id === `dev:${w.person('exploitant').subject}`)).toBe(true);
+    expect(denied.items.some((e) => e.actor.id === `dev:${w().person('exploitant').subject}`)).toBe(true);
     expect(denied.items.every((e) => e.outcome === 'denied' && e.action === refusal)).toBe(true);
     const first = (await as('auditeur', 'GET', '/api/web/v1/admin/audit/events?limit=2')).json() as AuditEventsPage;
     expect(first.items).toHaveLength(2);
@@ -71,14 +60,14 @@ describe('the auditor', () => {
 
   it('names the first fault when an event was edited', async () => {
     await sealed();
-    const victim = await w.h.db.owner.selectFrom('audit_events').select(['seq']).where('action', '=', 'result.create').executeTakeFirstOrThrow();
-    await w.h.db.owner.updateTable('audit_events').set({ reason: 'edited' }).where('seq', '=', victim.seq).execute();
+    const victim = await w().h.db.owner.selectFrom('audit_events').select(['seq']).where('action', '=', 'result.create').executeTakeFirstOrThrow();
+    await w().h.db.owner.updateTable('audit_events').set({ reason: 'edited' }).where('seq', '=', victim.seq).execute();
     try {
       const start = await as('auditeur', 'POST', '/api/web/v1/admin/audit/verifications');
       const job = await finished<AuditVerification>('auditeur', `/api/web/v1/admin/audit/verifications/${start.json().id as string}`);
       expect(job.result?.fault).toMatchObject({ kind: 'edited', seq: String(victim.seq), check: 'event-leaf' });
     } finally {
-      await w.h.db.owner.updateTable('audit_events').set({ reason: null }).where('seq', '=', victim.seq).execute();
+      await w().h.db.owner.updateTable('audit_events').set({ reason: null }).where('seq', '=', victim.seq).execute();
     }
   });
 
@@ -98,7 +87,7 @@ describe('the auditor', () => {
   });
 
   it('leaves an audit event for each search, verification and export', async () => {
-    const rows = await w.h.db.owner.selectFrom('audit_events').select(['action', 'outcome', 'reason']).where('actor_id', '=', `dev:${w.person('auditeur').subject}`).execute();
+    const rows = await w().h.db.owner.selectFrom('audit_events').select(['action', 'outcome', 'reason']).where('actor_id', '=', `dev:${w().person('auditeur').subject}`).execute();
     expect(rows).toContainEqual({ action: 'audit.search', outcome: 'success', reason: null });
     expect(rows).toContainEqual({ action: 'audit.verify', outcome: 'success', reason: 'started' });
     expect(rows).toContainEqual({ action: 'audit.verify', outcome: 'success', reason: 'ok' });

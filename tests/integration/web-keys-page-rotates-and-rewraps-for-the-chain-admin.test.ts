@@ -1,27 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { KeyStatus } from '../../gateway/src/api-types.js';
-import { startWebHarness, type WebHarness } from '../support/web-harness.js';
-import { syntheticResult } from '../support/synthetic-result.js';
-import { webApiCalls } from '../support/web-api-calls.js';
+import { webApiCalls, webHarnessWithAResult } from '../support/web-api-calls.js';
 
 /**
  * The keys page's API over the real web listener (OIDC sign-in, TLS, runtime role): what a chain
  * admin rotates and rewraps, and the audit trail of it. Who reaches each route (DESIGN.md
  * "People and rights") is the web matrix's: `web-authorization-matrix-covers-every-web-route.test.ts`.
  */
-let w: WebHarness;
-const { as, finished } = webApiCalls(() => w);
+const w = webHarnessWithAResult();
+const { as, finished } = webApiCalls(w);
 
-beforeAll(async () => {
-  w = await startWebHarness({ web: { signInBurst: 10_000 } });
-  // a result through intake: a data key to rewrap
-  await w.h.call('759999907', 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
-}, 60_000);
-afterAll(async () => {
-  await w?.close();
-});
 
 describe('the chain admin', () => {
   it('rotates the key-encryption key and rewraps every stored data key to it', async () => {
@@ -38,8 +27,8 @@ describe('the chain admin', () => {
     expect(after).toMatchObject({ current: before.current + 1, oldestInUse: before.current + 1 });
     expect(after.findings).not.toContain('rewrap-needed');
     // the rewrap record `keys retire` relies on is only the host operator's `gateway keys rewrap`
-    expect((await sql`SELECT version FROM kek_rewraps`.execute(w.h.db.owner)).rows).toEqual([]);
-    const rows = await w.h.db.owner.selectFrom('audit_events').select(['action', 'outcome']).where('actor_id', '=', `dev:${w.person('admin').subject}`).where('action', 'like', 'keys.%').execute();
+    expect((await sql`SELECT version FROM kek_rewraps`.execute(w().h.db.owner)).rows).toEqual([]);
+    const rows = await w().h.db.owner.selectFrom('audit_events').select(['action', 'outcome']).where('actor_id', '=', `dev:${w().person('admin').subject}`).where('action', 'like', 'keys.%').execute();
     expect(rows).toEqual(expect.arrayContaining([{ action: 'keys.rotate', outcome: 'success' }, { action: 'keys.rewrap', outcome: 'success' }]));
   });
 });

@@ -1,5 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import type { BackgroundJob } from '../../gateway/src/api-types.js';
-import type { Browser, Response, WebHarness } from './web-harness.js';
+import { syntheticResult } from './synthetic-result.js';
+import { startWebHarness, type Browser, type Response, type WebHarness } from './web-harness.js';
+
+/**
+ * A web harness for the whole file, started in beforeAll with one result submitted through
+ * intake (events to audit, a data key to rewrap), closed in afterAll; read it at each call.
+ */
+export function webHarnessWithAResult(): () => WebHarness {
+  let w: WebHarness | undefined;
+  beforeAll(async () => {
+    w = await startWebHarness({ web: { signInBurst: 10_000 } });
+    await w.h.call('759999907', 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+  }, 60_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+  return () => {
+    if (!w) throw new Error('the web harness starts in beforeAll');
+    return w;
+  };
+}
 
 /**
  * Calls of the web API as people of the dev identity provider: each signs in once and keeps

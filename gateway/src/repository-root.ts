@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
  */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The admin UI's sources; its build lands in `dist/` (the image's, or the demo's and tests' `uiDir`). */
+export const ADMIN_UI_ROOT = path.join(REPOSITORY_ROOT, 'admin-ui');
+
 /**
  * The running demo's data directory (unless GATEWAY_DEMO_DATA_DIR names another) and two of its
  * files: written by the demo, read by operator commands. Here, not in demo/: the production image

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/admin/ui-build.js';
+import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
 import { launchBrowser } from '../support/browser.js';
 import { eventually, PHARMACY_B } from '../support/gateway-harness.js';
 import { requestOnce } from '../support/mtls-request.js';

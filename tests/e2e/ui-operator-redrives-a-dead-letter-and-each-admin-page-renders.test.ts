@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/admin/ui-build.js';
+import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
 import type { TestBrowser } from '../support/browser.js';
 import { eventually, PHARMACY_A, PHARMACY_B } from '../support/gateway-harness.js';
 import { syntheticResult } from '../support/synthetic-result.js';

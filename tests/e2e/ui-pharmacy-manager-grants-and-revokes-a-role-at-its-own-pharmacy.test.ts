@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/admin/ui-build.js';
+import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
 import { launchBrowser } from '../support/browser.js';
 import { signInThroughTheUi } from '../support/ui-sign-in.js';
 import { startWebHarness, type WebHarness } from '../support/web-harness.js';

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings, productionProblems, type SettingsInput } from '../../gateway/src/config/index.js';
+import { parseSettings, productionProblems } from '../../gateway/src/config/index.js';
+import { productionSettingsInput } from '../support/production-settings.js';
 
 let dir: string;
 let file: string;
@@ -15,16 +16,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 function keyManagerProblems(keyManager: Record<string, unknown>): string[] {
-  const settings = {
-    database: { url: 'postgres://gateway:s3cret-password@db.internal:5432/gateway?sslmode=verify-full' },
-    intake: { certFile: file, keyFile: file, clientCaFile: file },
-    metrics: { tokenFile: file },
-    keyManager: { kind: 'vault', ...keyManager },
-    sidep: { url: 'https://sidep.example.fr', caFile: file, certFile: file, keyFile: file },
-    relay: {},
-    retention: {},
-    validation: {},
-  } as unknown as SettingsInput;
+  const settings = productionSettingsInput(file, { keyManager: { kind: 'vault', ...keyManager } });
   return productionProblems(parseSettings(settings)).filter((p) => p.startsWith('GATEWAY_KEY_MANAGER'));
 }
 

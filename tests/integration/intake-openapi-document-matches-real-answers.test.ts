@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcceptedSchema, ProblemSchema, ResultListSchema, ResultStatusSchema } from '../../gateway/src/intake/results-schemas.js';
+import { AcceptedSchema, ProblemSchema, ResultListSchema, ResultStatusSchema } from '../../gateway/src/api-schemas/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 

@@ -37,7 +37,8 @@ export async function runOneShotService(service: ComposeService, environment: Re
   if (!program) throw new Error(`compose.yaml's ${service.name} service has no entrypoint`);
   const user = runAs(service);
   const r = await runToEnd(program, [...args, ...service.command], { env: containerEnvironment(environment), cwd: REPOSITORY_ROOT, ...(user ? { user } : {}) });
-  if (r.code !== 0) throw new Error(`${service.name} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  // the head names the error; Node's own trailer (its version) says nothing
+  if (r.code !== 0) throw new Error(`${service.name} exited ${r.code}: ${r.stderr.trim().split('\n').slice(0, 6).join(' / ')}`);
   return r.stdout;
 }
 

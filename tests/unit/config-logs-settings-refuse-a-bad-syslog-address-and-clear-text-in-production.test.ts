@@ -1,18 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSettings, productionProblems, SettingsRefused, type SettingsInput } from '../../gateway/src/config/index.js';
+import { parseSettings, productionProblems, SettingsRefused } from '../../gateway/src/config/index.js';
+import { productionSettingsInput } from '../support/production-settings.js';
 
-const base = {
-  database: { url: 'postgres://gateway:s3cret-password@db.internal:5432/gateway?sslmode=verify-full' },
-  intake: { certFile: '/x.pem', keyFile: '/x-key.pem', clientCaFile: '/ca.pem' },
-  metrics: { tokenFile: '/token' },
-  keyManager: { kind: 'vault' },
-  sidep: { url: 'https://sidep.example.fr', caFile: '/ca.pem', certFile: '/x.pem', keyFile: '/x-key.pem' },
-  relay: {},
-  retention: {},
-  validation: {},
-};
-const withLogs = (logs: Record<string, unknown>) => parseSettings({ ...base, logs } as unknown as SettingsInput);
+const withLogs = (logs: Record<string, unknown>) => parseSettings(productionSettingsInput('/x.pem', { logs }));
 
 describe('the logs settings', () => {
   it('take a syslog address as host:port and refuse anything else without echoing it', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings, productionProblems, settingsFromEnv, type SettingsInput } from '../../gateway/src/config/index.js';
+import { parseSettings, productionProblems, settingsFromEnv } from '../../gateway/src/config/index.js';
+import { productionSettingsInput } from '../support/production-settings.js';
 
 // Only the GATEWAY_PKI_* lines matter here; the other settings point at nothing on purpose.
 function pkiProblems(env: Record<string, string>, keyManagerKind = 'vault'): string[] {
   const fromEnv = settingsFromEnv(env);
-  const input = {
-    database: { url: 'postgres://g:pw@db/g?sslmode=verify-full' },
-    intake: { certFile: '/x', keyFile: '/x', clientCaFile: '/x' },
-    metrics: { tokenFile: '/x' },
-    keyManager: { kind: keyManagerKind },
-    sidep: { url: 'https://sidep.example', caFile: '/x', certFile: '/x', keyFile: '/x' },
-    relay: {},
-    retention: {},
-    validation: {},
-    pki: fromEnv.pki,
-  } as unknown as SettingsInput;
+  const input = productionSettingsInput('/x', { keyManager: { kind: keyManagerKind }, pki: fromEnv.pki });
   return productionProblems(parseSettings(input)).filter((p) => p.startsWith('GATEWAY_PKI_'));
 }
 

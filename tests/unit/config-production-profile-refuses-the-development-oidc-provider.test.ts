@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSettings, productionProblems, settingsFromEnv, SettingsRefused, type SettingsInput } from '../../gateway/src/config/index.js';
+import { productionSettingsInput } from '../support/production-settings.js';
 
 let dir: string;
 let secret: string;
@@ -17,17 +18,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 const issuer = (over: Record<string, unknown> = {}) => ({ id: 'psc', kind: 'psc', issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', clientId: 'gw', clientSecretFile: secret, ...over });
 
 function webProblems(web: Record<string, unknown>): string[] {
-  const input = {
-    database: { url: 'postgres://g:pw@db/g?sslmode=verify-full' },
-    intake: { certFile: '/x', keyFile: '/x', clientCaFile: '/x' },
-    metrics: { tokenFile: '/x' },
-    keyManager: { kind: 'vault' },
-    sidep: { url: 'https://sidep.example', caFile: '/x', certFile: '/x', keyFile: '/x' },
-    relay: {},
-    retention: {},
-    validation: {},
-    web: { enabled: true, certFile: '/x', keyFile: '/x', publicOrigin: 'https://gateway.example.org', ...web },
-  } as unknown as SettingsInput;
+  const input = productionSettingsInput('/x', { web: { enabled: true, certFile: '/x', keyFile: '/x', publicOrigin: 'https://gateway.example.org', ...web } });
   return productionProblems(parseSettings(input)).filter((p) => p.startsWith('GATEWAY_WEB_'));
 }
 

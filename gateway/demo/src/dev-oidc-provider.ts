@@ -1,3 +1,4 @@
+import { html } from 'hono/html';
 import { generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -59,15 +60,14 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(text);
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
+// every value interpolated into `html` is escaped; its templates are synchronous, so String() renders them
 function loginForm(uid: string, failed: boolean): string {
-  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Development OIDC provider</title></head><body>
-<h1>Development identity provider (demo only)</h1>${failed ? '<p>Unknown user or wrong password.</p>' : ''}
-<form method="post" action="/interaction/${escape(uid)}/login">
+  return String(html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Development OIDC provider</title></head><body>
+<h1>Development identity provider (demo only)</h1>${failed ? html`<p>Unknown user or wrong password.</p>` : ''}
+<form method="post" action="/interaction/${uid}/login">
 <label>Username <input name="username" autocomplete="username"></label>
 <label>Password <input name="password" type="password" autocomplete="current-password"></label>
-<button type="submit">Sign in</button></form></body></html>`;
+<button type="submit">Sign in</button></form></body></html>`);
 }
 
 /**
@@ -147,7 +147,7 @@ export async function startDevOidcProvider(o: { certPem: string; keyPem: string;
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     renderError: (ctx: { type: string; body: string }, out: { error?: string }) => {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><title>Error</title><p>${escape(out.error ?? 'error')}</p>`;
+      ctx.body = String(html`<!doctype html><title>Error</title><p>${out.error ?? 'error'}</p>`);
     },
   });
   return {

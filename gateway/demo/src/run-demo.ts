@@ -16,8 +16,8 @@ import { freePort } from './free-port.js';
 import { DEMO_DATABASES, openDemoKeys, type DemoKeyManagerFile, type DemoKeyManagerKind } from './key-manager.js';
 import { findOpenBao } from './openbao.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
-import { ensureAdminUiBuilt } from '@sidep-gateway/gateway/admin/index.js';
-import { DEMO_DATA_DIR, REPOSITORY_ROOT } from '@sidep-gateway/gateway/repository-root.js';
+import { ensureAdminUiBuilt } from './admin-ui-build.js';
+import { ADMIN_UI_ROOT, DEMO_DATA_DIR, REPOSITORY_ROOT } from '@sidep-gateway/gateway/repository-root.js';
 
 const RELAY_CLIENT = 'gateway-relay';
 
@@ -154,7 +154,7 @@ export async function runDemo(o: {
         certFile: pki.server.certPath,
         keyFile: pki.server.keyPath,
         publicOrigin: webOrigin,
-        uiDir: path.join(REPOSITORY_ROOT, 'admin-ui', 'dist'),
+        uiDir: path.join(ADMIN_UI_ROOT, 'dist'),
         issuers: [identity.issuer],
       },
     });

@@ -1,4 +1,6 @@
+import { z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
+import { AuditEventsPageSchema, AuditVerificationJobSchema, idParam, json } from '../api-schemas/index.js';
 import type { AuditVerification } from '../api-types.js';
 import { appendAuditNow, exportAudit, readCheckpointSink, verifyAuditLog, type SinkEntry } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
@@ -6,7 +8,7 @@ import type { Database } from '../db/index.js';
 import { NotFound, ServiceUnavailable } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
-import { parseAuditRange, parseAuditSearchQuery, readAuditLog, searchAuditEvents, type AuditRange } from './audit-search.js';
+import { AUDIT_RANGE_QUERY, AUDIT_SEARCH_QUERY, parseAuditRange, parseAuditSearchQuery, readAuditLog, searchAuditEvents, type AuditRange } from './audit-search.js';
 import { createJobRegistry } from './background-jobs.js';
 import { requester as who } from './requester.js';
 
@@ -15,10 +17,38 @@ import { requester as who } from './requester.js';
  * web listener's `authorize` checks the right before these handlers run.
  */
 export const AUDIT_ROUTES = {
-  events: { method: 'GET', path: '/api/web/v1/admin/audit/events', access: 'audit' },
-  verify: { method: 'POST', path: '/api/web/v1/admin/audit/verifications', access: 'audit' },
-  verification: { method: 'GET', path: '/api/web/v1/admin/audit/verifications/:id', access: 'audit' },
-  export: { method: 'GET', path: '/api/web/v1/admin/audit/export', access: 'audit' },
+  events: {
+    method: 'GET',
+    path: '/api/web/v1/admin/audit/events',
+    access: 'audit',
+    schemas: () => ({ summary: 'Search the audit log', request: { query: AUDIT_SEARCH_QUERY }, responses: { 200: json('A page, newest first', AuditEventsPageSchema) } }),
+  },
+  verify: {
+    method: 'POST',
+    path: '/api/web/v1/admin/audit/verifications',
+    access: 'audit',
+    schemas: () => ({
+      summary: 'Verify the audit log over a range, in the background',
+      request: { query: AUDIT_RANGE_QUERY },
+      responses: { 200: json('The verification already running', AuditVerificationJobSchema), 202: json('Started', AuditVerificationJobSchema) },
+    }),
+  },
+  verification: {
+    method: 'GET',
+    path: '/api/web/v1/admin/audit/verifications/:id',
+    access: 'audit',
+    schemas: () => ({ summary: "A verification's progress and finding", request: { params: idParam }, responses: { 200: json('The verification', AuditVerificationJobSchema) } }),
+  },
+  export: {
+    method: 'GET',
+    path: '/api/web/v1/admin/audit/export',
+    access: 'audit',
+    schemas: () => ({
+      summary: 'Export the audit log over a range, with the public keys to verify it',
+      request: { query: AUDIT_RANGE_QUERY },
+      responses: { 200: { description: 'JSON Lines: the public keys, then the events and checkpoints', content: { 'application/x-ndjson': { schema: z.string() } } } },
+    }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 export interface AuditRoutesDeps {

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { sql, type Transaction } from 'kysely';
 import type { AuditEventRow, AuditEventsPage } from '../api-types.js';
 import { SEALER_ROLE, type Database, type DB } from '../db/index.js';
@@ -39,8 +40,22 @@ function instant(value: string | undefined, pointer: string, errors: FieldIssue[
   return new Date(t);
 }
 
+/** The queries `parseAuditRange` and `parseAuditSearchQuery` check, for the routes' declarations (their own checks answer the faults). */
+export const AUDIT_RANGE_QUERY = z.object({
+  since: z.string().optional().openapi({ description: 'RFC 3339' }),
+  until: z.string().optional().openapi({ description: 'RFC 3339, not before `since`' }),
+});
+export const AUDIT_SEARCH_QUERY = AUDIT_RANGE_QUERY.extend({
+  action: z.string().optional(),
+  actor: z.string().optional(),
+  outcome: z.enum(OUTCOMES).optional(),
+  object: z.string().optional(),
+  limit: z.string().optional().openapi({ description: `1..${MAX_LIMIT}, default 100` }),
+  cursor: z.string().optional().openapi({ description: "The previous page's `nextCursor`" }),
+});
+
 /** `?since=&until=` (RFC 3339); every fault reported, values never echoed. */
-export function parseAuditRange(q: Record<string, string | undefined>, errors: FieldIssue[] = [], allowed: readonly string[] = ['since', 'until']): AuditRange {
+export function parseAuditRange(q: Record<string, string | undefined>, errors: FieldIssue[] = [], allowed: readonly string[] = Object.keys(AUDIT_RANGE_QUERY.shape)): AuditRange {
   for (const k of Object.keys(q)) if (!allowed.includes(k)) errors.push({ pointer: `/${k}`, code: 'unknown-field' });
   const since = instant(q.since, '/since', errors);
   const until = instant(q.until, '/until', errors);
@@ -70,7 +85,7 @@ export function parseAuditSearchQuery(q: Record<string, string | undefined>): Au
   const limit = q.limit === undefined ? 100 : /^\d{1,3}$/.test(q.limit) ? Number(q.limit) : 0;
   if (limit < 1 || limit > MAX_LIMIT) errors.push({ pointer: '/limit', code: 'invalid-type' });
   if (q.cursor !== undefined && !SEQ.test(q.cursor)) errors.push({ pointer: '/cursor', code: 'invalid-type' });
-  const range = parseAuditRange(q, errors, ['since', 'until', 'action', 'actor', 'outcome', 'object', 'limit', 'cursor']);
+  const range = parseAuditRange(q, errors, Object.keys(AUDIT_SEARCH_QUERY.shape));
   return { ...range, limit, ...(action ? { action } : {}), ...(actor ? { actor } : {}), ...(outcome ? { outcome } : {}), ...(object ? { object } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) };
 }
 

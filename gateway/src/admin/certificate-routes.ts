@@ -1,4 +1,6 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { z } from '@hono/zod-openapi';
+import { IssuedCertificateViewSchema, idParam, json, jsonRequest, RevokedCertificateSchema } from '../api-schemas/index.js';
 import type { IssuedCertificateView } from '../api-types.js';
 import { asRegistrar, type Database } from '../db/index.js';
 import { NotFound, RegistryConflict } from '../errors.js';
@@ -7,14 +9,28 @@ import { EXTERNAL_CA, exportPkcs12, parseFingerprint, type CertificateAuthority 
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 import { pharmacyIdParam } from './pharmacy-routes.js';
-import { parseRevocationBody } from './registry-bodies.js';
+import { parseRevocationBody, REVOCATION_BODY } from './registry-bodies.js';
 import { requireScope } from './registry-access.js';
 import { actorOf } from './requester.js';
 
 /** The certificates of the pharmacies page (the list is the pharmacies route's). */
 export const CERTIFICATE_ROUTES = {
-  issue: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/certificates', access: 'certificates' },
-  revoke: { method: 'POST', path: '/api/web/v1/admin/certificates/:fingerprint/revoke', access: 'certificates' },
+  issue: {
+    method: 'POST',
+    path: '/api/web/v1/admin/pharmacies/:id/certificates',
+    access: 'certificates',
+    schemas: () => ({ summary: 'Issue a client certificate', request: { params: idParam }, responses: { 201: json('The certificate and its PKCS#12, answered once', IssuedCertificateViewSchema) } }),
+  },
+  revoke: {
+    method: 'POST',
+    path: '/api/web/v1/admin/certificates/:fingerprint/revoke',
+    access: 'certificates',
+    schemas: () => ({
+      summary: 'Revoke a client certificate',
+      request: { params: z.object({ fingerprint: z.string().openapi({ description: 'SHA-256 of the DER, hex' }) }), body: jsonRequest(REVOCATION_BODY) },
+      responses: { 200: json('Revoked', RevokedCertificateSchema) },
+    }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 export interface CertificateRoutesDeps {

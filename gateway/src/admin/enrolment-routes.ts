@@ -1,20 +1,31 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { EnrolmentGrantedSchema, EnrolmentRevokedSchema, EnrolmentsSchema, idParam, json, jsonRequest } from '../api-schemas/index.js';
 import { enrol, listEnrolments, revokeEnrolment } from '../auth/enrolments.js';
 import { PHARMACY_ROLES } from '../auth/rbac.js';
 import { asRegistrar, type Database } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
-import { parseEnrolmentBody } from './registry-bodies.js';
+import { ENROLMENT_BODY, parseEnrolmentBody } from './registry-bodies.js';
 import { requireScope } from './registry-access.js';
 import { actorOf } from './requester.js';
 import { isUuid } from '../uuid.js';
 
 /** Routes of the enrolments page. */
 export const ENROLMENT_ROUTES = {
-  list: { method: 'GET', path: '/api/web/v1/admin/enrolments', access: 'enrolments' },
-  grant: { method: 'POST', path: '/api/web/v1/admin/enrolments', access: 'enrolments' },
-  revoke: { method: 'POST', path: '/api/web/v1/admin/enrolments/:id/revoke', access: 'enrolments' },
+  list: { method: 'GET', path: '/api/web/v1/admin/enrolments', access: 'enrolments', schemas: () => ({ summary: 'Live enrolments in scope', responses: { 200: json('The enrolments', EnrolmentsSchema) } }) },
+  grant: {
+    method: 'POST',
+    path: '/api/web/v1/admin/enrolments',
+    access: 'enrolments',
+    schemas: () => ({ summary: 'Grant a role', request: { body: jsonRequest(ENROLMENT_BODY) }, responses: { 201: json('Granted', EnrolmentGrantedSchema) } }),
+  },
+  revoke: {
+    method: 'POST',
+    path: '/api/web/v1/admin/enrolments/:id/revoke',
+    access: 'enrolments',
+    schemas: () => ({ summary: 'Revoke an enrolment', request: { params: idParam }, responses: { 200: json('Revoked', EnrolmentRevokedSchema) } }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 /**

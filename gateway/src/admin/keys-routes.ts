@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { idParam, json, KeyRotationSchema, KeyStatusSchema, RewrapJobSchema } from '../api-schemas/index.js';
 import { appendAudit, appendAuditNow } from '../audit/index.js';
 import { readKeyStatus, rewrapStoredDataKeys, type KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
@@ -13,10 +14,20 @@ import { requester as who } from './requester.js';
  * listener's `authorize` checks the right before these handlers run.
  */
 export const KEY_ROUTES = {
-  status: { method: 'GET', path: '/api/web/v1/admin/keys', access: 'key-status' },
-  rotate: { method: 'POST', path: '/api/web/v1/admin/keys/rotation', access: 'keys' },
-  rewrap: { method: 'POST', path: '/api/web/v1/admin/keys/rewraps', access: 'keys' },
-  rewrapJob: { method: 'GET', path: '/api/web/v1/admin/keys/rewraps/:id', access: 'keys' },
+  status: { method: 'GET', path: '/api/web/v1/admin/keys', access: 'key-status', schemas: () => ({ summary: 'Key versions and what each protects', responses: { 200: json('The status', KeyStatusSchema) } }) },
+  rotate: { method: 'POST', path: '/api/web/v1/admin/keys/rotation', access: 'keys', schemas: () => ({ summary: 'Rotate the key-encryption key', responses: { 200: json('The new current version', KeyRotationSchema) } }) },
+  rewrap: {
+    method: 'POST',
+    path: '/api/web/v1/admin/keys/rewraps',
+    access: 'keys',
+    schemas: () => ({ summary: 'Rewrap the stored data keys, in the background', responses: { 200: json('The rewrap already running', RewrapJobSchema), 202: json('Started', RewrapJobSchema) } }),
+  },
+  rewrapJob: {
+    method: 'GET',
+    path: '/api/web/v1/admin/keys/rewraps/:id',
+    access: 'keys',
+    schemas: () => ({ summary: "A rewrap's progress and outcome", request: { params: idParam }, responses: { 200: json('The rewrap', RewrapJobSchema) } }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 export interface KeyRoutesDeps {

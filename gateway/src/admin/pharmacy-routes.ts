@@ -1,22 +1,38 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { idParam, json, jsonRequest, PharmacyRowSchema, PharmacyRowsSchema, RegisteredPharmacySchema } from '../api-schemas/index.js';
 import type { PharmacyRow } from '../api-types.js';
 import { asRegistrar, type Database } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import { addPharmacy, deactivatePharmacy, listCertificates, listPharmacies, reactivatePharmacy } from '../pharmacies/index.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
-import { parsePharmacyBody } from './registry-bodies.js';
+import { parsePharmacyBody, PHARMACY_BODY } from './registry-bodies.js';
 import { requireScope } from './registry-access.js';
 import { actorOf } from './requester.js';
 import { isUuid } from '../uuid.js';
 
 /** Routes of the pharmacies page; `authorize` checks the session, CSRF and the row first. */
 export const PHARMACY_ROUTES = {
-  list: { method: 'GET', path: '/api/web/v1/admin/pharmacies', access: 'certificates' },
+  list: { method: 'GET', path: '/api/web/v1/admin/pharmacies', access: 'certificates', schemas: () => ({ summary: 'Pharmacies in scope, with their certificates', responses: { 200: json('The pharmacies', PharmacyRowsSchema) } }) },
   // the registry itself: chain-wide holders of the enrolments row only (checked in the handler)
-  add: { method: 'POST', path: '/api/web/v1/admin/pharmacies', access: 'enrolments' },
-  deactivate: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/deactivate', access: 'enrolments' },
-  reactivate: { method: 'POST', path: '/api/web/v1/admin/pharmacies/:id/reactivate', access: 'enrolments' },
+  add: {
+    method: 'POST',
+    path: '/api/web/v1/admin/pharmacies',
+    access: 'enrolments',
+    schemas: () => ({ summary: 'Add a pharmacy', request: { body: jsonRequest(PHARMACY_BODY) }, responses: { 201: json('Added', PharmacyRowSchema) } }),
+  },
+  deactivate: {
+    method: 'POST',
+    path: '/api/web/v1/admin/pharmacies/:id/deactivate',
+    access: 'enrolments',
+    schemas: () => ({ summary: 'Deactivate a pharmacy', request: { params: idParam }, responses: { 200: json('Deactivated', RegisteredPharmacySchema) } }),
+  },
+  reactivate: {
+    method: 'POST',
+    path: '/api/web/v1/admin/pharmacies/:id/reactivate',
+    access: 'enrolments',
+    schemas: () => ({ summary: 'Reactivate a pharmacy', request: { params: idParam }, responses: { 200: json('Reactivated', RegisteredPharmacySchema) } }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 /** The `:id` of a pharmacy route; anything but a UUID names no pharmacy (404). */

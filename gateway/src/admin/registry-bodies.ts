@@ -17,9 +17,11 @@ const DAY_MS = 86_400_000;
 // printable ASCII without spaces: OIDC issuer ids and `sub` claims (RFC 7519: case-sensitive, ≤ 255 here)
 const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7e]+$/);
 
-const pharmacyBody = z.object({ finess: z.string().min(1).max(9), name: z.string().min(1).max(200) }).strict();
+/** The body of `POST /admin/pharmacies`. */
+export const PHARMACY_BODY = z.object({ finess: z.string().min(1).max(9), name: z.string().min(1).max(200) }).strict();
 
-const enrolmentBody = z
+/** The body of `POST /admin/enrolments` (`parseEnrolmentBody` also bounds `expiresAt`). */
+export const ENROLMENT_BODY = z
   .object({
     issuer: identifier(100),
     subject: identifier(255),
@@ -29,7 +31,8 @@ const enrolmentBody = z
   })
   .strict();
 
-const revocationBody = z.object({ reason: z.enum(REVOCATION_REASONS) }).strict();
+/** The body of a certificate's revocation. */
+export const REVOCATION_BODY = z.object({ reason: z.enum(REVOCATION_REASONS) }).strict();
 
 function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);
@@ -39,7 +42,7 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 
 /** `{finess, name}` of a pharmacy to add (the FINESS key is checked by `addPharmacy`). */
 export function parsePharmacyBody(body: unknown): { finess: string; name: string } {
-  return parse(pharmacyBody, body);
+  return parse(PHARMACY_BODY, body);
 }
 
 /**
@@ -47,7 +50,7 @@ export function parsePharmacyBody(body: unknown): { finess: string; name: string
  * `MAX_ENROLMENT_DAYS` later is required (`/expiresAt` `time-range` otherwise).
  */
 export function parseEnrolmentBody(body: unknown, now: Date): { issuer: string; subject: string; role: Role; pharmacy?: string; expiresAt: Date } {
-  const e = parse(enrolmentBody, body);
+  const e = parse(ENROLMENT_BODY, body);
   const expiresAt = new Date(e.expiresAt);
   const ms = expiresAt.getTime() - now.getTime();
   if (!(ms > 0 && ms <= MAX_ENROLMENT_DAYS * DAY_MS)) throw new ValidationFailed([{ pointer: '/expiresAt', code: 'time-range' }]);
@@ -56,5 +59,5 @@ export function parseEnrolmentBody(body: unknown, now: Date): { issuer: string; 
 
 /** `{reason}` of a certificate revocation, one of RFC 5280's reasons the CRL carries. */
 export function parseRevocationBody(body: unknown): RevocationReasonName {
-  return parse(revocationBody, body).reason;
+  return parse(REVOCATION_BODY, body).reason;
 }

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import type { Database } from '../db/index.js';
 import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
@@ -20,6 +21,9 @@ export interface RevealedResult {
   patient: Pick<TestResultInput['patient'], 'birthName' | 'firstNames' | 'usedName' | 'birthDate' | 'sex'>;
   test: Pick<TestResultInput['test'], 'loinc' | 'result' | 'specimen' | 'collectedAt' | 'resultAt'>;
 }
+
+/** The body `parseRevealBody` checks, for the route's declaration (its own checks answer the faults). */
+export const REVEAL_BODY = z.object({ purpose: z.enum(REVEAL_PURPOSES) }).strict();
 
 /** Checks the body of a reveal: `{ purpose }` with a known purpose, nothing else. */
 export function parseRevealBody(body: unknown): RevealPurpose {

@@ -1,11 +1,13 @@
+import { z } from '@hono/zod-openapi';
 import { Hono, type MiddlewareHandler } from 'hono';
+import { idParam, json, jsonRequest, OverviewSchema, PharmaciesSchema, ReferenceSchema, ResultDetailSchema, ResultRowsSchema, RevealedResultSchema, StatisticsSchema, SystemSummarySchema } from '../api-schemas/index.js';
 import type { Pharmacy, Statistics } from '../api-types.js';
 import { appendAuditNow } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
-import type { ResultSealer } from '../results/lifecycle/index.js';
+import { RESULT_STATUSES, type ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
 import { readOverview } from './overview.js';
 import { createAuditAdminRoutes } from './audit-routes.js';
@@ -14,9 +16,9 @@ import { createCertificateAdminRoutes } from './certificate-routes.js';
 import { createEnrolmentAdminRoutes } from './enrolment-routes.js';
 import { createPharmacyAdminRoutes } from './pharmacy-routes.js';
 import { REFERENCE_LISTS } from './reference.js';
-import { parseRevealBody, revealResult } from './reveal.js';
+import { parseRevealBody, REVEAL_BODY, revealResult } from './reveal.js';
 import { readResultDetail, searchResults } from './results-search.js';
-import { parseStatisticsQuery, readStatistics, statisticsCsv } from './statistics.js';
+import { parseStatisticsQuery, readStatistics, STATISTICS_QUERY, statisticsCsv } from './statistics.js';
 import { readSystemSummary } from './system-summary.js';
 import { requireScope } from './registry-access.js';
 import { requester as who } from './requester.js';
@@ -45,15 +47,43 @@ export interface AdminDeps {
  * session, 403 without the right); a handler then narrows to the right's pharmacies.
  */
 export const ADMIN_ROUTES = {
-  reference: { method: 'GET', path: '/api/web/v1/reference', access: 'session' },
-  pharmacies: { method: 'GET', path: '/api/web/v1/pharmacies', access: 'session' },
-  overview: { method: 'GET', path: '/api/web/v1/admin/overview', access: 'key-status' },
-  results: { method: 'GET', path: '/api/web/v1/admin/results', access: 'receipts' },
-  result: { method: 'GET', path: '/api/web/v1/admin/results/:id', access: 'receipts' },
-  statistics: { method: 'GET', path: '/api/web/v1/admin/statistics', access: 'statistics' },
-  system: { method: 'GET', path: '/api/web/v1/admin/system', access: 'key-status' },
+  reference: { method: 'GET', path: '/api/web/v1/reference', access: 'session', schemas: () => ({ summary: 'The coded values of the entry page', responses: { 200: json('The lists', ReferenceSchema) } }) },
+  pharmacies: { method: 'GET', path: '/api/web/v1/pharmacies', access: 'session', schemas: () => ({ summary: "The pharmacies of the person's enrolments", responses: { 200: json('The pharmacies', PharmaciesSchema) } }) },
+  overview: { method: 'GET', path: '/api/web/v1/admin/overview', access: 'key-status', schemas: () => ({ summary: 'The overview figures', responses: { 200: json('The figures', OverviewSchema) } }) },
+  results: {
+    method: 'GET',
+    path: '/api/web/v1/admin/results',
+    access: 'receipts',
+    schemas: () => ({
+      summary: 'Result receipts, newest first',
+      request: { query: z.object({ id: z.string().optional(), status: z.enum(RESULT_STATUSES).optional() }) },
+      responses: { 200: json('The receipts', ResultRowsSchema) },
+    }),
+  },
+  result: {
+    method: 'GET',
+    path: '/api/web/v1/admin/results/:id',
+    access: 'receipts',
+    schemas: () => ({ summary: 'One result with its history and messages', request: { params: idParam }, responses: { 200: json('The result', ResultDetailSchema) } }),
+  },
+  statistics: {
+    method: 'GET',
+    path: '/api/web/v1/admin/statistics',
+    access: 'statistics',
+    schemas: () => ({
+      summary: 'Volumes per pharmacy and period',
+      request: { query: STATISTICS_QUERY },
+      responses: { 200: { description: 'The volumes, as JSON or CSV (`format`)', content: { 'application/json': { schema: StatisticsSchema }, 'text/csv': { schema: z.string() } } } },
+    }),
+  },
+  system: { method: 'GET', path: '/api/web/v1/admin/system', access: 'key-status', schemas: () => ({ summary: "Doctor's checks and the configuration", responses: { 200: json('The summary', SystemSummarySchema) } }) },
   // a POST: it is audited, and needs the CSRF token like every change
-  reveal: { method: 'POST', path: '/api/web/v1/test-results/:id/reveal', access: 'reveal' },
+  reveal: {
+    method: 'POST',
+    path: '/api/web/v1/test-results/:id/reveal',
+    access: 'reveal',
+    schemas: () => ({ summary: 'Open a sealed result for a stated purpose', request: { params: idParam, body: jsonRequest(REVEAL_BODY) }, responses: { 200: json('The result', RevealedResultSchema) } }),
+  },
 } as const satisfies Record<string, WebRoute>;
 
 const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });

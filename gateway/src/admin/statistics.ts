@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { sql } from 'kysely';
 import type { StatisticsRow } from '../api-types.js';
 import type { Database } from '../db/index.js';
@@ -21,6 +22,14 @@ function isCalendarDay(s: string): boolean {
   // 2025-02-30 parses to March: only a day that formats back to itself exists
   return !Number.isNaN(t) && new Date(t).toISOString().startsWith(s);
 }
+
+/** The query `parseStatisticsQuery` checks, for the route's declaration (its own checks answer the faults). */
+export const STATISTICS_QUERY = z.object({
+  period: z.enum(['day', 'month']).optional().openapi({ description: 'default day' }),
+  from: z.string().optional().openapi({ description: 'YYYY-MM-DD (Europe/Paris), default 30 days before `to`' }),
+  to: z.string().optional().openapi({ description: 'YYYY-MM-DD (Europe/Paris), default today; at most 732 days after `from`' }),
+  format: z.enum(['json', 'csv']).optional().openapi({ description: 'default json' }),
+});
 
 /**
  * Parses `?period=&from=&to=&format=` (every field checked, every fault reported, values never

@@ -1,13 +1,11 @@
 import { z } from '@hono/zod-openapi';
+import { AcceptedSchema, idParam, json, ProblemSchema, ResultListSchema, ResultStatusSchema } from '../api-schemas/index.js';
 import type { Endpoint } from '../http/index.js';
 import { CANCELLATION_REASONS, CORRECTION_REASONS } from './corrections.js';
-import { AcceptedSchema, ProblemSchema, ResultListSchema, ResultStatusSchema } from './results-schemas.js';
 import { RESULT_STATUSES } from '../results/lifecycle/index.js';
 
-const json = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 const idempotencyHeader = z.object({ 'idempotency-key': z.uuid().openapi({ description: 'Unique per pharmacy; a retry with the same key and body replays the first answer.' }) });
-const idParam = z.object({ id: z.uuid() });
 const writeProblems = {
   400: problem('malformed-json, idempotency-key-missing, idempotency-key-invalid'),
   401: problem('unauthenticated: certificate unknown, revoked or of a deactivated pharmacy'),

@@ -15,21 +15,21 @@ const REDACTED_PATHS = [
 ];
 
 /**
- * The gateway's JSON logger, with redaction configured here and nowhere else.
+ * The gateway's JSON logger, with redaction configured here and nowhere else. Its level is the
+ * caller's (serve: the settings' `operator.logLevel`): the logger reads no environment.
  * @example const log = createLogger({ level: 'info' }); log.info({ requestId }, 'request');
  */
-export function createLogger(o: { level?: string; destination?: DestinationStream } = {}): Logger {
-  const level = o.level ?? process.env.GATEWAY_LOG_LEVEL ?? 'info';
+export function createLogger(o: { level: string; destination?: DestinationStream }): Logger {
   return pino(
     {
-      level,
+      level: o.level,
       base: { service: 'sidep-gateway' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       // Errors are logged by name and code only: messages of foreign errors can quote input.
       serializers: { err: (e: unknown) => errorSummary(e) },
     },
     // a multistream, so that forwarding (`forwardLogLines`) can join once settings are known
-    pino.multistream([{ level: level as Level, stream: o.destination ?? pino.destination(1) }]),
+    pino.multistream([{ level: o.level as Level, stream: o.destination ?? pino.destination(1) }]),
   );
 }
 

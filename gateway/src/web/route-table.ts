@@ -1,4 +1,6 @@
 import type { Handler } from 'hono';
+import { z } from '@hono/zod-openapi';
+import { DeadLettersSchema, idParam, json, MeSchema, RedrivenSchema } from '../api-schemas/index.js';
 import { mountedAt, type Route } from '../http/index.js';
 import { RESULTS_ENDPOINTS } from '../intake/results-api.js';
 import type { Access } from './access.js';
@@ -25,9 +27,23 @@ export const WEB_ROUTES = {
   breakGlassPage: { method: 'GET', path: '/auth/break-glass', access: 'public' },
   breakGlass: { method: 'POST', path: '/auth/break-glass', access: 'public' },
   logout: { method: 'POST', path: '/auth/logout', access: 'session' },
-  me: { method: 'GET', path: `${WEB_API_PREFIX}/me`, access: 'session' },
-  deadLetters: { method: 'GET', path: `${WEB_API_PREFIX}/outbox/dead-letters`, access: 'redrive' },
-  redrive: { method: 'POST', path: `${WEB_API_PREFIX}/outbox/dead-letters/:id/redrive`, access: 'redrive' },
+  me: { method: 'GET', path: `${WEB_API_PREFIX}/me`, access: 'session', schemas: () => ({ summary: 'Who is signed in', responses: { 200: json('The person, their rights and the CSRF token', MeSchema) } }) },
+  deadLetters: {
+    method: 'GET',
+    path: `${WEB_API_PREFIX}/outbox/dead-letters`,
+    access: 'redrive',
+    schemas: () => ({
+      summary: 'The dead letters, newest first',
+      request: { query: z.object({ limit: z.string().optional().openapi({ description: '1..500, default 100' }) }) },
+      responses: { 200: json('The dead messages', DeadLettersSchema) },
+    }),
+  },
+  redrive: {
+    method: 'POST',
+    path: `${WEB_API_PREFIX}/outbox/dead-letters/:id/redrive`,
+    access: 'redrive',
+    schemas: () => ({ summary: 'Redrive a dead letter unchanged', request: { params: idParam }, responses: { 200: json('Redriven', RedrivenSchema) } }),
+  },
   ui: { method: 'GET', path: '/*', access: 'public' },
 } as const satisfies Record<string, WebRoute>;
 

@@ -1,13 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { REPOSITORY_ROOT } from '../repository-root.js';
-
-/** The admin UI's folder; its build lands in `dist/`, which the web listener serves. */
-export const ADMIN_UI_ROOT = path.join(REPOSITORY_ROOT, 'admin-ui');
+import { ADMIN_UI_ROOT, REPOSITORY_ROOT } from '@sidep-gateway/gateway/repository-root.js';
 
 // the gateway modules the UI compiles in (roles, NIR rules, statuses); its type-only imports change no output
-const SHARED_SOURCES = ['../auth/rbac.ts', '../results/nir.ts', '../results/lifecycle/statuses.ts', '../results/lifecycle/scope.ts', '../db/column-types.ts'].map((f) => fileURLToPath(new URL(f, import.meta.url)));
+const SHARED_SOURCES = ['auth/rbac.ts', 'results/nir.ts', 'results/lifecycle/statuses.ts', 'results/lifecycle/scope.ts', 'db/column-types.ts'].map((f) => path.join(REPOSITORY_ROOT, 'gateway', 'src', f));
 
 async function newestMtime(p: string): Promise<number> {
   const s = await stat(p);
@@ -19,8 +15,8 @@ async function newestMtime(p: string): Promise<number> {
 
 /**
  * Builds the admin UI when `dist/index.html` is missing or older than a source: `npm start`
- * and the browser tests always serve the current UI. Vite is a development dependency and is
- * loaded only here; a production image ships a prebuilt `dist/`.
+ * and the browser tests always serve the current UI. Here, in the demo, because Vite is a
+ * development dependency: `gateway serve` serves the prebuilt `dist/` of its image.
  * @example await ensureAdminUiBuilt(); // 'fresh' | 'built'
  */
 export async function ensureAdminUiBuilt(root: string = ADMIN_UI_ROOT): Promise<'fresh' | 'built'> {

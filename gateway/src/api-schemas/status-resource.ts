@@ -1,7 +1,7 @@
 /**
- * The answers of the results API, as zod schemas: the route declarations (`results-api.ts`) and
- * the OpenAPI document describe them, and `api-types.ts` derives the UI's types from them. A leaf
- * (zod and the status list only), so the admin UI's type check reads no server code.
+ * The answers of the results API (`intake/results-api.ts`), which both listeners serve: accepted,
+ * the status resource, its list and problem details. The OpenAPI document describes them and
+ * `api-types.ts` derives the UI's types from them.
  */
 import { z } from '@hono/zod-openapi';
 import { RESULT_STATUSES } from '../results/lifecycle/statuses.js';

@@ -1,0 +1,63 @@
+/**
+ * The answers about people and the counter's lists, as zod schemas: the route tables declare
+ * them and `api-types.ts` derives the UI's types from them. A leaf (zod and the rights' and
+ * columns' leaves only), so the admin UI's type check reads no server code.
+ */
+import { z } from '@hono/zod-openapi';
+import { CAPABILITIES, ROLES } from '../auth/rbac.js';
+import type { Role } from '../db/column-types.js';
+
+const RoleSchema = z.enum(ROLES as [Role, ...Role[]]);
+
+/** `GET /me`: who is signed in, their roles, pharmacies and rights, the session's CSRF token. */
+export const MeSchema = z
+  .object({
+    user: z.object({ issuer: z.string(), subject: z.string(), rpps: z.string().nullable(), mfa: z.boolean() }).strict(),
+    roles: z.array(RoleSchema),
+    pharmacies: z.array(z.object({ id: z.uuid(), finess: z.string(), roles: z.array(RoleSchema) }).strict()),
+    /** The rights held, each with `all` or the FINESS it reaches: the UI offers what they open. */
+    capabilities: z.partialRecord(z.enum(CAPABILITIES), z.union([z.literal('all'), z.array(z.string())])),
+    csrfToken: z.string(),
+    sessionExpiresAt: z.string(),
+    idleTimeoutSeconds: z.number().int(),
+  })
+  .strict()
+  .openapi('Me');
+
+/** `GET /pharmacies`: a pharmacy of the person's enrolments, with its name (receipts, filters). */
+export const PharmacySchema = z.object({ id: z.uuid(), finess: z.string(), name: z.string(), active: z.boolean() }).strict().openapi('Pharmacy');
+
+export const PharmaciesSchema = z.object({ items: z.array(PharmacySchema) }).strict();
+
+const coded = z.object({ code: z.string(), display: z.string() }).strict();
+
+/** `GET /reference`: the coded values the entry page offers, the same lists the intake schema checks against. */
+export const ReferenceSchema = z
+  .object({
+    tests: z.array(coded),
+    results: z.array(coded),
+    specimens: z.array(coded),
+    devices: z.array(z.object({ euRatId: z.string(), display: z.string(), active: z.boolean() }).strict()),
+    deviceListVersion: z.string(),
+  })
+  .strict()
+  .openapi('Reference');
+
+/** A live enrolment: a person (issuer, subject) in one role, for one pharmacy or chain-wide. */
+export const EnrolmentRowSchema = z
+  .object({
+    id: z.uuid(),
+    issuer: z.string(),
+    subject: z.string(),
+    role: RoleSchema,
+    /** FINESS, for the pharmacy roles; null for chain-wide roles. */
+    finess: z.string().nullable(),
+    expiresAt: z.string(),
+    createdBy: z.string(),
+  })
+  .strict()
+  .openapi('EnrolmentRow');
+
+export const EnrolmentsSchema = z.object({ items: z.array(EnrolmentRowSchema) }).strict();
+export const EnrolmentGrantedSchema = z.object({ id: z.uuid() }).strict();
+export const EnrolmentRevokedSchema = z.object({ id: z.uuid(), revoked: z.literal(true) }).strict();

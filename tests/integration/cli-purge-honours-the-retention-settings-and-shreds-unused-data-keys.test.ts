@@ -7,7 +7,7 @@ import type { ResultStatus } from '../../gateway/src/results/lifecycle/index.js'
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
- * `gateway purge` is the gateway's own purge (issue #15): it honours GATEWAY_RETENTION_* rather
+ * `gateway purge` is the gateway's own purge: it honours GATEWAY_RETENTION_* rather
  * than defaults of its own, and crypto-shreds the data keys the purge leaves unused.
  */
 const run = promisify(execFile);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirSidepClient, type SidepAdapter } from '../../gateway/src/sidep/index.js';
-import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
+import type { SidepAdapter } from '../../gateway/src/sidep/index.js';
+import { clientOf, minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 function freshMessage(loinc?: string): { messageId: string; bundle: Record<string, unknown> } {
   const messageId = randomUUID();
@@ -15,13 +15,7 @@ describe('SI-DEP client outcomes for the failures the simulator stages', () => {
 
   beforeAll(async () => {
     fixture = await startSimulatorFixture();
-    client = createFhirSidepClient({
-      baseUrl: fixture.simulator.url,
-      ca: fixture.pki.ca.certPem,
-      cert: fixture.gateway.certPem,
-      key: fixture.gateway.keyPem,
-      timeoutMs: 500,
-    });
+    client = clientOf(fixture, { timeoutMs: 500 });
   });
   afterEach(async () => {
     expect((await fixture.control('POST', 'faults', {})).status).toBe(204);
@@ -95,12 +89,7 @@ describe('SI-DEP client outcomes for the failures the simulator stages', () => {
         probe.close(() => resolve(port));
       });
     });
-    const unreachable = createFhirSidepClient({
-      baseUrl: `https://127.0.0.1:${closedPort}`,
-      ca: fixture.pki.ca.certPem,
-      cert: fixture.gateway.certPem,
-      key: fixture.gateway.keyPem,
-    });
+    const unreachable = clientOf(fixture, { baseUrl: `https://127.0.0.1:${closedPort}` });
     try {
       expect(await unreachable.send(freshMessage())).toEqual({ kind: 'retryable', code: 'network' });
     } finally {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFhirSidepClient, type SidepAdapter } from '../../gateway/src/sidep/index.js';
+import type { SidepAdapter } from '../../gateway/src/sidep/index.js';
 import { startSimulatorProcess } from '@sidep-gateway/sidep-simulator';
-import { minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
+import { clientOf, minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 describe('SI-DEP client against the simulator process', () => {
   let fixture: SimulatorFixture;
@@ -11,14 +11,7 @@ describe('SI-DEP client against the simulator process', () => {
 
   beforeAll(async () => {
     fixture = await startSimulatorFixture();
-    client = createFhirSidepClient({
-      baseUrl: fixture.simulator.url,
-      ca: fixture.pki.ca.certPem,
-      cert: fixture.gateway.certPem,
-      key: fixture.gateway.keyPem,
-      timeoutMs: 5_000,
-      connections: 2,
-    });
+    client = clientOf(fixture, { timeoutMs: 5_000, connections: 2 });
   });
   afterAll(async () => {
     await client?.close();
@@ -78,12 +71,7 @@ describe('SI-DEP client against the simulator process', () => {
       keyPath: fixture.pki.server.keyPath,
       journalPath: fixture.journalPath,
     });
-    const again = createFhirSidepClient({
-      baseUrl: restarted.url,
-      ca: fixture.pki.ca.certPem,
-      cert: fixture.gateway.certPem,
-      key: fixture.gateway.keyPem,
-    });
+    const again = clientOf(fixture, { baseUrl: restarted.url });
     try {
       expect(await again.send(message)).toEqual(first);
     } finally {

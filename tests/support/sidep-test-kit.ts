@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { anssiTlsOptions, ensureDevPki, type DevPki, type StoredCertificate } from '../../gateway/src/pki/index.js';
+import { createFhirSidepClient, type FhirSidepClient, type FhirSidepClientOptions } from '../../gateway/src/sidep/index.js';
 import { startSimulatorProcess, type Faults, type SimulatorProcess } from '@sidep-gateway/sidep-simulator';
 
 /** Values a leak check looks for: none may appear outside the message itself. */
@@ -58,6 +59,11 @@ export interface SimulatorFixture {
   /** Calls the control API with the gateway's certificate. */
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: Faults): Promise<{ status: number; json: unknown }>;
   dispose(): Promise<void>;
+}
+
+/** The SI-DEP client as the relay builds it, with the fixture's gateway certificate, sending to `baseUrl` (the fixture's simulator by default). */
+export function clientOf(fixture: SimulatorFixture, options: Partial<FhirSidepClientOptions> = {}): FhirSidepClient {
+  return createFhirSidepClient({ baseUrl: fixture.simulator.url, ca: fixture.pki.ca.certPem, cert: fixture.gateway.certPem, key: fixture.gateway.keyPem, ...options });
 }
 
 export async function startSimulatorFixture(): Promise<SimulatorFixture> {

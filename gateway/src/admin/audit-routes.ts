@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { Hono } from 'hono';
+import { NO_STORE } from '../http/index.js';
 import { AuditEventsPageSchema, AuditVerificationJobSchema, idParam, json } from '../api-schemas/index.js';
 import type { AuditVerification } from '../api-types.js';
 import { appendAuditNow, exportAudit, readCheckpointSink, verifyAuditLog, type SinkEntry } from '../audit/index.js';
@@ -58,7 +59,6 @@ export interface AuditRoutesDeps {
   auditPublicKeys: (() => Promise<Record<number, string>>) | undefined;
 }
 
-const NO_STORE = { 'cache-control': 'no-store' };
 
 /**
  * Search, verification (in the background, polled for progress) and JSON Lines export of the

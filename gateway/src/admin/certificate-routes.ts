@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { NO_STORE } from '../http/index.js';
 import { z } from '@hono/zod-openapi';
 import { IssuedCertificateViewSchema, idParam, json, jsonRequest, RevokedCertificateSchema } from '../api-schemas/index.js';
 import type { IssuedCertificateView } from '../api-types.js';
@@ -72,7 +73,7 @@ export function createCertificateAdminRoutes(deps: CertificateRoutesDeps): { rou
         password,
       };
     });
-    return c.json(view, 201, { 'cache-control': 'no-store' });
+    return c.json(view, 201, NO_STORE);
   });
 
   app.post(R.revoke.path, deps.jsonBody, async (c) => {

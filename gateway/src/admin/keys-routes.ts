@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { NO_STORE } from '../http/index.js';
 import { idParam, json, KeyRotationSchema, KeyStatusSchema, RewrapJobSchema } from '../api-schemas/index.js';
 import { appendAudit, appendAuditNow } from '../audit/index.js';
 import { readKeyStatus, rewrapStoredDataKeys, type KeyManager } from '../keys/index.js';
@@ -35,7 +36,6 @@ export interface KeyRoutesDeps {
   keys: Pick<KeyManager, 'kind' | 'keyVersions' | 'blindIndexKeys' | 'rotate' | 'rewrapDataKeys'>;
 }
 
-const NO_STORE = { 'cache-control': 'no-store' };
 /** One rewrap at a time for the whole chain: two would rewrap the same rows twice. */
 const CHAIN = 'chain';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveInt } from './fields.js';
 
 /**
  * Settings of the operator's commands, and the log level: `gateway serve` requires none of them.
@@ -16,7 +17,7 @@ export const operatorSchema = z
     /** Where `gateway audit prune` connects as `gateway_audit_admin`; else `--database-url` or the settings'. */
     auditAdminDatabaseUrl: z.string().min(1).optional(),
     /** The audit log is kept this long (`audit prune` refuses under 183 days, the CNIL's six months). */
-    auditRetentionDays: z.coerce.number().default(365),
+    auditRetentionDays: positiveInt.default(365),
     /** The checkpoint public keys `gateway audit` trusts (`gateway audit public-keys` on the gateway). */
     auditPublicKeysFile: z.string().min(1).optional(),
     /** The running demo's data directory, which operator commands fall back to outside production. */

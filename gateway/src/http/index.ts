@@ -2,6 +2,7 @@ export { auditGuard } from './audit-guard.js';
 export { clientCertificate } from './client-certificate.js';
 export type { AppEnv } from './env.js';
 export { close, listen, serverTlsOptions, type AnyServer } from './listen.js';
+export { NO_STORE } from './no-store.js';
 export { PortInUse } from './port-in-use.js';
 export { accessLog, jsonBody, rateLimit, requestId } from './middleware.js';
 export { answerWithProblems, onError } from './problem.js';

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { GatewayError, type ProblemCode, ValidationFailed, DuplicateResult, NotFound, RateLimited, RegistryConflict, ServiceUnavailable } from '../errors.js';
 import { errorSummary, type Logger } from '../observability/index.js';
 import type { AppEnv } from './env.js';
+import { NO_STORE } from './no-store.js';
 
 export const PROBLEM_TYPE_PREFIX = 'urn:sidep-gateway:problem:';
 
@@ -89,7 +90,7 @@ export function problemBody(err: GatewayError, requestId: string) {
 /** Renders any error as problem+json; unknown errors become a fixed `internal` 500. */
 export function problemResponse(c: Context, err: GatewayError): Response {
   const body = problemBody(err, c.get('requestId') ?? 'unknown');
-  const headers: Record<string, string> = { 'content-type': 'application/problem+json', 'cache-control': 'no-store' };
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json', ...NO_STORE };
   if (err instanceof RateLimited) headers['retry-after'] = String(err.retryAfterSeconds);
   else if (body.status === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   return c.body(JSON.stringify(body), body.status, headers);

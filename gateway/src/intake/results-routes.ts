@@ -3,7 +3,7 @@ import { appendAuditNow, type AuditEvent } from '../audit/index.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database } from '../db/index.js';
 import { GatewayError, ValidationFailed } from '../errors.js';
-import type { AppEnv, Endpoint } from '../http/index.js';
+import { NO_STORE, type AppEnv, type Endpoint } from '../http/index.js';
 import type { Metrics } from '../observability/index.js';
 import { getResultStatus, listResultStatuses, type Accepted, type AcceptedAnswer, type PharmacyScope } from '../results/lifecycle/index.js';
 import type { CorrectionService } from './corrections.js';
@@ -43,7 +43,6 @@ export interface ResultsRoutesDeps<E extends ResultsEnv> {
   jsonBody: MiddlewareHandler<E>;
 }
 
-const NO_STORE = { 'cache-control': 'no-store' };
 
 /**
  * The results API (`RESULTS_ENDPOINTS`) under `prefix`, each route behind the listener's caller

@@ -1,8 +1,8 @@
 import type { Database } from '../db/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
+import { NO_STORE } from '../http/index.js';
 import { listMessages, redrive } from '../results/lifecycle/index.js';
 import { isUuid } from '../uuid.js';
-import { NO_STORE } from './headers.js';
 import { WEB_ROUTES, type RegisterWebRoute } from './route-table.js';
 
 /**

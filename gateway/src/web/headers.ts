@@ -30,9 +30,6 @@ const HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 };
 
-/** For API answers: never cached, whatever a proxy's defaults. */
-export const NO_STORE = { 'cache-control': 'no-store' } as const;
-
 /** Security headers on every answer of the web listener, errors included; no-store unless set. */
 export const securityHeaders = (): MiddlewareHandler<WebEnv> =>
   async function securityHeaders(c, next) {

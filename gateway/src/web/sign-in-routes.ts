@@ -7,11 +7,10 @@ import { SignInRefused, type Oidc } from '../auth/oidc.js';
 import { capabilitiesOf, signInRefusal } from '../auth/rbac.js';
 import { newSecret, SESSION_COOKIE, type LoginStates, type SessionStore } from '../auth/sessions.js';
 import type { Database } from '../db/index.js';
-import { rateLimit, type RateLimiter } from '../http/index.js';
+import { NO_STORE, rateLimit, type RateLimiter } from '../http/index.js';
 import type { Logger } from '../observability/index.js';
 import { auditRequest, sourceIp } from './access.js';
 import type { WebEnv } from './env.js';
-import { NO_STORE } from './headers.js';
 import { breakGlassPage, issuerChoicePage, refusalPage, signedInPage, signedOutPage } from './pages.js';
 import { WEB_ROUTES, type RegisterWebRoute } from './route-table.js';
 

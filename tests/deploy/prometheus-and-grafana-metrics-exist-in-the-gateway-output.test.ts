@@ -42,6 +42,13 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_pharmacy_results_total: ['pharmacy'],
   gateway_log_records_forwarded_total: ['kind'],
   gateway_log_records_dropped_total: ['kind'],
+  // outcome = success, or the problem code of a failed reveal
+  gateway_reveals_total: ['outcome'],
+  // listener = intake or web, reason = the refusal code
+  gateway_authorization_failures_total: ['listener', 'reason'],
+  gateway_dead_letter_next_purge_timestamp_seconds: [],
+  gateway_backup_last_success_timestamp_seconds: [],
+  gateway_backup_max_age_seconds: [],
 };
 
 /**

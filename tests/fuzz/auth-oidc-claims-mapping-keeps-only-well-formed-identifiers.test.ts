@@ -27,8 +27,8 @@ const claims = fc.record(
 describe('claim mapping of any provider answer', () => {
   it('never throws, and keeps only well-formed RPPS and FINESS', () => {
     fc.assert(
-      fc.property(fc.constantFrom(psc, generic), claims, (m, c) => {
-        const id = mapClaims(m, c as Record<string, unknown>);
+      fc.property(fc.constantFrom(psc, generic), claims, claims, (m, idToken, userinfo) => {
+        const id = mapClaims(m, { idToken, userinfo } as { idToken: Record<string, unknown>; userinfo: Record<string, unknown> });
         if (id === null) return;
         expect(typeof id.subject).toBe('string');
         if (id.rpps !== null) expect(rppsIssue(id.rpps)).toBeUndefined();
@@ -40,16 +40,18 @@ describe('claim mapping of any provider answer', () => {
 
   it('reads PSC sites only from pharmacist exercices, and the RPPS from the idNatPs', () => {
     const id = mapClaims(psc, {
-      sub: 's',
-      acr: 'eidas1',
-      SubjectNameID: '810000123454',
-      SubjectRefPro: { exercices: [{ codeProfession: '21', activities: [{ numeroFinessSite: '759999907' }] }, { codeProfession: '10', activities: [{ numeroFinessSite: '759999915' }] }] },
+      idToken: { sub: 's', acr: 'eidas1' },
+      userinfo: {
+        sub: 's',
+        SubjectNameID: '810000123454',
+        SubjectRefPro: { exercices: [{ codeProfession: '21', activities: [{ numeroFinessSite: '759999907' }] }, { codeProfession: '10', activities: [{ numeroFinessSite: '759999915' }] }] },
+      },
     });
     expect(id).toEqual({ subject: 's', rpps: '10000123454', finess: ['759999907'], mfa: true, acr: 'eidas1' });
   });
 
   it('counts amr as MFA evidence only with `mfa` or two factor classes', () => {
-    const mfa = (amr: string[]) => mapClaims(generic, { sub: 's', amr })?.mfa;
+    const mfa = (amr: string[]) => mapClaims(generic, { idToken: { sub: 's', amr } })?.mfa;
     expect(mfa(['pwd'])).toBe(false);
     expect(mfa(['otp'])).toBe(false);
     expect(mfa(['pwd', 'otp'])).toBe(true);

@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
-import { appendAudit, createAuditSealer, fileCheckpointSink, readCheckpointSink, verifyAuditLog, type AuditSealer, type CheckpointSink, type VerifyReport } from '../../gateway/src/audit/index.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { appendAudit, createAuditSealer, fileCheckpointSink, merkleRoot, readCheckpointSink, verifyAuditLog, type AuditFault, type AuditSealer, type CheckpointSink, type VerifyReport } from '../../gateway/src/audit/index.js';
+import { encodeCheckpoint, parseCheckpoint, type CheckpointBody } from '../../gateway/src/audit/checkpoint.js';
+import { eventsInXactRange, recordLeaf } from '../../gateway/src/audit/records.js';
 import { openLocalCheckpointSigner, type CheckpointSigner } from '../../gateway/src/keys/index.js';
-import type { Database } from '../../gateway/src/db/index.js';
+import type { Database, DB } from '../../gateway/src/db/index.js';
 import { createLogger } from '../../gateway/src/observability/index.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 import { eventually } from '../support/gateway-harness.js';
@@ -75,4 +77,43 @@ export async function startSealedLog(o: { batchSize?: number; intervalMs?: numbe
     },
   };
   return log;
+}
+
+const ROLLBACK = new Error('rollback');
+
+/** Tampers as the database owner, verifies inside the same transaction, then rolls back. */
+export async function faultAfter(log: SealedLog, tamper: (tx: Transaction<DB>) => Promise<unknown>, o: { sink?: boolean } = {}): Promise<AuditFault | undefined> {
+  let fault: AuditFault | undefined;
+  await log.db.owner
+    .transaction()
+    .execute(async (tx) => {
+      await tamper(tx);
+      fault = (await log.verify(tx, o)).fault;
+      throw ROLLBACK;
+    })
+    .catch((e: unknown) => {
+      if (e !== ROLLBACK) throw e;
+    });
+  return fault;
+}
+
+/**
+ * Re-seals checkpoint `number` as a forger holding the signing key would: over the events now in
+ * its range (or the range `change` gives), chained to `change.prev` or its own `prev`, signed,
+ * every column made to match. Returns the new signed body.
+ */
+export async function resealCheckpoint(tx: Kysely<DB>, signer: CheckpointSigner, number: number, change: Partial<Pick<CheckpointBody, 'xactFrom' | 'xactTo' | 'prev'>> = {}): Promise<string> {
+  const row = await tx.selectFrom('audit_checkpoints').select('body').where('number', '=', String(number)).executeTakeFirstOrThrow();
+  const old = parseCheckpoint(row.body) as CheckpointBody;
+  const range = { xactFrom: change.xactFrom ?? old.xactFrom, xactTo: change.xactTo ?? old.xactTo };
+  const records = await eventsInXactRange(tx, range.xactFrom, range.xactTo).execute();
+  const leaves = records.map(recordLeaf);
+  const body: CheckpointBody = { ...old, ...change, size: records.length, root: merkleRoot(leaves).toString('hex') };
+  const encoded = encodeCheckpoint(body);
+  const { signature, keyVersion } = await signer.sign(Buffer.from(encoded, 'utf8'));
+  await sql`
+    UPDATE audit_checkpoints SET xact_from = ${body.xactFrom}::xid8, xact_to = ${body.xactTo}::xid8, size = ${body.size}, seqs = ${records.map((r) => r.seq)}::bigint[],
+      leaves = ${Buffer.concat(leaves)}, root = ${body.root}, prev = ${body.prev}, body = ${encoded}, key_version = ${keyVersion}, signature = ${signature}
+    WHERE number = ${number}`.execute(tx);
+  return encoded;
 }

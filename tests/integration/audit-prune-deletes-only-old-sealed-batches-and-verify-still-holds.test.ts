@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneAuditLog, PruneRefused, type PruneOptions } from '../../gateway/src/audit/index.js';
-import { AUDIT_ADMIN_ROLE, createDatabase, type Database } from '../../gateway/src/db/index.js';
+import { pruneAuditLog, PruneRefused, readCheckpointSink, type PruneOptions } from '../../gateway/src/audit/index.js';
+import { encodeCheckpoint, parseCheckpoint, type CheckpointBody } from '../../gateway/src/audit/checkpoint.js';
+import { AUDIT_ADMIN_ROLE, createDatabase, type Database, type DB } from '../../gateway/src/db/index.js';
 import { AUDIT_ADMIN_TEST_PASSWORD } from '../support/database-names.js';
-import { startSealedLog, type SealedLog } from './audit-kit.js';
+import { faultAfter, startSealedLog, type SealedLog } from './audit-kit.js';
 
 const run = promisify(execFile);
 const YEAR_MS = 365 * 86_400_000;
@@ -103,6 +104,20 @@ describe('gateway audit prune', () => {
     expect((await log.verify(log.db.owner, { sink: false })).fault).toBeUndefined();
     // nothing older is left: a second prune finds nothing before the cut
     expect((await prune()).report.through).toBe(0);
+  });
+
+  it('names the anchor when it is not a checkpoint, holds another signed checkpoint, or was re-signed unlike the sink copy', async () => {
+    const { rows } = await sql<{ through: string; body: string }>`SELECT through::text, body FROM audit_prunes`.execute(log.db.owner);
+    const through = Number(rows[0]?.through);
+    const setAnchor = (body: string, keyVersion: number, signature: string) => (tx: Transaction<DB>) =>
+      sql`UPDATE audit_prunes SET body = ${body}, key_version = ${keyVersion}, signature = ${signature}`.execute(tx);
+    const earlier = (await readCheckpointSink(log.sinkFile)).entries.get(through - 1);
+    if (!earlier) throw new Error('the sink holds every checkpoint');
+    expect(await faultAfter(log, setAnchor(earlier.body, earlier.keyVersion, earlier.signature))).toMatchObject({ kind: 'edited', checkpoint: through, check: 'prune-anchor-signature' });
+    expect(await faultAfter(log, (tx) => sql`UPDATE audit_prunes SET body = body || ' '`.execute(tx))).toMatchObject({ kind: 'edited', checkpoint: through, check: 'prune-anchor-signature' });
+    const resealed = encodeCheckpoint({ ...(parseCheckpoint(rows[0]?.body as string) as CheckpointBody), sealedAt: new Date().toISOString() });
+    const { signature, keyVersion } = await log.signer.sign(Buffer.from(resealed, 'utf8'));
+    expect(await faultAfter(log, setAnchor(resealed, keyVersion, signature))).toMatchObject({ kind: 'edited', checkpoint: through, check: 'sink-copy-differs' });
   });
 
   it('still detects tampering after a prune: an edited event, a forged anchor, a lost anchor, a deleted first retained batch', async () => {

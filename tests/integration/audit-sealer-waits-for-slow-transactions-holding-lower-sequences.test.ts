@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,12 +10,19 @@ beforeAll(async () => {
 });
 afterAll(() => log.close());
 
-/** Appends one event on this connection (the runtime role may not read it back: currval only). */
-async function insertEvent(c: pg.Client, action: string): Promise<{ seq: string; id: string }> {
-  const id = randomUUID();
-  await c.query(`INSERT INTO audit_events (id, actor_type, action, outcome) VALUES ($1, 'system', $2, 'success')`, [id, action]);
+/**
+ * Appends one event on this connection and returns its sequence (the runtime role may neither
+ * choose an event's id nor read the event back: currval only).
+ */
+async function insertEvent(c: pg.Client, action: string): Promise<{ seq: string }> {
+  await c.query(`INSERT INTO audit_events (actor_type, action, outcome) VALUES ('system', $1, 'success')`, [action]);
   const { rows } = await c.query<{ seq: string }>(`SELECT currval('audit_events_seq_seq')::text AS seq`);
-  return { seq: (rows[0] as { seq: string }).seq, id };
+  return { seq: (rows[0] as { seq: string }).seq };
+}
+
+/** The id the database gave a committed event. */
+async function idOf(seq: string): Promise<string> {
+  return (await log.db.owner.selectFrom('audit_events').select('id').where('seq', '=', seq).executeTakeFirstOrThrow()).id;
 }
 
 async function openClient(): Promise<pg.Client> {
@@ -25,13 +31,13 @@ async function openClient(): Promise<pg.Client> {
   return c;
 }
 
-/** Which checkpoint seals each event id (undefined: not sealed yet). */
-async function sealedBy(ids: string[]): Promise<(string | undefined)[]> {
-  const { rows } = await sql<{ id: string; number: string | null }>`
-    SELECT e.id, c.number::text AS number FROM audit_events e
+/** Which checkpoint seals each event sequence (undefined: not sealed yet). */
+async function sealedBy(seqs: string[]): Promise<(string | undefined)[]> {
+  const { rows } = await sql<{ seq: string; number: string | null }>`
+    SELECT e.seq::text AS seq, c.number::text AS number FROM audit_events e
     LEFT JOIN audit_checkpoints c ON e.xact_id >= c.xact_from AND e.xact_id < c.xact_to
-    WHERE e.id = ANY(${ids}::uuid[])`.execute(log.db.owner);
-  return ids.map((id) => rows.find((r) => r.id === id)?.number ?? undefined);
+    WHERE e.seq = ANY(${seqs}::bigint[])`.execute(log.db.owner);
+  return seqs.map((seq) => rows.find((r) => r.seq === seq)?.number ?? undefined);
 }
 
 describe('the audit sealer', () => {
@@ -47,14 +53,14 @@ describe('the audit sealer', () => {
       // Several sealing rounds pass while the slow transaction stays open.
       await log.append(25);
       await new Promise((r) => setTimeout(r, 300));
-      expect(await sealedBy([high.id])).toEqual([undefined]);
+      expect(await sealedBy([high.seq])).toEqual([undefined]);
       await slow.query('COMMIT');
       await log.sealed();
-      const [lowCp, highCp] = await sealedBy([low.id, high.id]);
+      const [lowCp, highCp] = await sealedBy([low.seq, high.seq]);
       expect(lowCp).toBeDefined();
       expect(highCp).toBeDefined();
       const keys = await log.signer.publicKeys();
-      for (const id of [low.id, high.id]) expect(verifyEventProof((await proveEvent(log.db.owner, id))!, keys)).toBe(true);
+      for (const { seq } of [low, high]) expect(verifyEventProof((await proveEvent(log.db.owner, await idOf(seq)))!, keys)).toBe(true);
       expect((await log.verify()).fault).toBeUndefined();
     } finally {
       await slow.end();

@@ -1,8 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCheckpointSink, verifyAuditLog, type AuditFault } from '../../gateway/src/audit/index.js';
+import { readCheckpointSink, verifyAuditLog } from '../../gateway/src/audit/index.js';
 import type { DB } from '../../gateway/src/db/index.js';
-import { startSealedLog, type SealedLog } from './audit-kit.js';
+import { faultAfter, startSealedLog, type SealedLog } from './audit-kit.js';
 
 let log: SealedLog;
 let cps: { number: number; seqs: string[]; xact_from: string }[];
@@ -14,24 +14,6 @@ beforeAll(async () => {
   cps = rows.rows.map((r) => ({ ...r, number: Number(r.number) }));
 });
 afterAll(() => log.close());
-
-const ROLLBACK = new Error('rollback');
-
-/** Tampers as the database owner, verifies inside the same transaction, then rolls back. */
-async function faultAfter(tamper: (tx: Transaction<DB>) => Promise<unknown>, o: { sink?: boolean } = {}): Promise<AuditFault | undefined> {
-  let fault: AuditFault | undefined;
-  await log.db.owner
-    .transaction()
-    .execute(async (tx) => {
-      await tamper(tx);
-      fault = (await log.verify(tx, o)).fault;
-      throw ROLLBACK;
-    })
-    .catch((e: unknown) => {
-      if (e !== ROLLBACK) throw e;
-    });
-  return fault;
-}
 
 const cp = (n: number) => cps[n - 1] as { number: number; seqs: string[]; xact_from: string };
 const run = (tx: Kysely<DB>, text: string) => sql.raw(text).execute(tx);
@@ -46,19 +28,19 @@ describe('audit verify', () => {
   describe('names the first bad sequence of tampered events', () => {
     it('edited', async () => {
       const s = cp(3).seqs[4];
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_events SET action = 'result.read-status' WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s, checkpoint: 3 });
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_events SET at = at + interval '1 microsecond' WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s });
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_events SET xact_id = '4000000000'::xid8 WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s, check: 'event-moved' });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_events SET action = 'result.read-status' WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s, checkpoint: 3 });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_events SET at = at + interval '1 microsecond' WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_events SET xact_id = '4000000000'::xid8 WHERE seq = ${s}`))).toMatchObject({ kind: 'edited', seq: s, check: 'event-moved' });
     });
 
     it('deleted', async () => {
       const s = cp(5).seqs[7];
-      expect(await faultAfter((tx) => run(tx, `DELETE FROM audit_events WHERE seq = ${s}`))).toMatchObject({ kind: 'deleted', seq: s, checkpoint: 5 });
+      expect(await faultAfter(log, (tx) => run(tx, `DELETE FROM audit_events WHERE seq = ${s}`))).toMatchObject({ kind: 'deleted', seq: s, checkpoint: 5 });
     });
 
     it('inserted into a sealed batch', async () => {
       let seq = '';
-      const fault = await faultAfter(async (tx) => {
+      const fault = await faultAfter(log, async (tx) => {
         const { rows } = await sql<{ seq: string }>`INSERT INTO audit_events (actor_type, action, outcome, xact_id) VALUES ('system', 'result.purge', 'success', ${cp(4).xact_from}::xid8) RETURNING seq::text`.execute(tx);
         seq = (rows[0] as { seq: string }).seq;
       });
@@ -67,7 +49,7 @@ describe('audit verify', () => {
 
     it('reordered', async () => {
       const [a, b] = [cp(6).seqs[2], cp(6).seqs[3]];
-      const fault = await faultAfter(async (tx) => {
+      const fault = await faultAfter(log, async (tx) => {
         await run(tx, `UPDATE audit_events SET seq = -1 WHERE seq = ${a}`);
         await run(tx, `UPDATE audit_events SET seq = ${a} WHERE seq = ${b}`);
         await run(tx, `UPDATE audit_events SET seq = ${b} WHERE seq = -1`);
@@ -77,13 +59,13 @@ describe('audit verify', () => {
 
     it('truncated (the sealed tail, or the whole table)', async () => {
       const last = cps.at(-1) as { number: number; seqs: string[] };
-      expect(await faultAfter((tx) => run(tx, `DELETE FROM audit_events WHERE seq >= ${last.seqs[0]}`))).toMatchObject({ kind: 'deleted', seq: last.seqs[0], checkpoint: last.number });
-      expect(await faultAfter((tx) => run(tx, 'TRUNCATE audit_events'))).toMatchObject({ kind: 'deleted', seq: cp(1).seqs[0], checkpoint: 1 });
+      expect(await faultAfter(log, (tx) => run(tx, `DELETE FROM audit_events WHERE seq >= ${last.seqs[0]}`))).toMatchObject({ kind: 'deleted', seq: last.seqs[0], checkpoint: last.number });
+      expect(await faultAfter(log, (tx) => run(tx, 'TRUNCATE audit_events'))).toMatchObject({ kind: 'deleted', seq: cp(1).seqs[0], checkpoint: 1 });
     });
 
     it('left unsealed longer than the allowed lag', async () => {
       let seq = '';
-      const fault = await faultAfter(async (tx) => {
+      const fault = await faultAfter(log, async (tx) => {
         const { rows } = await sql<{ seq: string }>`INSERT INTO audit_events (actor_type, action, outcome, at) VALUES ('system', 'result.purge', 'success', now() - interval '2 minutes') RETURNING seq::text`.execute(tx);
         seq = (rows[0] as { seq: string }).seq;
       });
@@ -93,13 +75,13 @@ describe('audit verify', () => {
 
   describe('names the checkpoint and its first sequence for tampered checkpoints', () => {
     it('edited: a field, the signed body, or the leaves', async () => {
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_checkpoints SET root = repeat('0', 64) WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3, seq: cp(3).seqs[0] });
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_checkpoints SET body = replace(body, '"size":', '"size": ') WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3 });
-      expect(await faultAfter((tx) => run(tx, `UPDATE audit_checkpoints SET leaves = overlay(leaves placing '\\x00'::bytea from 1 for 1) WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3, check: 'checkpoint-leaves' });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_checkpoints SET root = repeat('0', 64) WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3, seq: cp(3).seqs[0] });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_checkpoints SET body = replace(body, '"size":', '"size": ') WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3 });
+      expect(await faultAfter(log, (tx) => run(tx, `UPDATE audit_checkpoints SET leaves = overlay(leaves placing '\\x00'::bytea from 1 for 1) WHERE number = 3`))).toMatchObject({ kind: 'edited', checkpoint: 3, check: 'checkpoint-leaves' });
     });
 
     it('deleted from the middle of the chain', async () => {
-      const fault = await faultAfter(async (tx) => {
+      const fault = await faultAfter(log, async (tx) => {
         await run(tx, 'DELETE FROM audit_sink_copies WHERE number = 4');
         await run(tx, 'DELETE FROM audit_checkpoints WHERE number = 4');
       });
@@ -108,7 +90,7 @@ describe('audit verify', () => {
 
     it('reordered', async () => {
       const cols = 'xact_from, xact_to, size, seqs, leaves, root, prev, sealed_at, body, key_version, signature';
-      const fault = await faultAfter(async (tx) => {
+      const fault = await faultAfter(log, async (tx) => {
         await run(tx, `CREATE TEMP TABLE swap AS SELECT number, ${cols} FROM audit_checkpoints WHERE number IN (5, 6)`);
         const set = cols.split(', ').map((c) => `${c} = s.${c}`).join(', ');
         await run(tx, `UPDATE audit_checkpoints c SET ${set} FROM swap s WHERE s.number = 11 - c.number AND c.number IN (5, 6)`);
@@ -119,7 +101,7 @@ describe('audit verify', () => {
 
     it('inserted (forged, unsigned)', async () => {
       const next = cps.length + 1;
-      const fault = await faultAfter((tx) =>
+      const fault = await faultAfter(log, (tx) =>
         run(tx, `INSERT INTO audit_checkpoints SELECT ${next}, xact_to, (xact_to::text::bigint + 1000)::text::xid8, size, seqs, leaves, root, prev, now(), replace(body, '"number":${cps.length}', '"number":${next}'), key_version, signature FROM audit_checkpoints WHERE number = ${cps.length}`),
       );
       expect(fault).toMatchObject({ kind: 'inserted', checkpoint: next });
@@ -138,9 +120,9 @@ describe('audit verify', () => {
         await run(tx, `DELETE FROM audit_sink_copies WHERE number >= ${n - 1}`);
         await run(tx, `DELETE FROM audit_checkpoints WHERE number >= ${n - 1}`);
       };
-      expect(await faultAfter(truncate)).toMatchObject({ kind: 'truncated', checkpoint: n - 1, seq: cp(n - 1).seqs[0] });
+      expect(await faultAfter(log, truncate)).toMatchObject({ kind: 'truncated', checkpoint: n - 1, seq: cp(n - 1).seqs[0] });
       // Without the sink, the events of the lost checkpoints just look recent and unsealed.
-      expect(await faultAfter(truncate, { sink: false })).toBeUndefined();
+      expect(await faultAfter(log, truncate, { sink: false })).toBeUndefined();
     });
   });
 });

@@ -3,13 +3,27 @@ import { startWebHarness, type WebHarness } from '../support/web-harness.js';
 
 /**
  * Sign-in against a real `oidc-provider` over HTTPS, redirects followed with a cookie jar:
- * Authorization Code + PKCE + state + nonce, roles from enrolments only, MFA for admin roles,
- * Pro Santé Connect claims narrowing a pharmacist, RP-initiated logout, and the audit trail.
+ * Authorization Code + PKCE + state + nonce, roles from enrolments only, MFA evidence from the
+ * ID token for every role, Pro Santé Connect claims narrowing a pharmacist, RP-initiated logout,
+ * and the audit trail.
  */
 let w: WebHarness;
 
+// a password-only pharmacist whose provider reports MFA in userinfo, not in the ID token
+const mfaInUserinfoOnly = {
+  username: 'pharmacien-mfa-userinfo',
+  password: 'mfa-in-userinfo-only',
+  subject: 'demo-pharmacien-mfa-userinfo',
+  mfa: false,
+  userinfoOnly: { acr: 'eidas1', amr: ['pwd', 'otp', 'mfa'] },
+  rpps: '10000123504',
+  pharmacistAt: ['759999907'],
+  roles: ['pharmacist' as const],
+  pharmacies: ['759999907'],
+};
+
 beforeAll(async () => {
-  w = await startWebHarness();
+  w = await startWebHarness({ morePeople: [mfaInUserinfoOnly] });
 });
 afterAll(async () => {
   await w?.close();
@@ -43,12 +57,13 @@ describe('OIDC sign-in on the web listener', () => {
     expect(await loginEvents(`dev:${w.person('pharmacien1').subject}`)).toContainEqual({ action: 'login', outcome: 'success', reason: 'mfa' });
   });
 
-  it('refuses an admin role without MFA evidence with a page that says so', async () => {
-    const { browser, page } = await w.signIn('admin-sans-mfa');
+  it.each(['pharmacien-sans-mfa', 'admin-sans-mfa', mfaInUserinfoOnly.username])('refuses %s (a password alone in the ID token) with a page that says so', async (username) => {
+    const { browser, page } = await w.signIn(username);
     expect(page.status).toBe(403);
     expect(page.text).toContain('multifacteur');
     expect(browser.cookies.get(w.webUrl)?.has('__Host-gw-session')).toBe(false);
-    expect(await loginEvents(`dev:${w.person('admin-sans-mfa').subject}`)).toContainEqual({ action: 'login', outcome: 'denied', reason: 'mfa-required' });
+    expect(await w.h.db.owner.selectFrom('web_sessions').select('subject').where('subject', '=', w.person(username).subject).execute()).toEqual([]);
+    expect(await loginEvents(`dev:${w.person(username).subject}`)).toEqual([{ action: 'login', outcome: 'denied', reason: 'mfa-required' }]);
   });
 
   it('signs a chain-admin with MFA in, chain-wide', async () => {
@@ -67,7 +82,6 @@ describe('OIDC sign-in on the web listener', () => {
     const { browser } = await w.signIn('pharmacien2');
     const me = (await browser.fetch('GET', `${w.webUrl}/api/web/v1/me`)).json();
     expect(me.pharmacies.map((x: { finess: string }) => x.finess)).toEqual(['759999915']);
-    expect(me.user.mfa).toBe(false);
   });
 
   it('refuses a callback whose state this browser did not start', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,6 @@ describe('`gateway pharmacy` and `gateway cert`', () => {
     const revoked = await gateway('cert', 'revoke', fingerprint.replace(/(..)(?!$)/g, '$1:').toUpperCase(), '--reason', 'keyCompromise');
     expect(revoked).toMatchObject({ code: 0, stdout: expect.stringContaining('its new CRL stored') });
     const row = await db.owner.selectFrom('client_certificates').select(['revocation_reason', 'revoked_by']).where('fingerprint', '=', fingerprint).executeTakeFirstOrThrow();
-    expect(row).toEqual({ revocation_reason: 'keyCompromise', revoked_by: 'cli:tester' });
+    expect(row).toEqual({ revocation_reason: 'keyCompromise', revoked_by: `cli:${userInfo().username}@${hostname()}` });
   }, 60_000);
 });

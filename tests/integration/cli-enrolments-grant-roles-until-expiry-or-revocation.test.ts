@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { hostname, userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,8 +37,8 @@ describe('gateway enrolments', () => {
     expect(await liveGrants(db.runtime, 'psc', 'f:cli-person')).toEqual([]);
     const events = await db.owner.selectFrom('audit_events').select(['action', 'actor_id']).where('object_id', '=', id).orderBy('seq').execute();
     expect(events).toEqual([
-      { action: 'enrolment.add', actor_id: 'cli:tester' },
-      { action: 'enrolment.revoke', actor_id: 'cli:tester' },
+      { action: 'enrolment.add', actor_id: `cli:${userInfo().username}@${hostname()}` },
+      { action: 'enrolment.revoke', actor_id: `cli:${userInfo().username}@${hostname()}` },
     ]);
   });
 

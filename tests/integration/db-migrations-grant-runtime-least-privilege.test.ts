@@ -64,17 +64,19 @@ describe('the sealer role, taken by the runtime role for one transaction', () =>
 });
 
 describe('the registrar role, taken by the runtime role for one transaction', () => {
-  it('adds and deactivates pharmacies, registers and revokes certificates, signs CRLs and enrols people, audited', async () => {
+  it('adds and deactivates pharmacies, registers and revokes certificates and signs CRLs, audited', async () => {
     const role = await asRegistrar(db.runtime, async (tx) => {
       const { id } = await tx.insertInto('pharmacies').values({ finess: '750000010', name: 'z' }).returning('id').executeTakeFirstOrThrow();
       await tx.updateTable('pharmacies').set({ active: false, deactivated_at: new Date() }).where('id', '=', id).execute();
       const cert = certificateRow(id);
       await tx.insertInto('client_certificates').values(cert).execute();
       await tx.updateTable('client_certificates').set({ revoked_at: new Date(), revocation_reason: 'superseded', revoked_by: 'test' }).where('fingerprint', '=', cert.fingerprint).execute();
-      await tx.insertInto('certificate_revocation_lists').values(crlRow()).returning('crl_number').executeTakeFirstOrThrow();
-      const enrolment = await tx.insertInto('enrolments').values(enrolmentRow()).returning('id').executeTakeFirstOrThrow();
-      await tx.updateTable('enrolments').set({ revoked_at: new Date() }).where('id', '=', enrolment.id).execute();
-      await tx.insertInto('audit_events').values({ actor_type: 'user', actor_id: 'test', action: 'pharmacy.add', object_type: null, object_id: null, outcome: 'success', reason: null, request_id: null, source_ip: null }).execute();
+      const { crl_number } = await tx.insertInto('certificate_revocation_lists').values(crlRow()).returning('crl_number').executeTakeFirstOrThrow();
+      // each change names its row in an audit event of the same transaction (migration 0011)
+      const events: [string, string][] = [['pharmacy', id], ['client-certificate', cert.fingerprint], ['crl', String(crl_number)]];
+      for (const [type, objectId] of events) {
+        await tx.insertInto('audit_events').values({ actor_type: 'user', actor_id: 'test', action: 'registry.test', object_type: type, object_id: objectId, outcome: 'success', reason: null, request_id: null, source_ip: null }).execute();
+      }
       return (await sql<{ role: string }>`SELECT current_user AS role`.execute(tx)).rows[0]?.role;
     });
     expect(role).toBe('gateway_registrar');

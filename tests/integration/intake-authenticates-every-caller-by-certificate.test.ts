@@ -66,11 +66,11 @@ describe('the intake listener', () => {
     }
   });
 
-  it('answers 401 before reading the body, and records the failure in the audit log', async () => {
+  it('answers 401 before reading the body, and records the failure in the audit log, counted per source and minute', async () => {
     const res = await h.call('unregistered', 'POST', '/api/v1/test-results', { rawBody: 'x'.repeat(1_000_000), headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(401);
     const events = await h.db.owner.selectFrom('audit_events').selectAll().where('action', '=', 'authenticate').where('outcome', '=', 'denied').execute();
-    expect(events.length).toBeGreaterThan(0);
+    expect(events).toContainEqual(expect.objectContaining({ actor_type: 'anonymous', reason: 'unauthenticated', object_type: 'request-count', source_ip: expect.stringContaining('127.0.0.1') }));
   });
 
   it('answers 401 once a certificate is revoked, and once its pharmacy is deactivated', async () => {

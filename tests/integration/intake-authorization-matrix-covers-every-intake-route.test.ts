@@ -79,7 +79,8 @@ function requestFor(route: string, target: 'A' | 'B'): { method: string; path: s
     case 'GET /api/v1/test-results':
       return { method, path: `${pattern}?limit=500` };
     case 'POST /api/v1/test-results/:id/corrections':
-      return { method, path: pattern.replace(':id', idOf('corrections')), body: { reason: 'wrong-result', result: syntheticResult({ pharmacyFiness: finess }) }, headers };
+      // the caller's own FINESS: B's result id is what is out of reach (another FINESS is 403, as for a submission)
+      return { method, path: pattern.replace(':id', idOf('corrections')), body: { reason: 'wrong-result', result: syntheticResult({ pharmacyFiness: PHARMACY_A }) }, headers };
     case 'POST /api/v1/test-results/:id/cancellation':
       return { method, path: pattern.replace(':id', idOf('cancellation')), body: { reason: 'entered-in-error' }, headers };
     default:

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { hostname, userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHarness, type WebHarness } from '../support/web-harness.js';
@@ -31,7 +32,8 @@ describe('break-glass login link', () => {
     const opened = await b.fetch('POST', `${w.webUrl}/auth/break-glass`, { form: { token }, headers: { origin: w.webUrl } });
     expect(opened.status).toBe(200);
     const me = (await b.fetch('GET', `${w.webUrl}/api/web/v1/me`)).json();
-    expect(me).toMatchObject({ user: { issuer: 'break-glass', subject: 'host:hostop' }, roles: ['chain-admin'] });
+    // the host's account from the passwd database, not USER
+    expect(me).toMatchObject({ user: { issuer: 'break-glass', subject: `host:${userInfo().username}@${hostname()}` }, roles: ['chain-admin'] });
     const again = await w.browser().fetch('POST', `${w.webUrl}/auth/break-glass`, { form: { token }, headers: { origin: w.webUrl } });
     expect(again.status).toBe(400);
     const events = await w.h.db.owner.selectFrom('audit_events').select(['action', 'outcome', 'reason']).where('action', 'in', ['break-glass.link', 'login']).orderBy('seq').execute();

@@ -8,10 +8,10 @@ import { startWebHarness, type Browser, type Response, type WebHarness } from '.
  * A web harness for the whole file, started in beforeAll with one result submitted through
  * intake (events to audit, a data key to rewrap), closed in afterAll; read it at each call.
  */
-export function webHarnessWithAResult(): () => WebHarness {
+export function webHarnessWithAResult(o: { web?: Record<string, unknown> } = {}): () => WebHarness {
   let w: WebHarness | undefined;
   beforeAll(async () => {
-    w = await startWebHarness({ web: { signInBurst: 10_000 } });
+    w = await startWebHarness({ web: { signInBurst: 10_000, ...o.web } });
     await w.h.call('759999907', 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
   }, 60_000);
   afterAll(async () => {
@@ -31,7 +31,7 @@ export function webHarnessWithAResult(): () => WebHarness {
 export function webApiCalls(harness: () => WebHarness) {
   const sessions = new Map<string, { b: Browser; csrf: string }>();
 
-  async function as(who: string, method: 'GET' | 'POST', path: string): Promise<Response> {
+  async function as(who: string, method: 'GET' | 'POST', path: string, json?: unknown): Promise<Response> {
     const w = harness();
     let s = sessions.get(who);
     if (!s) {
@@ -39,7 +39,7 @@ export function webApiCalls(harness: () => WebHarness) {
       s = { b: browser, csrf: (await browser.fetch('GET', `${w.webUrl}/api/web/v1/me`)).json().csrfToken as string };
       sessions.set(who, s);
     }
-    return s.b.fetch(method, `${w.webUrl}${path}`, { follow: false, headers: method === 'POST' ? { 'x-csrf-token': s.csrf, origin: w.webUrl } : {} });
+    return s.b.fetch(method, `${w.webUrl}${path}`, { follow: false, json, headers: method === 'POST' ? { 'x-csrf-token': s.csrf, origin: w.webUrl } : {} });
   }
 
   /** Polls a background job until it ends (the UI does the same every second). */

@@ -34,11 +34,11 @@ export interface WebHarness {
   close(): Promise<void>;
 }
 
-/** The gateway with its web listener, a development OIDC provider, and the demo people enrolled. */
-export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown>; devCa?: boolean } = {}): Promise<WebHarness> {
+/** The gateway with its web listener, a development OIDC provider, and the demo people (and `morePeople`) enrolled. */
+export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown>; devCa?: boolean; morePeople?: DemoPerson[] } = {}): Promise<WebHarness> {
   const webPort = await freePort();
   const webUrl = `https://localhost:${webPort}`;
-  const people = demoPeople();
+  const people = [...demoPeople(), ...(o.morePeople ?? [])];
   const secret = 'dev-client-secret-0123456789abcdef';
   // the provider needs the harness's PKI, the web listener the provider's issuer: restart with the web listener
   const h = await startHarness();

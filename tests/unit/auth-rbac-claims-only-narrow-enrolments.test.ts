@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ROLES, CAPABILITIES, narrow, PHARMACY_ROLES, rightsOf, ROLES, signInRefusal, type Capability, type Grant } from '../../gateway/src/auth/rbac.js';
+import { CAPABILITIES, narrow, PHARMACY_ROLES, rightsOf, ROLES, signInRefusal, type Capability, type Grant } from '../../gateway/src/auth/rbac.js';
 
 const FINESS = ['759999907', '759999915', '130786049'];
 const grant: fc.Arbitrary<Grant> = fc.constantFrom(...ROLES).chain((role): fc.Arbitrary<Grant> =>
@@ -29,14 +29,17 @@ describe('rights from enrolments, narrowed by claims', () => {
     );
   });
 
-  it('keeps no admin role without MFA evidence, and refuses such a sign-in outright', () => {
+  it('keeps no role at all without MFA evidence, and refuses the sign-in of anyone enrolled outright', () => {
     fc.assert(
       fc.property(fc.array(grant, { maxLength: 8 }), claims, (grants, c) => {
-        const kept = narrow(grants, { ...c, mfa: false });
-        expect(kept.some((g) => ADMIN_ROLES.includes(g.role))).toBe(false);
-        if (grants.some((g) => ADMIN_ROLES.includes(g.role))) expect(signInRefusal(grants, { ...c, mfa: false })).toBe('mfa-required');
+        expect(narrow(grants, { ...c, mfa: false })).toEqual([]);
+        expect(signInRefusal(grants, { ...c, mfa: false })).toBe(grants.length ? 'mfa-required' : 'no-enrolment');
       }),
     );
+    // a pharmacist with a password alone, at a pharmacy the provider names: still no session
+    const pharmacist: Grant = { role: 'pharmacist', pharmacyId: 'p1', finess: '759999907' };
+    expect(signInRefusal([pharmacist], { finess: ['759999907'], mfa: false })).toBe('mfa-required');
+    expect(signInRefusal([pharmacist], { finess: ['759999907'], mfa: true })).toBeUndefined();
   });
 
   it('keeps a pharmacy role only for a FINESS the provider asserts, when it asserts any', () => {

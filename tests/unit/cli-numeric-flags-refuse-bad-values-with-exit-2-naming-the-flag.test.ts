@@ -28,8 +28,7 @@ function testContext(): { ctx: CliContext; stderr: () => string } {
   const err: string[] = [];
   const settings = readOperatorSettings({ GATEWAY_DEMO_DATA_DIR: '/nonexistent/demo' });
   const ctx: CliContext = {
-    actor: { type: 'user', id: 'cli:tester' },
-    user: 'tester',
+    operator: () => ({ actor: { type: 'user', id: 'cli:tester@test' }, user: 'tester@test' }),
     env: {},
     settings: () => settings,
     databaseUrl: () => 'postgres://unused',

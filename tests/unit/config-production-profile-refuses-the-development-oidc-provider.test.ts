@@ -1,26 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSettings, productionProblems, settingsFromEnv, SettingsRefused, type SettingsInput } from '../../gateway/src/config/index.js';
-import { productionSettingsInput } from '../support/production-settings.js';
+import { describe, expect, it } from 'vitest';
+import { parseSettings, settingsFromEnv, SettingsRefused, type SettingsInput } from '../../gateway/src/config/index.js';
+import { webProductionKit } from './config-web-production-kit.js';
 
-let dir: string;
-let secret: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-web-prod-'));
-  secret = path.join(dir, 'secret');
-  await writeFile(secret, 's'.repeat(40), { mode: 0o600 });
-});
-afterAll(() => rm(dir, { recursive: true, force: true }));
-
-const issuer = (over: Record<string, unknown> = {}) => ({ id: 'psc', kind: 'psc', issuer: 'https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet', clientId: 'gw', clientSecretFile: secret, ...over });
-
-function webProblems(web: Record<string, unknown>): string[] {
-  const input = productionSettingsInput('/x', { web: { enabled: true, certFile: '/x', keyFile: '/x', publicOrigin: 'https://gateway.example.org', ...web } });
-  return productionProblems(parseSettings(input)).filter((p) => p.startsWith('GATEWAY_WEB_'));
-}
+const { issuer, webProblems } = webProductionKit();
 
 describe('web settings in the production profile', () => {
   it('refuses the development OIDC provider, plain-http or local issuers, and a plain-http origin', () => {
@@ -31,7 +13,7 @@ describe('web settings in the production profile', () => {
   });
 
   it('accepts Pro Santé Connect and a chain IdP side by side', () => {
-    const problems = webProblems({ issuers: [issuer(), issuer({ id: 'chain', kind: 'generic', issuer: 'https://login.chain.example/realms/staff' })] });
+    const problems = webProblems({ issuers: [issuer(), issuer({ id: 'chain', kind: 'generic', issuer: 'https://login.chain.example/realms/staff', mfaAmr: ['mfa'] })] });
     expect(problems.filter((p) => p.startsWith('GATEWAY_WEB_ISSUERS'))).toEqual([]);
   });
 

@@ -18,6 +18,8 @@ export interface DevUser {
   rpps?: string;
   /** Pharmacist exercice (codeProfession 21) at these FINESS sites. */
   pharmacistAt?: string[];
+  /** Claims sent in userinfo only, never in the ID token (a provider that reports `acr`/`amr` there). */
+  userinfoOnly?: Record<string, unknown>;
 }
 
 export interface DevClient {
@@ -141,7 +143,7 @@ export async function startDevOidcProvider(o: { certPem: string; keyPem: string;
     acrValues: [MFA_ACR],
     findAccount: (_ctx: unknown, id: string) => {
       const user = bySubject.get(id);
-      return user ? { accountId: id, claims: () => claimsOf(user) } : undefined;
+      return user ? { accountId: id, claims: (use: string) => ({ ...(use === 'userinfo' ? user.userinfoOnly : {}), ...claimsOf(user) }) } : undefined;
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },

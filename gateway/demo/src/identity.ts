@@ -51,7 +51,7 @@ export async function startDemoIdentity(o: { dataDir: string; pki: DevPki; port:
   } finally {
     await owner.destroy();
   }
-  // PSC-shaped claims; no acr required so that the single-factor pharmacist may sign in
+  // PSC-shaped claims; no acr required, so that the accounts without MFA reach the gateway and see why it refuses them
   const issuer: z.input<typeof issuerSchema> = { id: DEMO_ISSUER_ID, kind: 'psc', issuer: provider.issuer, clientId: 'gateway-demo', clientSecretFile: secretFile, caFile: o.pki.ca.certPath, requiredAcr: [], development: true };
   const accounts: DemoAccount[] = people.map((p) => ({ username: p.username, password: p.password, roles: p.roles, pharmacies: p.pharmacies, mfa: p.mfa }));
   return { issuer, accounts, issuerUrl: provider.issuer, stop: provider.stop };

@@ -13,17 +13,18 @@ export interface DemoPerson extends DevUser {
 }
 
 /**
- * One demo person per role (synthetic RPPS numbers with valid keys), plus a pharmacist of both
- * pharmacies and a chain-admin without MFA, whose sign-in is refused. Passwords are drawn anew
- * by each call.
+ * One demo person per role, each with MFA (synthetic RPPS numbers with valid keys), plus a
+ * pharmacist of both pharmacies. The accounts without MFA, named `…-sans-mfa`, exist only to show
+ * that their sign-in is refused, whatever the role. Passwords are drawn anew by each call.
  */
 export function demoPeople(): DemoPerson[] {
   const pw = () => randomBytes(9).toString('base64url');
   const person = (username: string, p: Omit<DemoPerson, 'username' | 'password' | 'subject'>): DemoPerson => ({ username, password: pw(), subject: `demo-${username}`, ...p });
   return [
     person('pharmacien1', { roles: ['pharmacist'], pharmacies: [P1], mfa: true, rpps: '10000123454', pharmacistAt: [P1] }),
-    person('pharmacien2', { roles: ['pharmacist'], pharmacies: [P2], mfa: false, rpps: '10000123462', pharmacistAt: [P2] }),
+    person('pharmacien2', { roles: ['pharmacist'], pharmacies: [P2], mfa: true, rpps: '10000123462', pharmacistAt: [P2] }),
     person('pharmacien-deux-officines', { roles: ['pharmacist'], pharmacies: [P1, P2], mfa: true, rpps: '10000123470', pharmacistAt: [P1, P2] }),
+    person('pharmacien-sans-mfa', { roles: ['pharmacist'], pharmacies: [P1], mfa: false, rpps: '10000123496', pharmacistAt: [P1] }),
     person('titulaire1', { roles: ['pharmacy-manager'], pharmacies: [P1], mfa: true, rpps: '10000123488', pharmacistAt: [P1] }),
     person('admin', { roles: ['chain-admin'], pharmacies: [], mfa: true }),
     person('admin-sans-mfa', { roles: ['chain-admin'], pharmacies: [], mfa: false }),

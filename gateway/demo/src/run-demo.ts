@@ -219,7 +219,7 @@ function banner(d: DemoFile): string {
     `  web (sign-in)   ${d.webUrl}  (trust ${d.caCert}; development OIDC provider ${d.oidcIssuerUrl})`,
     '',
     'Demo accounts (development provider only):',
-    ...d.users.map((u) => `  ${u.username.padEnd(26)} ${u.password}  ${u.roles.join(',')} ${u.pharmacies.join(',')}${u.mfa ? '' : '  (no MFA)'}`),
+    ...d.users.map((u) => `  ${u.username.padEnd(26)} ${u.password}  ${u.roles.join(',')} ${u.pharmacies.join(',')}${u.mfa ? '' : '  (no MFA: shows the refusal)'}`),
     '',
     'Submit a synthetic result as pharmacy ' + p.finess + ':',
     `  curl --cacert ${d.caCert} --cert ${p.cert} --key ${p.key} \\`,

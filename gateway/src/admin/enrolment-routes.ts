@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { EnrolmentGrantedSchema, EnrolmentRevokedSchema, EnrolmentsSchema, idParam, json, jsonRequest } from '../api-schemas/index.js';
 import { enrol, listEnrolments, revokeEnrolment } from '../auth/enrolments.js';
 import { PHARMACY_ROLES } from '../auth/rbac.js';
-import { asRegistrar, type Database } from '../db/index.js';
+import type { Database } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
@@ -53,7 +53,7 @@ export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: Middl
     // chain-wide roles (and unknown pharmacies) only from chain-wide holders; a pharmacy role from holders of that pharmacy
     const pharmacyId = e.pharmacy === undefined ? undefined : (await deps.db.selectFrom('pharmacies').select('id').where('finess', '=', e.pharmacy).executeTakeFirst())?.id;
     await requireScope(deps.db, c, 'enrolments', PHARMACY_ROLES.includes(e.role) && pharmacyId !== undefined ? { pharmacyId } : 'chain');
-    const id = await asRegistrar(deps.db, (tx) => enrol(tx, { ...e, actor: actorOf(c) }));
+    const id = await enrol(deps.db, { ...e, actor: actorOf(c) });
     return c.json({ id }, 201);
   });
 
@@ -64,7 +64,7 @@ export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: Middl
     if (!row) throw new NotFound();
     // only pharmacy roles name a pharmacy (a CHECK of the table)
     await requireScope(deps.db, c, 'enrolments', row.pharmacy_id !== null ? { pharmacyId: row.pharmacy_id } : 'chain');
-    if (!(await asRegistrar(deps.db, (tx) => revokeEnrolment(tx, id, actorOf(c))))) throw new NotFound();
+    if (!(await revokeEnrolment(deps.db, id, actorOf(c)))) throw new NotFound();
     return c.json({ id, revoked: true });
   });
 

@@ -3,6 +3,9 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { idParam, json, jsonRequest, OverviewSchema, PharmaciesSchema, ReferenceSchema, ResultDetailSchema, ResultRowsSchema, RevealedResultSchema, StatisticsSchema, SystemSummarySchema } from '../api-schemas/index.js';
 import type { Pharmacy, Statistics } from '../api-types.js';
 import { appendAuditNow } from '../audit/index.js';
+import { createRateLimiter, rateLimit } from '../http/index.js';
+import { auditResultReads } from '../intake/results-routes.js';
+import type { Metrics } from '../observability/index.js';
 import type { Settings } from '../config/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
@@ -37,6 +40,8 @@ export interface AdminDeps {
   certificateAuthority?: CertificateAuthority;
   /** Opens a sealed result for a stated purpose (the reveal route). */
   sealer: ResultSealer<TestResultInput>;
+  /** Counts reveals by outcome (`gateway_reveals_total`). */
+  metrics: Pick<Metrics, 'reveals'>;
   /** The web listener's JSON body check (type, size, parse). */
   jsonBody: MiddlewareHandler<WebEnv>;
   now?: () => Date;
@@ -114,13 +119,15 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
 
   app.get(R.results.path, async (c) => {
     const scope = await requireScope(deps.db, c, 'receipts');
-    return c.json(await searchResults(deps.db, scope, { id: c.req.query('id'), status: c.req.query('status') }));
+    const found = await searchResults(deps.db, scope, { id: c.req.query('id'), status: c.req.query('status') });
+    await auditResultReads(deps.db, who(c), 'result.list-status', found.items.map((r) => r.id));
+    return c.json(found);
   });
 
   app.get(R.result.path, async (c) => {
     const scope = await requireScope(deps.db, c, 'receipts');
     const detail = await readResultDetail(deps.db, scope, c.req.param('id'));
-    await appendAuditNow(deps.db, { ...who(c), action: 'result.read-status', object: { type: 'test-result', id: detail.result.id }, outcome: 'success' });
+    await auditResultReads(deps.db, who(c), 'result.read-status', [detail.result.id]);
     return c.json(detail);
   });
 
@@ -136,10 +143,13 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
     });
   });
 
-  app.post(R.reveal.path, deps.jsonBody, async (c) => {
+  // per person, beside the API's own limit: a counter's reveals are few, a scrape is not
+  const revealLimiter = createRateLimiter({ ratePerSecond: deps.settings.web.revealsPerMinute / 60, burst: deps.settings.web.revealBurst });
+  const revealRate = rateLimit<WebEnv>({ limiter: revealLimiter, key: (c) => c.get('session').userId });
+  app.post(R.reveal.path, revealRate, deps.jsonBody, async (c) => {
     const scope = await requireScope(deps.db, c, 'reveal');
     const purpose = parseRevealBody(c.get('body'));
-    return c.json(await revealResult(deps, scope, c.req.param('id'), { purpose, ...who(c) }));
+    return c.json(await revealResult({ db: deps.db, sealer: deps.sealer, reveals: deps.metrics.reveals }, scope, c.req.param('id'), { purpose, ...who(c) }));
   });
 
   app.get(R.system.path, async (c) => c.json(await readSystemSummary({ db: deps.db, settings: deps.settings, keys: deps.keys, keyManagerAvailable: deps.keyManagerAvailable, now })));

@@ -39,6 +39,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     forwarding,
     services.parts.database,
     services.parts.guards,
+    services.parts.refusedTraffic,
     intake,
     internal,
     ...(web ? [web] : []),

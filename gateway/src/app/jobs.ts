@@ -1,8 +1,8 @@
-import { kekVersionsInUse } from '../keys/index.js';
+import { kekVersionsInUse, lastSuccessfulBackup } from '../keys/index.js';
 import { errorSummary, type Metrics } from '../observability/index.js';
 import { createCrlRefresh, createExpiryMonitor } from '../pharmacies/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
-import { backlog, purgeExpired } from '../results/lifecycle/index.js';
+import { backlog, nextDeadLetterPurge, purgeExpired } from '../results/lifecycle/index.js';
 import type { GatewayOptions } from './options.js';
 import { every, part, type Lifecycle } from './lifecycle.js';
 import type { Services, WatchTls } from './services.js';
@@ -31,7 +31,7 @@ export function backgroundJobs(o: GatewayOptions, x: JobDeps): Lifecycle[] {
     part('CRL refresh', createCrlRefresh({ db: x.services.db, ca: x.ca, intervalMs: CRL_REFRESH_MS, log })),
     certificateExpiry(o, x),
     ...outsideTlsFiles(o, x.watchTls),
-    metricsSampler(x),
+    metricsSampler(o, x),
     every('purge', s.retention.purgeIntervalSeconds * 1000, () => {
       purgeExpired(x.services.db, s)
         .then(({ results, dataKeys }) => (results || dataKeys) && log.info({ purged: results, dataKeysDeleted: dataKeys }, 'personal data purged'))
@@ -80,10 +80,22 @@ function outsideTlsFiles(o: GatewayOptions, watchTls: WatchTls): Lifecycle[] {
   ];
 }
 
-/** The gauges read by polling: outbox backlog, key manager and audit availability, key-manager calls. */
-function metricsSampler({ services, metrics }: JobDeps): Lifecycle {
+/**
+ * The gauges read by polling: outbox backlog, key manager and audit availability, key-manager
+ * calls, the next purge of a dead letter and the last successful backup (their alerts warn
+ * before a dead letter's data is destroyed and when backups stop, against doctor's limit).
+ */
+function metricsSampler(o: GatewayOptions, { services, metrics }: JobDeps): Lifecycle {
+  const s = o.settings;
   let lastCalls = 0;
+  metrics.backupMaxAge.set(s.backup.maxAgeHours * 3600);
   return every('metrics sampler', SAMPLE_MS, () => {
+    nextDeadLetterPurge(services.db, s.retention)
+      .then((at) => metrics.deadLetterNextPurge.set(at ? at.getTime() / 1000 : 0))
+      .catch(() => undefined);
+    lastSuccessfulBackup(services.db)
+      .then((last) => metrics.backupLastSuccess.set(last ? last.finishedAt.getTime() / 1000 : 0))
+      .catch(() => undefined);
     backlog(services.db)
       .then((b) => {
         metrics.outboxBacklog.set(b.pending);

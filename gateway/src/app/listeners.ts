@@ -31,7 +31,7 @@ function intakeApp(o: GatewayOptions, { services, metrics }: ListenerDeps, certi
   const { db } = services;
   const app = new Hono<AppEnv>();
   app.use(requestId(), accessLog({ log, metrics, listener: 'intake' }));
-  app.use('*', clientCertificate({ certificates, db }));
+  app.use('*', clientCertificate({ certificates, refused: services.refused }));
   const limiter = createRateLimiter({ ratePerSecond: s.intake.ratePerSecond, burst: s.intake.rateBurst });
   app.use(`${INTAKE_API_PREFIX}/*`, rateLimit({ limiter, key: (c) => c.get('principal').pharmacyId }));
   app.use(`${INTAKE_API_PREFIX}/*`, auditGuard({ available: services.audit.isAvailable }));
@@ -127,10 +127,11 @@ export function webListener(o: GatewayOptions, { services, metrics, ca, watchTls
     keys: services.keys,
     keyManagerAvailable: services.keyManagerAvailable,
     sealer: services.sealer,
+    metrics,
     auditPublicKeys: () => o.signer.publicKeys(),
     certificateAuthority: ca,
     jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }),
   });
-  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, admin });
+  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, refused: services.refused, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, admin });
   return listener('web listener', server, s.web, [part('web TLS files', tls)]);
 }

@@ -1,7 +1,7 @@
-import { configuredCheckpointSink, createAuditGuard, createAuditSealer, type AuditRecord } from '../audit/index.js';
+import { appendAuditNow, configuredCheckpointSink, createAuditGuard, createAuditSealer, type AuditRecord } from '../audit/index.js';
 import { SettingsRefused } from '../config/index.js';
 import { createDatabase } from '../db/index.js';
-import type { TlsFiles, TlsFilesWatch, TlsMaterial } from '../http/index.js';
+import { createRateLimiter, createRefusedTraffic, type TlsFiles, type TlsFilesWatch, type TlsMaterial } from '../http/index.js';
 import { createCorrectionService } from '../intake/corrections.js';
 import { createKeyedResultSealer } from '../results/lifecycle/index.js';
 import { createSubmitService } from '../intake/submit.js';
@@ -50,6 +50,12 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     leaseSeconds: s.relay.leaseSeconds,
     pollMs: s.relay.pollMs,
   });
+  // one allowance per client address, whichever listener it fails authentication on
+  const refused = createRefusedTraffic({
+    limiter: createRateLimiter({ ratePerSecond: s.unauthenticated.perMinute / 60, burst: s.unauthenticated.burst }),
+    append: (events) => appendAuditNow(db, events),
+    log,
+  });
   const serviceDeps = { db, sealer, validate: (raw: unknown) => parseIntake(schema, raw), onCommit: relay.wake, audit: o.audit?.appender };
 
   return {
@@ -64,10 +70,13 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     // one intake service for the mTLS API and the pharmacist's web page
     submit: countAcceptedPerPharmacy(createSubmitService(serviceDeps), { counter: metrics.pharmacyResults, limit: s.metrics.pharmacyLabelLimit }),
     corrections: createCorrectionService(serviceDeps),
+    refused,
     parts: {
       database: closing('database', () => db.destroy()),
       // Probed once before any listener accepts: until then intake would answer 503.
       guards: inOrder('fail-closed guards', [part('key manager guard', guard), part('audit guard', audit), part('blind-index keys', blindIndex)]),
+      // started before the listeners and stopped after them: the last minute's counts are written on stop
+      refusedTraffic: part('refused-traffic audit', refused),
       delivery: inOrder('SI-DEP delivery', [...sidep.parts, ...(s.relay.enabled ? [part('relay', relay)] : [])]),
       auditSealer: part('audit sealer', auditSealer),
     },

@@ -58,8 +58,9 @@ const PAGE = 200;
 
 /**
  * Recomputes the sealed log: each checkpoint's signature, its fields against its signed body,
- * the chain, the Merkle root over its leaves, the events of its batch against those leaves, the
- * sink's copy, truncation against the sink, and events left unsealed too long. A log whose start
+ * the chain (the previous checkpoint's hash, and a range starting where the previous one ended),
+ * the Merkle root over its leaves, the events of its batch against those leaves, the sink's
+ * copy, truncation against the sink, and events left unsealed too long. A log whose start
  * was pruned starts from the prune's signed anchor. Stops at the first fault and names it.
  * @example const { fault } = await verifyAuditLog({ db, publicKeys, sink, maxSealLagSeconds: 60 });
  */
@@ -158,7 +159,9 @@ function checkCheckpoint(row: CheckpointRow, previous: Link, o: VerifyOptions): 
   if (o.sink && !copy && Date.parse(body.sealedAt) < Date.now() - o.maxSealLagSeconds * 1000) return fault('unsealed', 'sink-copy-missing');
   const expectedNumber = previous ? previous.number + 1 : 1;
   if (number > expectedNumber) return { kind: 'deleted', checkpoint: expectedNumber, check: 'checkpoint-missing' };
-  if (body.prev !== (previous ? checkpointHash(previous.body) : GENESIS) || body.xactFrom !== (previous?.xactTo ?? '0')) return fault('reordered', 'checkpoint-chain');
+  if (body.prev !== (previous ? checkpointHash(previous.body) : GENESIS)) return fault('reordered', 'checkpoint-chain');
+  // Ranges follow each other with neither gap (events no checkpoint covers) nor overlap.
+  if (body.xactFrom !== (previous?.xactTo ?? '0')) return fault('reordered', 'checkpoint-range');
   if (row.leaves.length !== body.size * LEAF_BYTES || row.seqs.length !== body.size) return fault('edited', 'checkpoint-leaves');
   const leaves = Array.from({ length: body.size }, (_, i) => row.leaves.subarray(i * LEAF_BYTES, (i + 1) * LEAF_BYTES));
   if (merkleRoot(leaves).toString('hex') !== body.root) return fault('edited', 'checkpoint-leaves');

@@ -3,7 +3,7 @@ import { finessIssue, rppsIssue } from '../results/index.js';
 /** How one issuer's claims are read (settings `web.issuers[]`, with the Pro Santé Connect defaults applied). */
 export interface ClaimMapping {
   kind: 'psc' | 'generic';
-  /** Dot paths into the merged ID token and userinfo claims; arrays are flattened at each step. */
+  /** Dot paths into the ID token and userinfo claims together; arrays are flattened at each step. */
   subject: string;
   rpps?: string;
   finess?: string;
@@ -11,6 +11,12 @@ export interface ClaimMapping {
   mfaAcr: readonly string[];
   /** amr values that alone count as multi-factor evidence (RFC 8176 `mfa`). */
   mfaAmr: readonly string[];
+}
+
+/** The claims of one sign-in: the ID token's (signed, bound to this authentication by its nonce) and userinfo's. */
+export interface SignInClaims {
+  idToken: Record<string, unknown>;
+  userinfo?: Record<string, unknown>;
 }
 
 /** What the gateway keeps of a sign-in: identifiers and evidence, never a name. */
@@ -69,15 +75,19 @@ function hasMfa(m: ClaimMapping, acr: string | null, amr: string[]): boolean {
 }
 
 /**
- * Reads an identity from the merged ID token and userinfo claims. Never throws on odd input:
- * whatever is missing or malformed is simply absent (and absent evidence narrows).
- * @example mapClaims(pscMapping, { sub: 'f:1', SubjectNameID: '899700771191', acr: 'eidas1' });
+ * Reads an identity from a sign-in's claims. Identifiers come from the ID token, else userinfo
+ * (PSC sends its professional claims there; FINESS only ever narrows). MFA evidence (`acr`,
+ * `amr`) comes from the ID token alone: userinfo describes the account, not this authentication,
+ * so it cannot raise the level. Never throws on odd input: whatever is missing or malformed is
+ * simply absent (and absent evidence narrows).
+ * @example mapClaims(pscMapping, { idToken: { sub: 'f:1', acr: 'eidas1' }, userinfo: { SubjectNameID: '899700771191' } });
  */
-export function mapClaims(m: ClaimMapping, claims: Record<string, unknown>): Identity | null {
+export function mapClaims(m: ClaimMapping, { idToken, userinfo = {} }: SignInClaims): Identity | null {
+  const claims = { ...userinfo, ...idToken };
   const subject = valuesAt(claims, m.subject)[0];
   if (!subject || subject.length > 255) return null;
-  const acr = typeof claims.acr === 'string' ? claims.acr : null;
-  const amr = valuesAt(claims, 'amr');
+  const acr = typeof idToken.acr === 'string' ? idToken.acr : null;
+  const amr = valuesAt(idToken, 'amr');
   const rawRpps = m.rpps ? valuesAt(claims, m.rpps)[0] : undefined;
   const rpps = rawRpps === undefined ? null : m.kind === 'psc' ? rppsFromIdNatPs(rawRpps) : rppsIssue(rawRpps) === undefined ? rawRpps : null;
   const rawFiness = m.kind === 'psc' ? pscPharmacistSites(claims) : m.finess ? valuesAt(claims, m.finess) : null;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { inTransaction, type Database, type Role } from '../db/index.js';
-import { appendAudit, type AuditEvent } from '../audit/index.js';
+import type { Database, Role } from '../db/index.js';
+import type { AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { PHARMACY_ROLES, ROLES, type Grant } from './rbac.js';
 
@@ -30,7 +30,9 @@ export interface NewEnrolment {
 
 /**
  * Enrols a person (issuer, subject) in one role until `expiresAt`, audited in the same
- * transaction. Pharmacy roles name an active pharmacy by FINESS; chain-wide roles none.
+ * transaction. Pharmacy roles name an active pharmacy by FINESS; chain-wide roles none. The
+ * database function `enrol_person` writes the enrolment and its event: neither the runtime role
+ * nor the registrar role may insert enrolments themselves.
  * @example await enrol(db, { issuer: 'psc', subject, role: 'pharmacist', pharmacy: '759999907', expiresAt, actor });
  */
 export async function enrol(db: Database, e: NewEnrolment): Promise<string> {
@@ -41,34 +43,17 @@ export async function enrol(db: Database, e: NewEnrolment): Promise<string> {
   if (Number.isNaN(e.expiresAt.getTime()) || e.expiresAt.getTime() <= Date.now()) errors.push({ pointer: '/expiresAt', code: 'time-range' });
   if (!e.issuer || !e.subject) errors.push({ pointer: e.issuer ? '/subject' : '/issuer', code: 'required' });
   if (errors.length) throw new ValidationFailed(errors);
-  return inTransaction(db, async (tx) => {
-    let pharmacyId: string | null = null;
-    if (e.pharmacy !== undefined) {
-      const p = await tx.selectFrom('pharmacies').select('id').where('finess', '=', e.pharmacy).where('active', '=', true).executeTakeFirst();
-      if (!p) throw new NotFound();
-      pharmacyId = p.id;
-    }
-    // a new enrolment replaces the live one for the same role and pharmacy (new expiry)
-    let replaced = tx.updateTable('enrolments').set({ revoked_at: sql`now()` }).where('issuer', '=', e.issuer).where('subject', '=', e.subject).where('role', '=', e.role as Role).where('revoked_at', 'is', null);
-    replaced = pharmacyId === null ? replaced.where('pharmacy_id', 'is', null) : replaced.where('pharmacy_id', '=', pharmacyId);
-    await replaced.execute();
-    const { id } = await tx
-      .insertInto('enrolments')
-      .values({ issuer: e.issuer, subject: e.subject, role: e.role as Role, pharmacy_id: pharmacyId, expires_at: e.expiresAt, created_by: e.actor.id ?? e.actor.type })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await appendAudit(tx, [{ actor: e.actor, action: 'enrolment.add', object: { type: 'enrolment', id }, outcome: 'success', reason: e.role }]);
-    return id;
-  });
+  const { rows } = await sql<{ id: string | null }>`SELECT enrol_person(${e.issuer}, ${e.subject}, ${e.role}, ${e.pharmacy ?? null}, ${e.expiresAt}, ${e.actor.type}, ${e.actor.id ?? null}) AS id`.execute(db);
+  const id = rows[0]?.id;
+  // NULL: no active pharmacy has that FINESS
+  if (!id) throw new NotFound();
+  return id;
 }
 
-/** Ends an enrolment now (audited). Sessions lose its rights on their next request. */
+/** Ends an enrolment now (audited, by `revoke_enrolment`). Sessions lose its rights on their next request. */
 export async function revokeEnrolment(db: Database, id: string, actor: AuditEvent['actor']): Promise<boolean> {
-  return inTransaction(db, async (tx) => {
-    const row = await tx.updateTable('enrolments').set({ revoked_at: sql`now()` }).where('id', '=', id).where('revoked_at', 'is', null).returning('id').executeTakeFirst();
-    if (row) await appendAudit(tx, [{ actor, action: 'enrolment.revoke', object: { type: 'enrolment', id }, outcome: 'success' }]);
-    return row !== undefined;
-  });
+  const { rows } = await sql<{ revoked: boolean }>`SELECT revoke_enrolment(${id}::uuid, ${actor.type}, ${actor.id ?? null}) AS revoked`.execute(db);
+  return rows[0]?.revoked === true;
 }
 
 /** Live enrolments, optionally of one person, for `gateway enrolments list`. */

@@ -4,7 +4,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import type { z } from 'zod';
 import type { issuerSchema } from '../config/index.js';
 import { anssiTlsOptions } from '../pki/index.js';
-import { mapClaims, type ClaimMapping, type Identity } from './claims.js';
+import { mapClaims, type ClaimMapping, type Identity, type SignInClaims } from './claims.js';
 
 export type IssuerSettings = z.infer<typeof issuerSchema>;
 
@@ -112,13 +112,12 @@ export function createOidc(o: { issuers: readonly IssuerSettings[]; redirectUri:
     async complete(id: string, callbackUrl: URL, pending: PendingLogin): Promise<Identity> {
       const config = await configuration(id);
       const { requiredAcr, mapping } = effectiveIssuer(issuer(id));
-      let claims: Record<string, unknown>;
+      let claims: SignInClaims;
       try {
         const tokens = await client.authorizationCodeGrant(config, callbackUrl, { expectedState: pending.state, expectedNonce: pending.nonce, pkceCodeVerifier: pending.codeVerifier, idTokenExpected: true });
-        const idClaims: Record<string, unknown> = { ...tokens.claims() };
-        const userinfo = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, String(idClaims.sub)) : {};
-        // acr and amr are the ID token's: userinfo cannot raise the authentication level
-        claims = { ...userinfo, ...idClaims };
+        const idToken: Record<string, unknown> = { ...tokens.claims() };
+        const userinfo = config.serverMetadata().userinfo_endpoint ? await client.fetchUserInfo(config, tokens.access_token, String(idToken.sub)) : {};
+        claims = { idToken, userinfo };
       } catch (e) {
         throw new SignInRefused('provider-error', { cause: e });
       }

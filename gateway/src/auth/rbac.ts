@@ -18,9 +18,6 @@ export const ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager', 'operat
 /** Roles whose rights are scoped to the pharmacies of their enrolment. */
 export const PHARMACY_ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager'];
 
-/** Roles that administer something: they require multi-factor evidence at sign-in. */
-export const ADMIN_ROLES: readonly Role[] = ['pharmacy-manager', 'operator', 'chain-admin', 'auditor'];
-
 /** DESIGN.md's table: `own` = the pharmacies of the enrolment, `all` = chain-wide. */
 export const MATRIX: Readonly<Record<Capability, Partial<Record<Role, 'own' | 'all'>>>> = {
   // submit / correct / cancel / list results; reveal personal data (purpose stated, audited)
@@ -62,21 +59,20 @@ export interface ClaimEvidence {
 }
 
 /**
- * Claims only narrow enrolments, never widen them: a pharmacy role survives only for a
- * pharmacy the provider also names (when it names any), and admin roles only with MFA evidence.
+ * Claims only narrow enrolments, never widen them. Every enrolment needs MFA evidence: each role
+ * reaches personal data or administers the gateway, and professionals get no password-only access
+ * (DOMAIN.md, PGSSI-S). A pharmacy role also survives only for a pharmacy the provider names
+ * (when it names any).
  */
 export function narrow(grants: readonly Grant[], claims: ClaimEvidence): Grant[] {
-  return grants.filter((g) => {
-    if (ADMIN_ROLES.includes(g.role) && !claims.mfa) return false;
-    if (PHARMACY_ROLES.includes(g.role) && claims.finess !== null) return g.finess !== null && claims.finess.includes(g.finess);
-    return true;
-  });
+  if (!claims.mfa) return [];
+  return grants.filter((g) => !PHARMACY_ROLES.includes(g.role) || claims.finess === null || (g.finess !== null && claims.finess.includes(g.finess)));
 }
 
 /** Why a person with these grants may not sign in at all, if so. */
 export function signInRefusal(grants: readonly Grant[], claims: ClaimEvidence): 'mfa-required' | 'no-enrolment' | undefined {
-  // an admin enrolment without MFA refuses the whole sign-in, so the person learns why
-  if (!claims.mfa && grants.some((g) => ADMIN_ROLES.includes(g.role))) return 'mfa-required';
+  // an enrolled person without MFA evidence is told so, rather than that no enrolment matches
+  if (!claims.mfa && grants.length > 0) return 'mfa-required';
   return narrow(grants, claims).length === 0 ? 'no-enrolment' : undefined;
 }
 

@@ -33,22 +33,15 @@ export function createSessionStore(o: { db: Database; idleMs: number; maxMs: num
   const touchEveryMs = Math.min(60_000, o.idleMs / 4);
 
   return {
-    /** Opens a session; returns the cookie token (only its hash is stored). */
+    /**
+     * Opens a session; returns the cookie token (only its hash is stored). The database function
+     * writes the row and its `session.open` event together: the runtime role cannot insert one.
+     */
     async open(issuer: string, identity: Identity): Promise<{ token: string; session: Session }> {
       const token = newSecret();
       const at = now();
-      const row = {
-        id_hash: hashSecret(token),
-        issuer,
-        subject: identity.subject,
-        rpps: identity.rpps,
-        claim_finess: identity.finess,
-        mfa: identity.mfa,
-        created_at: new Date(at),
-        last_seen_at: new Date(at),
-        expires_at: new Date(at + o.maxMs),
-      };
-      await o.db.transaction().execute(async (tx) => {
+      const row = { id_hash: hashSecret(token), issuer, subject: identity.subject, rpps: identity.rpps, claim_finess: identity.finess, mfa: identity.mfa };
+      const expiresAt = await o.db.transaction().execute(async (tx) => {
         // sessions abandoned past a timeout go with the next sign-in, audited as expired
         const stale = await tx
           .deleteFrom('web_sessions')
@@ -56,9 +49,10 @@ export function createSessionStore(o: { db: Database; idleMs: number; maxMs: num
           .returning(['issuer', 'subject'])
           .execute();
         await appendAudit(tx, stale.map((r) => expiryEvent(`${r.issuer}:${r.subject}`)));
-        await tx.insertInto('web_sessions').values(row).execute();
+        const { rows } = await sql<{ expires_at: Date }>`SELECT open_web_session(${row.id_hash}, ${issuer}, ${row.subject}, ${row.rpps}, ${row.claim_finess}::text[], ${row.mfa}, make_interval(secs => ${o.maxMs / 1000})) AS expires_at`.execute(tx);
+        return (rows[0] as { expires_at: Date }).expires_at;
       });
-      return { token, session: toSession(row) };
+      return { token, session: toSession({ ...row, expires_at: expiresAt }) };
     },
 
     /**

@@ -15,7 +15,8 @@ export const admin: Command = {
     // The web listener's origin: --origin, else GATEWAY_WEB_PUBLIC_ORIGIN, else the running demo's.
     const origin = values.origin ?? ctx.settings().settings.web.publicOrigin ?? runningDemo(ctx.settings())?.webUrl;
     if (!origin) throw new UsageError('Name the web listener with --origin or GATEWAY_WEB_PUBLIC_ORIGIN.');
-    const token = await ctx.withDatabase(values['database-url'], (db) => createLoginLink(db, { user: ctx.user }));
+    const { user } = ctx.operator(values.operator);
+    const token = await ctx.withDatabase(values['database-url'], (db) => createLoginLink(db, { user }));
     ctx.out(`Single-use link (5 minutes, audited): ${new URL(origin).origin}/auth/break-glass?token=${token}`);
     return 0;
   },

@@ -120,12 +120,13 @@ async function verify(o: AuditOptions, range: { since?: Date; until?: Date }, ct
 async function prune(o: AuditOptions, ctx: CliContext): Promise<number> {
   const before = time(o.before, '--before');
   if (!before || !o.out) throw new UsageError('Usage: gateway audit prune --before T --out <export file>');
+  const { actor } = ctx.operator(o.operator);
   const { auditRetentionDays: retentionDays, auditAdminDatabaseUrl } = ctx.settings().settings.operator;
   const keys = await publicKeys(o, ctx);
   const db = createDatabase({ url: auditAdminDatabaseUrl ?? ctx.databaseUrl(o['database-url']), poolSize: 2 });
   const file = openSync(o.out, 'wx', 0o600);
   try {
-    const r = await pruneAuditLog({ db, before, retentionDays, publicKeys: keys, actor: ctx.actor.id ?? 'cli', exportTo: (line) => void writeSync(file, line) });
+    const r = await pruneAuditLog({ db, before, retentionDays, publicKeys: keys, actor: actor.id, exportTo: (line) => void writeSync(file, line) });
     ctx.out(r.through === 0 ? 'Nothing to prune: no sealed batch before that time can go yet.' : `Pruned checkpoints 1..${r.through}: ${r.checkpoints} checkpoint(s), ${r.events} event(s); exported to ${o.out}.`);
     return 0;
   } catch (e) {

@@ -15,12 +15,23 @@ export interface Command {
 /** A subcommand whose command line checked out, waiting for its database. */
 export type Subcommand = (db: Database, ctx: CliContext) => Promise<number>;
 
+/** Who runs a state-changing command, as the audit log records it. */
+export interface CliOperator {
+  /** `{ type: 'user', id: 'cli:<user>' }`. */
+  readonly actor: AuditEvent['actor'] & { readonly id: string };
+  /** The id after `cli:`: `<OS user>@<host>`, with `;operator=<name>` when `--operator` names the person. */
+  readonly user: string;
+}
+
 /** What the dispatcher hands every command; settings and the database only when asked for. */
 export interface CliContext {
-  /** Who runs the command (`cli:<user>`), for the audit log. */
-  readonly actor: AuditEvent['actor'];
-  /** The login name in `actor`. */
-  readonly user: string;
+  /**
+   * Who runs a state-changing command, resolved before it changes anything: the OS user of the
+   * process's uid and the host name, with `--operator` (`values.operator`) beside them, never
+   * instead. A command that changes nothing never asks.
+   * @throws UsageError in production when the uid names no user and no `--operator` is given
+   */
+  operator(flag: string | undefined): CliOperator;
   /** The environment, for what is not a setting: the variables serve refuses (VAULT_*, NODE_TLS_*), the doctor's and the demo's reading. */
   readonly env: NodeJS.ProcessEnv;
   /** The settings, parsed once, on first use: a command that needs none never reads them. */
@@ -43,8 +54,14 @@ export class UsageError extends Error {}
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
-/** Options every command takes (`--help` is answered before any command runs). */
-const COMMON = { 'database-url': { type: 'string' } } as const;
+/**
+ * Options every command takes (`--help` is answered before any command runs); `--operator`
+ * too, so that a script passes it alike to every command: those that change nothing ignore it.
+ */
+const COMMON = { 'database-url': { type: 'string' }, operator: { type: 'string' } } as const;
+
+/** `--operator`: a short name, the only text of the command line that reaches the audit log. */
+const OPERATOR_NAME = /^[a-z][a-z0-9._-]{0,63}$/;
 
 /**
  * A command's options and positionals; an unknown option, or a value missing, is a UsageError.
@@ -52,12 +69,29 @@ const COMMON = { 'database-url': { type: 'string' } } as const;
  * @example const { values, positionals } = parseCommandLine(argv, { limit: { type: 'string' } });
  */
 export function parseCommandLine<const O extends OptionsConfig>(argv: string[], options: O) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: true });
+    parsed = parseArgs({ args: argv, options: { ...COMMON, ...options }, allowPositionals: true });
   } catch (e) {
     if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(e.message);
     throw e;
   }
+  // COMMON's string option, which the generic type of `values` does not spell out here
+  operatorFlag((parsed.values as { operator?: string }).operator);
+  return parsed;
+}
+
+/**
+ * `--operator NAME` checked: a lower-case letter, then up to 63 lower-case letters, digits, `.`,
+ * `_` or `-`; else a UsageError that does not echo it. Undefined when absent.
+ *
+ * @example const name = operatorFlag(values.operator);
+ */
+export function operatorFlag(value: string | undefined): string | undefined {
+  if (value !== undefined && !OPERATOR_NAME.test(value)) {
+    throw new UsageError('--operator takes a name: a lower-case letter, then up to 63 lower-case letters, digits, ".", "_" or "-".');
+  }
+  return value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createDatabase } from '../db/index.js';
 import type { CliContext } from './command.js';
+import { operatorIdentity, processAccount } from './operator-identity.js';
 import { operatorDatabaseUrl, readOperatorSettings, type OperatorSettings } from './operator-settings.js';
 
 /**
@@ -10,12 +11,10 @@ import { operatorDatabaseUrl, readOperatorSettings, type OperatorSettings } from
  */
 export function processContext(env: NodeJS.ProcessEnv): CliContext {
   let parsed: OperatorSettings | undefined;
-  const user = env.USER ?? 'unknown';
   const settings = () => (parsed ??= readOperatorSettings(env));
   const databaseUrl = (flag: string | undefined) => flag ?? operatorDatabaseUrl(settings());
   return {
-    actor: { type: 'user', id: `cli:${user}` },
-    user,
+    operator: (flag) => operatorIdentity(processAccount(), { operator: flag, production: settings().production }),
     env,
     settings,
     databaseUrl,

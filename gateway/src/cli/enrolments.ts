@@ -30,9 +30,10 @@ export const enrolments: Command = {
     }
     if (sub === 'add' && issuer && subject && role && (expires || days)) {
       const expiresAt = expires ? new Date(expires) : new Date(Date.now() + (days as number) * DAY_MS);
+      const { actor } = ctx.operator(values.operator);
       return ctx.withDatabase(values['database-url'], (db) =>
         reportingRefusals(ctx, async () => {
-          const id = await enrol(db, { issuer, subject, role, ...(pharmacy ? { pharmacy } : {}), expiresAt, actor: ctx.actor });
+          const id = await enrol(db, { issuer, subject, role, ...(pharmacy ? { pharmacy } : {}), expiresAt, actor });
           ctx.out(`Enrolled: ${id}`);
           return 0;
         }),
@@ -40,8 +41,9 @@ export const enrolments: Command = {
     }
     const id = args[0];
     if (sub === 'revoke' && id !== undefined && args.length === 1) {
+      const { actor } = ctx.operator(values.operator);
       return ctx.withDatabase(values['database-url'], async (db) => {
-        const done = await revokeEnrolment(db, id, ctx.actor);
+        const done = await revokeEnrolment(db, id, actor);
         ctx.out(done ? 'Revoked.' : 'No live enrolment with this id.');
         return done ? 0 : 1;
       });

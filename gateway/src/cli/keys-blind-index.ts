@@ -5,7 +5,7 @@ import { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, blindIndexVersionsInUs
 import type { TestResultInput } from '../results/index.js';
 import { createKeyedResultSealer, reindexBlindIndexes } from '../results/lifecycle/index.js';
 import { UsageError } from './command.js';
-import { audited, progressBar, type OpenedKeysDeps } from './keys-deps.js';
+import { audited, changedBy, progressBar, type OpenedKeysDeps } from './keys-deps.js';
 
 const BLIND_INDEX_KEY = 'blind-index-key';
 
@@ -41,7 +41,7 @@ export async function reindex(d: OpenedKeysDeps): Promise<number> {
     ).catch(async (error: unknown) => {
       // Batches already committed stay done: the failed run is audited too, by error name only.
       const reason = error instanceof Error ? error.name : 'failed';
-      await appendAudit(d.db, [{ actor: d.actor, action: 'keys.reindex', object: { type: BLIND_INDEX_KEY, id: d.keys.kind }, outcome: 'failure', reason }]);
+      await appendAudit(d.db, [{ actor: changedBy(d), action: 'keys.reindex', object: { type: BLIND_INDEX_KEY, id: d.keys.kind }, outcome: 'failure', reason }]);
       throw error;
     });
     d.out(`Reindexed ${outcome.reindexed} result(s) under blind-index key version ${outcome.version}; ${outcome.skipped} purged result(s) skipped (no ciphertext).`);

@@ -8,8 +8,8 @@ export interface KeysCliDeps {
   db: Database;
   /** Opened only once the command line is known to be valid. */
   openKeys: () => Promise<KeyManager>;
-  /** Who runs the command, for the audit log (`cli:<user>`). */
-  actor: AuditEvent['actor'];
+  /** Who runs the command, for the audit log (`cli:<user>`); `keys status`, which changes nothing, runs without. */
+  actor: AuditEvent['actor'] | undefined;
   out: (line: string) => void;
   /** Usage errors, on stderr. */
   err: (line: string) => void;
@@ -38,7 +38,14 @@ export function audited<T>(
   reasonOf: (result: T) => string,
   objectType = 'key-encryption-key',
 ): Promise<T> {
-  return auditedAction(d.db, run, (result) => ({ actor: d.actor, action, object: { type: objectType, id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }));
+  const actor = changedBy(d);
+  return auditedAction(d.db, run, (result) => ({ actor, action, object: { type: objectType, id: d.keys.kind }, outcome: 'success', reason: reasonOf(result) }));
+}
+
+/** The actor of a change: a subcommand that changes something never runs without one. */
+export function changedBy(d: Pick<KeysCliDeps, 'actor'>): AuditEvent['actor'] {
+  if (!d.actor) throw new Error('keys: a change needs the operator identity');
+  return d.actor;
 }
 
 /** `[#########...........]  45% 450/1000 data keys` */

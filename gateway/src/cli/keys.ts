@@ -35,11 +35,13 @@ export const keys: Command = {
     const demoKeyring = demoDataDir === undefined ? undefined : { kind: 'local' as const, localKeyringFile: path.join(demoDataDir, 'keyring.json') };
     const keyManager = requiredSection(settings, 'keyManager', demoKeyring);
     const [sub, ...args] = positionals;
+    // `keys status` changes nothing; every other subcommand is audited as the operator, resolved first
+    const actor = sub === 'status' ? undefined : ctx.operator(values.operator).actor;
     return ctx.withDatabase(values['database-url'], (db) =>
       runKeysCommand(sub, args, {
         db,
         openKeys: () => openConfiguredKeys(keyManager),
-        actor: ctx.actor,
+        actor,
         out: ctx.out,
         err: ctx.err,
         progress: (text, final) => ctx.stderr(ctx.stderrIsTty ? `\r${text}${final ? '\n' : ''}` : `${text}\n`),

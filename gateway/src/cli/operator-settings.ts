@@ -7,6 +7,8 @@ import { DEMO_DATA_DIR } from '../repository-root.js';
 export interface OperatorSettings {
   /** Every setting given, checked; a section of required settings that no variable names is absent. */
   readonly settings: Readonly<PartialSettings>;
+  /** GATEWAY_PROFILE is `production`: no demo fallback, and a state-changing command run by a uid of no user needs `--operator`. */
+  readonly production: boolean;
   /**
    * Outside production (GATEWAY_PROFILE unset or `demo`), the running demo's data directory
    * (`.data`, or GATEWAY_DEMO_DATA_DIR): commands fall back to its database, keyring, CA and audit files.
@@ -23,8 +25,9 @@ export function readOperatorSettings(env: NodeJS.ProcessEnv): OperatorSettings {
   const input = settingsFromEnv(env);
   const settings = parsePartialSettings(input);
   // the profile as given: the parsed one defaults to production, which `serve` wants and operator commands do not
-  const demoDataDir = input.profile === 'production' ? undefined : (settings.operator.demoDataDir ?? DEMO_DATA_DIR);
-  return { settings, demoDataDir };
+  const production = input.profile === 'production';
+  const demoDataDir = production ? undefined : (settings.operator.demoDataDir ?? DEMO_DATA_DIR);
+  return { settings, production, demoDataDir };
 }
 
 /** A file of the running demo (`keyring.json`, `pki/ca.pem`…) when there is one, outside production. */

@@ -13,7 +13,7 @@ export const pharmacy: Command = {
 `,
   async run(argv, ctx) {
     const { values, positionals } = parseCommandLine(argv, { name: { type: 'string' } });
-    const run = pharmacySubcommand(positionals[0], positionals[1], values.name);
+    const run = pharmacySubcommand(positionals[0], positionals[1], values, ctx);
     return ctx.withDatabase(values['database-url'], (db) => reportingRefusals(ctx, () => run(db, ctx)));
   },
 };
@@ -29,16 +29,17 @@ export async function reportingRefusals(ctx: Pick<CliContext, 'err'>, run: () =>
   }
 }
 
-function pharmacySubcommand(sub: string | undefined, reference: string | undefined, name: string | undefined): Subcommand {
+function pharmacySubcommand(sub: string | undefined, reference: string | undefined, { name, operator }: { name?: string; operator?: string }, ctx: CliContext): Subcommand {
   if (sub === 'add' && reference && name) {
-    return async (db, ctx) => {
-      const p = await addPharmacy(db, { finess: reference, name, actor: ctx.actor });
+    const { actor } = ctx.operator(operator);
+    return async (db) => {
+      const p = await addPharmacy(db, { finess: reference, name, actor });
       ctx.out(`Added pharmacy ${p.finess} (${p.id}). Issue its certificate: gateway cert issue ${p.finess}`);
       return 0;
     };
   }
   if (sub === 'list') {
-    return async (db, ctx) => {
+    return async (db) => {
       const rows = await listPharmacies(db);
       for (const p of rows) ctx.out(`${p.finess}  ${p.id}  ${p.active ? 'active     ' : 'deactivated'}  ${p.name}`);
       ctx.out(`${rows.length} pharmacy(ies)`);
@@ -46,8 +47,9 @@ function pharmacySubcommand(sub: string | undefined, reference: string | undefin
     };
   }
   if (sub === 'deactivate' && reference) {
-    return async (db, ctx) => {
-      const p = await deactivatePharmacy(db, { reference, actor: ctx.actor });
+    const { actor } = ctx.operator(operator);
+    return async (db) => {
+      const p = await deactivatePharmacy(db, { reference, actor });
       ctx.out(`Deactivated pharmacy ${p.finess}: its certificates no longer authenticate.`);
       return 0;
     };

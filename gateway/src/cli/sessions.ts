@@ -17,8 +17,9 @@ export const sessions: Command = {
       });
     }
     if (positionals[0] === 'revoke' && subject) {
+      const { actor } = ctx.operator(values.operator);
       return ctx.withDatabase(values['database-url'], async (db) => {
-        const n = await revokeSessions(db, { subject, ...(issuer ? { issuer } : {}), actor: ctx.actor });
+        const n = await revokeSessions(db, { subject, ...(issuer ? { issuer } : {}), actor });
         ctx.out(`Revoked ${n} session(s)`);
         return 0;
       });

@@ -4,6 +4,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { caKindOf, DEV_CA_NAME as DEV_CA_SUBJECT, pemCertificates } from '../pki/index.js';
 import { envName } from './load.js';
 import type { Settings } from './schema.js';
+import { namesMfaEvidence } from './web-schema.js';
 
 const MIN_TOKEN_LENGTH = 32;
 
@@ -77,7 +78,7 @@ export function productionProblems(s: Settings): string[] {
   if (s.logs.syslogAddress && !s.logs.syslogCaFile) refuse(['logs', 'syslogCaFile'], 'required with GATEWAY_LOGS_SYSLOG_ADDRESS (syslog over TLS)');
   if (s.logs.otlpUrl && !s.logs.otlpUrl.startsWith('https://')) refuse(['logs', 'otlpUrl'], 'not https');
   if (!postgresUsesTls(s.database.url, s.database.allowPlaintextSocket)) {
-    refuse(['database', 'url'], 'must use sslmode=verify-full or require (or a Unix socket with allowPlaintextSocket)');
+    refuse(['database', 'url'], 'must use sslmode=verify-full (or a Unix socket with allowPlaintextSocket)');
   }
   const password = parseConnectionString(s.database.url).password ?? '';
   if (['', 'postgres', 'password', 'changeme'].includes(password)) refuse(['database', 'url'], 'empty or default password');
@@ -90,7 +91,7 @@ export function productionProblems(s: Settings): string[] {
   return problems;
 }
 
-/** People sign in only at real providers, over https, and reach the gateway over https. */
+/** People sign in only at real providers that name their MFA evidence, over https, and reach the gateway over https. */
 function webProblems(web: Settings['web'], refuse: (path: string[], why: string) => void): void {
   if (!web.publicOrigin?.startsWith('https://')) refuse(['web', 'publicOrigin'], 'must be https');
   for (const i of web.issuers) {
@@ -99,6 +100,7 @@ function webProblems(web: Settings['web'], refuse: (path: string[], why: string)
     if (url.protocol !== 'https:') refuse(['web', 'issuers'], `issuer ${i.id}: must be https`);
     if (/^(localhost|127\.|\[::1\])/.test(url.hostname)) refuse(['web', 'issuers'], `issuer ${i.id}: points at this machine`);
     if (readable(i.clientSecretFile) === undefined) refuse(['web', 'issuers'], `issuer ${i.id}: client secret file missing or unreadable`);
+    if (!namesMfaEvidence(i)) refuse(['web', 'issuers'], `issuer ${i.id}: names no multi-factor evidence, which every role needs; set mfaAcr or mfaAmr to what the provider sends after MFA`);
   }
 }
 
@@ -125,6 +127,6 @@ function certificateNames(pem: string): string[] {
 function postgresUsesTls(url: string, allowSocket: boolean): boolean {
   const c = parseConnectionString(url);
   if (allowSocket && c.host?.startsWith('/')) return true;
-  const sslmode = new URLSearchParams(url.split('?')[1] ?? '').get('sslmode') ?? '';
-  return ['verify-full', 'require', 'verify-ca'].includes(sslmode);
+  // require checks no certificate and verify-ca no host name: both let an impostor server in
+  return new URLSearchParams(url.split('?')[1] ?? '').get('sslmode') === 'verify-full';
 }

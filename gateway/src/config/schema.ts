@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, port, positiveInt } from './fields.js';
+import { bool, MAX_PERSONAL_DATA_DAYS, port, positiveInt } from './fields.js';
 import { operatorSchema } from './operator-schema.js';
 import { pkiSchema } from './pki-schema.js';
 import { webSchema } from './web-schema.js';
@@ -28,6 +28,18 @@ export const settingsSchema = z
       ratePerSecond: positiveInt.default(20),
       rateBurst: positiveInt.default(1_000),
     }),
+    /**
+     * Requests failing authentication on intake or web (an unknown certificate, no or a dead
+     * session): a token bucket per client address, taken before anything is audited, so a flood
+     * answers 429 instead of filling the audit log. Authenticated traffic never counts here.
+     */
+    unauthenticated: z
+      .object({
+        perMinute: positiveInt.default(60),
+        burst: positiveInt.default(120),
+      })
+      .strict()
+      .prefault({}),
     metrics: z.object({
       host: z.string().default('127.0.0.1'),
       port: port.default(9464),
@@ -95,7 +107,7 @@ export const settingsSchema = z
          * How long any database dump is kept (deploy/backup's `--keep N` × the backup interval, and
          * every copy elsewhere): `keys retire` waits this long after the rewrap it relies on.
          */
-        retentionDays: positiveInt.default(14),
+        retentionDays: positiveInt.max(MAX_PERSONAL_DATA_DAYS).default(14),
         /** `gateway doctor` fails when the last successful dump is older (daily backups + 2 h). */
         maxAgeHours: positiveInt.default(26),
       })

@@ -27,7 +27,10 @@ export const issuerSchema = z
     scopes: z.array(z.string()).optional(),
     /** acr values requested and accepted: a token with another acr is refused. Empty: none required. */
     requiredAcr: z.array(z.string()).optional(),
-    /** acr or amr values that count as multi-factor evidence. */
+    /**
+     * ID token acr or amr values that count as multi-factor evidence, which every role needs (`psc`:
+     * acr `eidas1`–`eidas3`; amr unset: RFC 8176 `mfa`; two amr factor classes always count).
+     */
     mfaAcr: z.array(z.string()).optional(),
     mfaAmr: z.array(z.string()).optional(),
     /** Where the claims live (dot paths, arrays flattened), for `generic` issuers. */
@@ -39,6 +42,16 @@ export const issuerSchema = z
     development: bool.default(false),
   })
   .strict();
+
+/**
+ * Whether an issuer's settings name the multi-factor evidence its provider sends: acr values
+ * (`mfaAcr`, Pro Santé Connect's by default) or amr values (`mfaAmr`). The production profile
+ * refuses an issuer that leaves it to the generic amr rules alone.
+ */
+export function namesMfaEvidence(i: z.infer<typeof issuerSchema>): boolean {
+  const acrNamed = i.mfaAcr === undefined ? i.kind === 'psc' : i.mfaAcr.length > 0;
+  return acrNamed || (i.mfaAmr ?? []).length > 0;
+}
 
 /** The web listener: the admin UI, people signed in through the providers above, and their rate limits. */
 export const webSchema = z
@@ -61,6 +74,9 @@ export const webSchema = z
     /** API requests per signed-in person: sustained per second, and burst. */
     userRatePerSecond: positiveInt.default(10),
     userRateBurst: positiveInt.default(100),
+    /** Reveals of sealed results per signed-in person: sustained per minute, and burst. */
+    revealsPerMinute: positiveInt.default(10),
+    revealBurst: positiveInt.default(20),
   })
   .superRefine((w, ctx) => {
     if (!w.enabled) return;

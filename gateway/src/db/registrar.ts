@@ -4,8 +4,9 @@ import { REGISTRAR_ROLE } from './roles.js';
 
 /**
  * Runs `fn` in one transaction as the registrar role, the only way the web process writes the
- * pharmacy registry, certificates, CRLs and enrolments. `SET LOCAL` ends with the transaction,
- * so the pooled connection goes back with the runtime role's rights alone.
+ * pharmacy registry, certificates and CRLs (enrolments go through `enrol_person`, migration
+ * 0011). `SET LOCAL` ends with the transaction, so the pooled connection goes back with the
+ * runtime role's rights alone.
  * @example await asRegistrar(db, (tx) => addPharmacy(tx, { finess, name, actor }));
  */
 export function asRegistrar<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {

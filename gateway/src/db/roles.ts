@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { scramVerifier } from './scram.js';
 
 export const RUNTIME_ROLE = 'gateway_runtime';
 /**
@@ -14,10 +15,10 @@ export const SEALER_ROLE = 'gateway_sealer';
  */
 export const AUDIT_ADMIN_ROLE = 'gateway_audit_admin';
 /**
- * Writes the pharmacy registry, client certificates, CRLs and enrolments for the admin UI
- * (migration 0008 lists its rights). It cannot log in: the web process takes it on with
- * `SET LOCAL ROLE` for one audited change (`db/registrar.ts`); requests otherwise cannot write
- * those tables.
+ * Writes the pharmacy registry, client certificates and CRLs for the admin UI (migration 0008
+ * lists its rights; 0011 took enrolments away: only the audited function `enrol_person` writes
+ * them). It cannot log in: the web process takes it on with `SET LOCAL ROLE` for one audited
+ * change (`db/registrar.ts`); requests otherwise cannot write those tables.
  */
 export const REGISTRAR_ROLE = 'gateway_registrar';
 
@@ -52,11 +53,14 @@ async function noLoginRole(client: pg.Client, name: string): Promise<void> {
   if (rowCount === 0) await client.query(`CREATE ROLE ${name} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT`);
 }
 
-/** Creates or updates a least-privilege role that logs in with `password`. */
+/**
+ * Creates or updates a least-privilege role that logs in with `password`. Only its SCRAM verifier
+ * is sent: DDL text can reach the server log (`log_statement`) and `pg_stat_statements`.
+ */
 async function loginRole(client: pg.Client, name: string, password: string): Promise<void> {
   const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
-  // Role names and passwords cannot be bound parameters in DDL; format() quotes them server-side.
+  // Role names and verifiers cannot be bound parameters in DDL; format() quotes them server-side.
   const verb = rowCount === 0 ? 'CREATE' : 'ALTER';
-  const { rows } = await client.query<{ ddl: string }>(`SELECT format('${verb} ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L', $1::text, $2::text) AS ddl`, [name, password]);
+  const { rows } = await client.query<{ ddl: string }>(`SELECT format('${verb} ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L', $1::text, $2::text) AS ddl`, [name, scramVerifier(password)]);
   await client.query((rows[0] as { ddl: string }).ddl);
 }

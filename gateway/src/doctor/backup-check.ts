@@ -5,7 +5,11 @@ import { fail, ok, reason, warn, type CheckResult } from './report.js';
 
 const HOUR_MS = 3_600_000;
 
-/** The newest database dump deploy/backup/backup recorded as succeeded, against `backup.maxAgeHours`. */
+/**
+ * The newest database dump deploy/backup/backup recorded as succeeded, against `backup.maxAgeHours`:
+ * the `BackupTooOld` alert holds it to the same limit, which the gateway exports beside the dump's
+ * time (`gateway_backup_max_age_seconds`, `gateway_backup_last_success_timestamp_seconds`).
+ */
 export async function checkLastBackup(s: Readonly<Settings>, db: Database, now: Date): Promise<CheckResult> {
   const schedule = 'run deploy/backup/backup on a schedule (daily; deploy/guides/backup-and-restore.md) with the owner database URL, and check its output';
   try {

@@ -1,32 +1,20 @@
 import type { TLSSocket } from 'node:tls';
 import type { MiddlewareHandler } from 'hono';
 import type { CertificateDirectory } from '../auth/client-certificates.js';
-import { appendAuditNow } from '../audit/index.js';
-import type { Database } from '../db/index.js';
-import { Unauthenticated } from '../errors.js';
 import type { AppEnv } from './env.js';
+import type { RefusedTraffic } from './refused-traffic.js';
 
 /**
  * Maps the verified client certificate to its pharmacy, before any body is read. The TLS layer
  * has already refused clients without a certificate or with one the CA did not sign; here a
- * CA-valid certificate that is unknown, revoked or of a deactivated pharmacy gets 401.
+ * CA-valid certificate that is unknown, revoked or of a deactivated pharmacy gets 401, limited
+ * and audited per client address by `refused` (429 past the address's allowance).
  */
-export const clientCertificate = (o: { certificates: CertificateDirectory; db: Database }): MiddlewareHandler<AppEnv> =>
+export const clientCertificate = (o: { certificates: CertificateDirectory; refused: RefusedTraffic }): MiddlewareHandler<AppEnv> =>
   async function clientCertificate(c, next) {
-    const socket = c.env.incoming.socket as TLSSocket;
-    const fingerprint = peerFingerprint(socket);
+    const fingerprint = peerFingerprint(c.env.incoming.socket as TLSSocket);
     const principal = fingerprint ? await o.certificates.principalFor(fingerprint) : null;
-    if (!principal) {
-      await appendAuditNow(o.db, {
-        actor: { type: 'anonymous', id: fingerprint?.slice(0, 16) },
-        action: 'authenticate',
-        outcome: 'denied',
-        reason: 'unauthenticated',
-        requestId: c.get('requestId'),
-        sourceIp: socket.remoteAddress,
-      });
-      throw new Unauthenticated();
-    }
+    if (!principal) throw await o.refused.refuse(c, { actor: { type: 'anonymous', id: fingerprint?.slice(0, 16) }, reason: 'unauthenticated' });
     c.set('principal', principal);
     await next();
   };

@@ -1,32 +1,50 @@
 import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env.js';
-import { MalformedJson, PayloadTooLarge, RateLimited, UnsupportedMediaType } from '../errors.js';
+import { GatewayError, MalformedJson, PayloadTooLarge, RateLimited, UnsupportedMediaType } from '../errors.js';
 import type { Logger, Metrics } from '../observability/index.js';
+import { isUuid } from '../uuid.js';
 import type { RateLimiter } from './rate-limit.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Adopts a well-formed `X-Request-Id` or makes one, and echoes it back. */
+/**
+ * Makes the request's id and echoes it back. A client's `X-Request-Id` never becomes it (the id
+ * reaches audit events, which cannot be purged): one that is a UUID is kept as `clientRequestId`
+ * for the access log's correlation, anything else is dropped.
+ */
 export const requestId = (): MiddlewareHandler<AppEnv> =>
   async function requestId(c, next) {
     const given = c.req.header('x-request-id');
-    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    if (given && isUuid(given)) c.set('clientRequestId', given.toLowerCase());
+    const id = randomUUID();
     c.set('requestId', id);
     c.header('x-request-id', id);
     await next();
   };
 
-/** One log line per request: method, route pattern, status, duration. Never a body or a query. */
+/** The client's address as the socket sees it (no forwarded header: a client could choose it). */
+export const sourceIp = (c: { env: HttpBindings }): string | undefined => c.env.incoming.socket.remoteAddress;
+
+/** The key of per-address rate limits: the socket's address ("unknown" once the socket is gone). */
+export const clientAddress = (c: { env: HttpBindings }): string => sourceIp(c) ?? 'unknown';
+
+/**
+ * One log line per request: method, route pattern, status, duration. Never a body or a query.
+ * Counts each refused authentication or authorization (`gateway_authorization_failures_total`)
+ * by our own code: the refusal named by the access check, else the 401/403 problem's code.
+ */
 export const accessLog = (o: { log: Logger; metrics: Metrics; listener: string }): MiddlewareHandler<AppEnv> =>
   async function accessLog(c, next) {
     const start = performance.now();
     await next();
     const seconds = (performance.now() - start) / 1000;
     o.metrics.requestDuration.observe({ listener: o.listener, status_class: `${Math.floor(c.res.status / 100)}xx` }, seconds);
+    const refusal = c.get('refusal') ?? refusalCode(c.res.status, c.error);
+    if (refusal) o.metrics.authorizationFailures.inc({ listener: o.listener, reason: refusal });
     o.log.info(
       {
         requestId: c.get('requestId'),
+        clientRequestId: c.get('clientRequestId'),
         listener: o.listener,
         method: c.req.method,
         route: c.req.routePath,
@@ -37,6 +55,12 @@ export const accessLog = (o: { log: Logger; metrics: Metrics; listener: string }
       'request',
     );
   };
+
+/** A 401 or 403 answer's problem code (`forbidden`, `finess-mismatch`, `csrf-failed`…). */
+function refusalCode(status: number, error: Error | undefined): string | undefined {
+  if (status !== 401 && status !== 403) return undefined;
+  return error instanceof GatewayError ? error.code : status === 401 ? 'unauthenticated' : 'forbidden';
+}
 
 /**
  * A token bucket per key (a pharmacy, a person, a client address); answers 429 with Retry-After.

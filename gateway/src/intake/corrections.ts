@@ -14,7 +14,7 @@ import {
   type AcceptedAnswer,
   type RequestFingerprint,
 } from '../results/lifecycle/index.js';
-import { requireOwnPerformer, type SubmitDeps, type SubmitRequest } from './submit.js';
+import { auditFinessMismatch, requireOwnResult, type SubmitDeps, type SubmitRequest } from './submit.js';
 import { isUuid } from '../uuid.js';
 
 /** Why a result is corrected or cancelled: enums only, so no free text (and no personal data) is stored in clear. */
@@ -49,34 +49,43 @@ export function createCorrectionService(deps: SubmitDeps) {
     return idempotently({ db, pharmacyId: req.principal.pharmacyId, key, fingerprint, onCommit: deps.onCommit }, () => work(key, fingerprint));
   }
 
+  function correction(req: SubmitRequest & { resultId: string }): Promise<Accepted> {
+    return idempotent(req, 'correction', req.resultId, async (key, fingerprint) => {
+      const envelope = parseEnvelope(req.body, CORRECTION_REASONS, true);
+      let input: TestResultInput;
+      try {
+        input = deps.validate(envelope.result);
+      } catch (e) {
+        if (e instanceof ValidationFailed) throw new ValidationFailed(e.errors.map((i) => ({ ...i, pointer: `/result${i.pointer}` })));
+        throw e;
+      }
+      requireOwnResult(req.principal, input, '/result');
+      const pharmacyId = req.principal.pharmacyId;
+      const id = randomUUID();
+      const { sealed, dataKeyId } = await sealer.seal({ result: input, correctionReason: envelope.reason }, { resultId: id, pharmacyId });
+      const originalId = req.resultId.toLowerCase();
+      const answer: AcceptedAnswer = { id, resultId: originalId, status: 'received' };
+      await correctResult(db, {
+        pharmacyId,
+        originalId,
+        key,
+        fingerprint,
+        answer,
+        corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex), nirIndexesHeld: nirIndexes(input, sealer.blindIndex) },
+        audit: { actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: originalId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
+      });
+      return answer;
+    });
+  }
+
   return {
     async correct(req: SubmitRequest & { resultId: string }): Promise<Accepted> {
-      return idempotent(req, 'correction', req.resultId, async (key, fingerprint) => {
-        const envelope = parseEnvelope(req.body, CORRECTION_REASONS, true);
-        let input: TestResultInput;
-        try {
-          input = deps.validate(envelope.result);
-        } catch (e) {
-          if (e instanceof ValidationFailed) throw new ValidationFailed(e.errors.map((i) => ({ ...i, pointer: `/result${i.pointer}` })));
-          throw e;
-        }
-        requireOwnPerformer(req.principal, input, '/result');
-        const pharmacyId = req.principal.pharmacyId;
-        const id = randomUUID();
-        const { sealed, dataKeyId } = await sealer.seal({ result: input, correctionReason: envelope.reason }, { resultId: id, pharmacyId });
-        const originalId = req.resultId.toLowerCase();
-        const answer: AcceptedAnswer = { id, resultId: originalId, status: 'received' };
-        await correctResult(db, {
-          pharmacyId,
-          originalId,
-          key,
-          fingerprint,
-          answer,
-          corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex), nirIndexesHeld: nirIndexes(input, sealer.blindIndex) },
-          audit: { actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: originalId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
-        });
-        return answer;
-      });
+      try {
+        return await correction(req);
+      } catch (refusal) {
+        await auditFinessMismatch(db, req, 'result.correct', refusal);
+        throw refusal;
+      }
     },
 
     async cancel(req: SubmitRequest & { resultId: string }): Promise<Accepted> {

@@ -25,6 +25,19 @@ export interface ResultsCaller {
   forResult(id: string): Promise<Principal>;
 }
 
+/** How a result's status was read: in a listing, or on its own. */
+export type ResultReadAction = 'result.list-status' | 'result.read-status';
+
+/**
+ * Audits each result a caller was shown, one event per result, before the answer leaves: every
+ * listing and status read of the gateway (intake, the web's results API, the admin UI's results
+ * page) goes through here. Fails closed (`audit-unavailable`): no audit, no answer.
+ * @example await auditResultReads(db, { actor, requestId, sourceIp }, 'result.list-status', page.items.map((v) => v.id));
+ */
+export function auditResultReads(db: Database, who: Pick<AuditEvent, 'actor' | 'requestId' | 'sourceIp'>, action: ResultReadAction, ids: readonly string[]): Promise<void> {
+  return appendAuditNow(db, ids.map((id) => ({ ...who, action, object: { type: 'test-result', id }, outcome: 'success' as const })));
+}
+
 /** The variables of a results route: the listener's, and the caller its resolver set. */
 export interface ResultsEnv extends AppEnv {
   Variables: AppEnv['Variables'] & { caller: ResultsCaller };
@@ -63,12 +76,8 @@ export function createResultsRoutes<E extends ResultsEnv>(deps: ResultsRoutesDep
     sourceIp: c.env.incoming.socket.remoteAddress,
   });
 
-  /** Each status read is an audited event, one per result. */
-  const auditReads = (c: Context<E>, action: string, ids: readonly string[]) =>
-    appendAuditNow(
-      deps.db,
-      ids.map((id) => ({ actor: c.get('caller').actor, action, object: { type: 'test-result', id }, outcome: 'success' as const, requestId: c.get('requestId'), sourceIp: c.env.incoming.socket.remoteAddress })),
-    );
+  const auditReads = (c: Context<E>, action: ResultReadAction, ids: readonly string[]) =>
+    auditResultReads(deps.db, { actor: c.get('caller').actor, requestId: c.get('requestId'), sourceIp: c.env.incoming.socket.remoteAddress }, action, ids);
 
   /**
    * Counts every answer of a write route by outcome, and validation failures by rule; answers

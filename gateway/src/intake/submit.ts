@@ -50,8 +50,7 @@ export function createSubmitService(deps: SubmitDeps) {
   async function accept(req: SubmitRequest, key: string, fingerprint: RequestFingerprint): Promise<AcceptedAnswer> {
     const { principal } = req;
     const input = deps.validate(req.body);
-    if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) throw new Forbidden('finess-mismatch');
-    requireOwnPerformer(principal, input, '');
+    requireOwnResult(principal, input, '');
     const id = randomUUID();
     const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: id, pharmacyId: principal.pharmacyId });
     const answer: AcceptedAnswer = { id, status: 'received' };
@@ -83,19 +82,33 @@ export function createSubmitService(deps: SubmitDeps) {
       } catch (refusal) {
         const prior = await priorAnswerOrNone({ db, pharmacyId: principal.pharmacyId, key, fingerprint }, refusal);
         if (prior) return { answer: prior, replayed: true };
-        if (refusal instanceof Forbidden && refusal.code === 'finess-mismatch') {
-          await appendAudit(db, [{ actor: auditActor(principal), action: 'result.create', outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
-        }
+        await auditFinessMismatch(db, req, 'result.create', refusal);
         throw refusal;
       }
     },
   };
 }
 
-/** A person on the web path submits and corrects only as the performer (DOMAIN.md §7, `performer-mismatch`). */
-export function requireOwnPerformer(principal: Principal, input: TestResultInput, pointerPrefix: string): void {
+/**
+ * What a submission and a correction alike may carry, on the API and on the web: a result naming
+ * the principal's pharmacy or none (403 `finess-mismatch`, audited by `auditFinessMismatch`);
+ * from a person, a result they performed (DOMAIN.md §7, `performer-mismatch` at `pointerPrefix`).
+ */
+export function requireOwnResult(principal: Principal, input: TestResultInput, pointerPrefix: string): void {
+  if (input.pharmacyFiness !== undefined && input.pharmacyFiness !== principal.finess) throw new Forbidden('finess-mismatch');
   if (principal.kind === 'user' && (principal.performerRpps === null || input.performer.rpps !== principal.performerRpps)) {
     throw new ValidationFailed([{ pointer: `${pointerPrefix}/performer/rpps`, code: 'performer-mismatch' }]);
+  }
+}
+
+/**
+ * The audit event of a result refused for naming another pharmacy: `action` (what was attempted)
+ * denied, `finess-mismatch`, as the caller, with no object: the same for a submission and a
+ * correction. Any other refusal is left to the caller.
+ */
+export async function auditFinessMismatch(db: Database, req: SubmitRequest, action: 'result.create' | 'result.correct', refusal: unknown): Promise<void> {
+  if (refusal instanceof Forbidden && refusal.code === 'finess-mismatch') {
+    await appendAudit(db, [{ actor: auditActor(req.principal), action, outcome: 'denied', reason: 'finess-mismatch', requestId: req.requestId, sourceIp: req.sourceIp }]);
   }
 }
 

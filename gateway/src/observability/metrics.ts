@@ -28,6 +28,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    authorizationFailures: new Counter({
+      name: 'gateway_authorization_failures_total',
+      help: 'Requests refused for want of authentication or authorization on intake and web (401, 403, and the 429s of the per-address limit), by listener and refusal code.',
+      labelNames: ['listener', 'reason'] as const,
+      registers: [registry],
+    }),
     outboxBacklog: new Gauge({
       name: 'gateway_outbox_backlog',
       help: 'Messages waiting for delivery.',
@@ -148,6 +154,27 @@ export function createMetrics() {
       name: 'gateway_log_records_dropped_total',
       help: 'Log lines and audit events not forwarded (queue full or collector unreachable), by kind: syslog or otlp.',
       labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    reveals: new Counter({
+      name: 'gateway_reveals_total',
+      help: 'Reveals of a sealed result by people, by outcome: success, or the problem code (not-found, key-manager-unavailable, audit-unavailable, internal).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    deadLetterNextPurge: new Gauge({
+      name: 'gateway_dead_letter_next_purge_timestamp_seconds',
+      help: 'When the first dead-lettered result still holding personal data is purged (Unix seconds, retention.deadLetteredDays after it was dead-lettered); 0: none.',
+      registers: [registry],
+    }),
+    backupLastSuccess: new Gauge({
+      name: 'gateway_backup_last_success_timestamp_seconds',
+      help: 'When the newest successful database dump recorded in backup_runs finished (Unix seconds); 0: none recorded.',
+      registers: [registry],
+    }),
+    backupMaxAge: new Gauge({
+      name: 'gateway_backup_max_age_seconds',
+      help: "The age past which the newest successful dump is too old (backup.maxAgeHours, gateway doctor's limit).",
       registers: [registry],
     }),
     ...databasePoolMetrics(registry),

@@ -112,12 +112,8 @@ export function createRelay(deps: RelayDeps) {
         deps.metrics.retries.inc({ reason: outcome.code });
         return;
       }
-      case 'rejected': {
-        await deadLetter(deps.db, m, { code: 'sidep-rejected', httpStatus: outcome.httpStatus, issues: outcome.issues });
-        deps.metrics.deliveries.inc({ outcome: 'dead-lettered' });
-        deps.metrics.deadLetters.inc({ reason: 'sidep-rejected' });
-        return;
-      }
+      case 'rejected':
+        return refused(m, outcome.httpStatus, outcome.issues);
     }
   }
 

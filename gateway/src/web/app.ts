@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { accessLog, answerWithProblems, auditGuard, rateLimit, requestId, type RateLimiter } from '../http/index.js';
 import { createResultsRoutes, type ResultsRoutesDeps } from '../intake/results-routes.js';
-import { authorize } from './access.js';
+import { authorize, type AccessDeps } from './access.js';
 import type { WebEnv } from './env.js';
 import { securityHeaders } from './headers.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
@@ -10,7 +10,7 @@ import { WEB_API_PREFIX, WEB_RESULTS_ROUTES, WEB_ROUTES, type RegisterWebRoute, 
 import { registerSignInRoutes, type SignInDeps } from './sign-in-routes.js';
 import { staticFiles } from './static-files.js';
 
-export interface WebDeps extends SignInDeps, Omit<ResultsRoutesDeps<WebEnv>, 'prefix' | 'caller'> {
+export interface WebDeps extends SignInDeps, AccessDeps, Omit<ResultsRoutesDeps<WebEnv>, 'prefix' | 'caller'> {
   /** The built admin UI (`admin-ui/dist`), if any. */
   uiDir: string | undefined;
   /** Per signed-in person, on every route behind a session. */

@@ -16,7 +16,7 @@ ${refresh ? html`<meta http-equiv="refresh" content="0;url=${refresh}">` : ''}<t
 const REFUSALS: Record<SignInRefusal, { title: string; text: Html }> = {
   'mfa-required': {
     title: 'Authentification forte requise',
-    text: html`Votre rôle d'administration exige une authentification multifacteur (carte CPS, e-CPS ou second facteur de votre fournisseur d'identité). Reconnectez-vous avec un second facteur. / Your administrative role requires multi-factor authentication.`,
+    text: html`Votre rôle exige une authentification multifacteur (carte CPS, e-CPS ou second facteur de votre fournisseur d'identité) : un mot de passe seul ne suffit pas. Reconnectez-vous avec un second facteur. / Your role requires multi-factor authentication: a password alone is not enough.`,
   },
   'acr-too-low': {
     title: "Niveau d'authentification insuffisant",

@@ -7,15 +7,15 @@ import { createLoginStates, createSessionStore } from '../auth/sessions.js';
 import type { SubmitService } from '../intake/submit.js';
 import type { CorrectionService } from '../intake/corrections.js';
 import type { Logger, Metrics } from '../observability/index.js';
-import { createRateLimiter, jsonBody, serverTlsOptions, type TlsFilesWatch } from '../http/index.js';
+import { createRateLimiter, jsonBody, serverTlsOptions, type RefusedTraffic, type TlsFilesWatch } from '../http/index.js';
 import { createWebApp, type WebDeps } from './app.js';
 
 /**
  * The web listener's HTTPS server (ANSSI TLS policy), built from settings `web`; its certificate
  * follows `tls` (the files of `web.certFile`/`keyFile`) without restart.
- * @example const server = createWebServer({ web: s.web, tls, db, submit, corrections, log, metrics, bodyLimitBytes, auditAvailable });
+ * @example const server = createWebServer({ web: s.web, tls, db, submit, corrections, refused, log, metrics, bodyLimitBytes, auditAvailable });
  */
-export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; db: Database; submit: SubmitService; corrections: CorrectionService; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; admin?: WebDeps['admin'] }): Server {
+export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; db: Database; submit: SubmitService; corrections: CorrectionService; refused: RefusedTraffic; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; admin?: WebDeps['admin'] }): Server {
   const w = o.web;
   const publicOrigin = new URL(w.publicOrigin as string).origin;
   const app = createWebApp({
@@ -25,6 +25,7 @@ export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; d
     loginStates: createLoginStates({ db: o.db }),
     submit: o.submit,
     corrections: o.corrections,
+    refused: o.refused,
     publicOrigin,
     uiDir: w.uiDir,
     signInLimiter: createRateLimiter({ ratePerSecond: w.signInPerMinute / 60, burst: w.signInBurst }),

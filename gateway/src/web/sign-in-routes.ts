@@ -7,9 +7,9 @@ import { SignInRefused, type Oidc } from '../auth/oidc.js';
 import { capabilitiesOf, signInRefusal } from '../auth/rbac.js';
 import { newSecret, SESSION_COOKIE, type LoginStates, type SessionStore } from '../auth/sessions.js';
 import type { Database } from '../db/index.js';
-import { NO_STORE, rateLimit, type RateLimiter } from '../http/index.js';
+import { clientAddress, NO_STORE, rateLimit, type RateLimiter } from '../http/index.js';
 import type { Logger } from '../observability/index.js';
-import { auditRequest, sourceIp } from './access.js';
+import { auditRequest } from './access.js';
 import type { WebEnv } from './env.js';
 import { breakGlassPage, issuerChoicePage, refusalPage, signedInPage, signedOutPage } from './pages.js';
 import { WEB_ROUTES, type RegisterWebRoute } from './route-table.js';
@@ -39,7 +39,7 @@ const cookieBase = { path: '/', secure: true, httpOnly: true } as const;
  * @example registerSignInRoutes(on, { db, oidc, sessions, loginStates, publicOrigin, signInLimiter, idleSeconds, log });
  */
 export function registerSignInRoutes(on: RegisterWebRoute, deps: SignInDeps): void {
-  const signInRate = rateLimit<WebEnv>({ limiter: deps.signInLimiter, key: (c) => sourceIp(c) ?? 'unknown' });
+  const signInRate = rateLimit<WebEnv>({ limiter: deps.signInLimiter, key: clientAddress });
 
   on(WEB_ROUTES.login, signInRate, async (c) => {
     const ids = deps.oidc.issuerIds();
@@ -82,6 +82,8 @@ export function registerSignInRoutes(on: RegisterWebRoute, deps: SignInDeps): vo
     } catch (e) {
       if (!(e instanceof SignInRefused)) throw e;
       if (e.cause) deps.log.warn({ requestId: c.get('requestId'), reason: e.reason }, 'sign-in refused');
+      // a refused person or link counts among authorization failures; the provider failing does not
+      if (e.reason !== 'provider-error') c.set('refusal', e.reason);
       await auditRequest(deps.db, c, { actor, action: 'login', outcome: 'denied', reason: e.reason });
       return c.html(refusalPage(e.reason), e.reason === 'provider-error' ? 502 : e.reason === 'login-state-invalid' ? 400 : 403);
     }
@@ -103,6 +105,7 @@ export function registerSignInRoutes(on: RegisterWebRoute, deps: SignInDeps): vo
     // the host's shell stands for the second factor: only the owner role can create a link
     const identity = { subject: subject ?? '', rpps: null, finess: null, mfa: true, acr: null };
     if (!subject || signInRefusal(grants, identity)) {
+      c.set('refusal', 'break-glass-link-invalid');
       await auditRequest(deps.db, c, { actor: { type: 'anonymous' }, action: 'login', outcome: 'denied', reason: 'break-glass-link-invalid' });
       return c.html(refusalPage('login-state-invalid'), 400);
     }

@@ -18,6 +18,7 @@ export interface PurgeOutcome {
 }
 
 const BATCH = 1_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Destroys the personal data of settled results past retention (`RESULT_RETENTION`: delivered or
@@ -72,6 +73,22 @@ async function purgeBatch(db: Database, retention: PurgeSettings['retention'], n
   });
 }
 
+/**
+ * When the purge will destroy the personal data of the first dead-lettered result still holding
+ * it (`deadLetteredDays` after it was dead-lettered), or `undefined` when none waits: the warning
+ * before a dead letter nobody redrove loses its data. One index read (`test_results_purgeable`).
+ * @example const at = await nextDeadLetterPurge(db, settings.retention);
+ */
+export async function nextDeadLetterPurge(db: Database, retention: Pick<PurgeSettings['retention'], 'deadLetteredDays'>): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom('test_results')
+    .select((eb) => eb.fn.min('updated_at').as('at'))
+    .where('status', '=', 'dead-lettered')
+    .where('purged_at', 'is', null)
+    .executeTakeFirst();
+  return row?.at ? new Date(new Date(row.at).getTime() + retention.deadLetteredDays * DAY_MS) : undefined;
+}
+
 function daysBefore(now: Date, days: number): Date {
-  return new Date(now.getTime() - days * 86_400_000);
+  return new Date(now.getTime() - days * DAY_MS);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
+import { dumpDatabase } from '../support/database-dump.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 
@@ -20,19 +20,6 @@ function submittedValues(body: unknown): string[] {
   };
   walk((body as { patient: unknown }).patient);
   return out;
-}
-
-const CIPHERTEXT_COLUMNS = new Set(['sealed']);
-
-/** Dumps every table as text, ciphertext columns aside. */
-async function dumpDatabase(): Promise<string> {
-  const tables = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`.execute(h.db.owner);
-  let dump = '';
-  for (const { table_name } of tables.rows) {
-    const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(table_name)}`.execute(h.db.owner);
-    for (const row of rows.rows) for (const [k, v] of Object.entries(row)) if (!CIPHERTEXT_COLUMNS.has(k)) dump += `${table_name}.${k}=${v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`;
-  }
-  return dump;
 }
 
 describe('personal data', () => {
@@ -60,7 +47,7 @@ describe('personal data', () => {
     expect(correction.status).toBe(202);
     await eventually(async () => ((await status(correction.body.id)) === 'delivered' ? true : undefined));
 
-    const dump = await dumpDatabase();
+    const dump = await dumpDatabase(h.db.owner);
     const logs = h.logs.join('');
     const metrics = await fetch(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } }).then((r) => r.text());
     const values = [...bodies, fixed].flatMap(submittedValues);

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SidepAdapter } from '../../gateway/src/sidep/index.js';
-import { clientOf, minimalTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
+import { clientOf, validTransactionBundle, PERSONAL_VALUES, startSimulatorFixture, type SimulatorFixture } from '../support/sidep-test-kit.js';
 
 function freshMessage(loinc?: string): { messageId: string; bundle: Record<string, unknown> } {
   const messageId = randomUUID();
-  return { messageId, bundle: minimalTransactionBundle(messageId, loinc) };
+  return { messageId, bundle: validTransactionBundle(messageId, loinc) };
 }
 
 describe('SI-DEP client outcomes for the failures the simulator stages', () => {
@@ -41,13 +41,13 @@ describe('SI-DEP client outcomes for the failures the simulator stages', () => {
 
   it('rejects an invalid Bundle with issue codes and paths only', async () => {
     const message = freshMessage();
-    const observation = (message.bundle.entry as { resource: Record<string, unknown> }[])[1]!.resource;
+    const observation = (message.bundle.entry as { resource: Record<string, unknown> }[])[6]!.resource;
     delete observation.code;
     const outcome = await client.send(message);
     expect(outcome).toEqual({
       kind: 'rejected',
       httpStatus: 400,
-      issues: [{ code: 'required', expression: 'Bundle.entry[1].resource.code' }],
+      issues: [{ code: 'structure', expression: 'Bundle.entry[6].resource.code' }],
     });
   });
 
@@ -58,7 +58,7 @@ describe('SI-DEP client outcomes for the failures the simulator stages', () => {
     expect(outcome).toEqual({
       kind: 'rejected',
       httpStatus: 422,
-      issues: [{ code: 'business-rule', expression: 'Bundle.entry[1].resource.code' }],
+      issues: [{ code: 'business-rule', expression: 'Bundle.entry[6].resource.code' }],
     });
     const stored = JSON.stringify(outcome);
     expect(stored).not.toMatch(/diagnostics|simulator/i);

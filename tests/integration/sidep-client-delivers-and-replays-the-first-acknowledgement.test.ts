@@ -43,7 +43,7 @@ describe('SI-DEP client against the simulator process', () => {
 
   it('gives concurrent first sends of one message the same acknowledgement', async () => {
     const messageId = randomUUID();
-    const message = { messageId, bundle: minimalTransactionBundle(messageId) };
+    const message = { messageId, bundle: validTransactionBundle(messageId) };
     const outcomes = await Promise.all([client.send(message), client.send(message), client.send(message)]);
     expect(outcomes[0]?.kind).toBe('accepted');
     expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
@@ -61,7 +61,7 @@ describe('SI-DEP client against the simulator process', () => {
 
   it('replays acknowledgements from its journal file after a restart', async () => {
     const messageId = randomUUID();
-    const message = { messageId, bundle: minimalTransactionBundle(messageId) };
+    const message = { messageId, bundle: validTransactionBundle(messageId) };
     const first = await client.send(message);
     await fixture.simulator.stop();
 

@@ -1,5 +1,5 @@
 /**
- * Shared pieces for the SI-DEP client and simulator tests: a minimal valid message, a dev PKI
+ * Shared pieces for the SI-DEP client and simulator tests: a valid message, a dev PKI
  * in a temp dir, the simulator in its own process and a caller for its control API.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,46 +7,37 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { anssiTlsOptions, ensureDevPki, type DevPki, type StoredCertificate } from '../../gateway/src/pki/index.js';
+import { createIntakeSchema, parseIntake, toFhirBundle, type FhirMessageInput, type TransactionBundle } from '../../gateway/src/results/index.js';
 import { createFhirSidepClient, type FhirSidepClient, type FhirSidepClientOptions } from '../../gateway/src/sidep/index.js';
 import { startSimulatorProcess, type Faults, type SimulatorProcess } from '@sidep-gateway/sidep-simulator';
+import { syntheticResult } from './synthetic-result.js';
 
 /** Values a leak check looks for: none may appear outside the message itself. */
 export const PERSONAL_VALUES = { family: 'Testpatient', given: 'Zoé', birthDate: '1985-03-14', nir: '185036912345609' };
 
 /**
- * The smallest Bundle the simulator accepts: Patient then Observation (entry[1]). A stand-in
- * for the real mapping in results/, which these tests must not depend on.
+ * A message the simulator accepts: the gateway's mapping of a synthetic result whose patient
+ * carries `PERSONAL_VALUES`, collected 20 and read 5 minutes before now, Observation last.
  */
-export function minimalTransactionBundle(messageId: string, loinc = '94558-4'): Record<string, unknown> {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    identifier: { system: 'urn:ietf:rfc:3986', value: messageId },
-    entry: [
-      {
-        fullUrl: 'urn:uuid:7a1c1b0e-0000-4000-8000-000000000001',
-        resource: {
-          resourceType: 'Patient',
-          identifier: [{ system: 'urn:oid:1.2.250.1.213.1.4.8', value: PERSONAL_VALUES.nir }],
-          name: [{ family: PERSONAL_VALUES.family, given: [PERSONAL_VALUES.given] }],
-          birthDate: PERSONAL_VALUES.birthDate,
-        },
-        request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=urn:oid:1.2.250.1.213.1.4.8|${PERSONAL_VALUES.nir}` },
-      },
-      {
-        fullUrl: 'urn:uuid:7a1c1b0e-0000-4000-8000-000000000002',
-        resource: {
-          resourceType: 'Observation',
-          status: 'final',
-          code: { coding: [{ system: 'http://loinc.org', code: loinc }] },
-          subject: { reference: 'urn:uuid:7a1c1b0e-0000-4000-8000-000000000001' },
-          effectiveDateTime: '2021-12-31T10:15:00+01:00',
-          valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '260415000' }] },
-        },
-        request: { method: 'POST', url: 'Observation', ifNoneExist: `identifier=urn:sidep-gateway:result|${messageId}` },
-      },
-    ],
-  };
+export function validTransactionBundle(messageId: string, loinc = '94558-4'): Record<string, unknown> {
+  const now = new Date();
+  const { family, given, birthDate, nir } = PERSONAL_VALUES;
+  const submission = syntheticResult({ patient: { nir, birthName: family, firstNames: [given], birthDate }, test: { loinc } }, now);
+  return structuredClone(messageOf(submission, { messageId, now })) as unknown as Record<string, unknown>;
+}
+
+/**
+ * The gateway's message for an intake body, validated and normalised as the intake does at
+ * `now`, for the pharmacy the body names (`759999907` by default): the intake refuses a body
+ * naming another pharmacy than its certificate's.
+ */
+export function messageOf(
+  submission: unknown,
+  { messageId, now, kind = 'original' }: { messageId: string; now: Date; kind?: FhirMessageInput['kind'] },
+): TransactionBundle {
+  const result = parseIntake(createIntakeSchema({ now: () => now }), submission);
+  const finess = result.pharmacyFiness ?? '759999907';
+  return toFhirBundle({ messageId, resultId: messageId, kind, result, pharmacy: { finess }, issuedAt: now });
 }
 
 /** A temp dir with a dev PKI (client `gateway`) and the simulator running on it. */
@@ -58,6 +49,8 @@ export interface SimulatorFixture {
   journalPath: string;
   /** Calls the control API with the gateway's certificate. */
   control(method: 'GET' | 'POST' | 'DELETE', path: string, body?: Faults): Promise<{ status: number; json: unknown }>;
+  /** POSTs `body` as a FHIR message to `/fhir`, as a client other than the gateway's could. */
+  postMessage(body: unknown, idempotencyKey: string): Promise<{ status: number; contentType: string; json: unknown }>;
   dispose(): Promise<void>;
 }
 
@@ -92,6 +85,15 @@ export async function startSimulatorFixture(): Promise<SimulatorFixture> {
       });
       const text = await response.body.text();
       return { status: response.statusCode, json: text === '' ? undefined : JSON.parse(text) };
+    },
+    async postMessage(body, idempotencyKey) {
+      const response = await request(`${simulator.url}/fhir`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/fhir+json', 'idempotency-key': idempotencyKey },
+        body: JSON.stringify(body),
+      });
+      return { status: response.statusCode, contentType: String(response.headers['content-type']), json: await response.body.json() };
     },
     async dispose() {
       await agent.close();

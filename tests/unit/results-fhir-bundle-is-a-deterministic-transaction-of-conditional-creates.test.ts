@@ -124,7 +124,7 @@ describe('FHIR message (DOMAIN.md §1)', () => {
   it('uses fr-core-patient-ins and the INS-NIR only for a qualified identity', () => {
     const patient = resourceOf(bundleOf({ result: resultOf((b) => (b.patient.insStatus = 'QUAL')) }), 'Patient');
     expect(patient.meta.profile).toEqual(['https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-ins']);
-    expect(patient.identifier[0]?.type?.coding[0]).toEqual({ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' });
+    expect(patient.identifier[0]?.type?.coding?.[0]).toEqual({ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'INS-NIR' });
     expect(patient.extension.map((e) => e.url)).toContain('http://hl7.org/fhir/StructureDefinition/patient-birthPlace');
     for (const status of ['RECUP', 'VALI']) {
       const other = resourceOf(bundleOf({ result: resultOf((b) => (b.patient.insStatus = status)) }), 'Patient');

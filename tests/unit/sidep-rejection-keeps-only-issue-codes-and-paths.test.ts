@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rejectionIssues } from '../../gateway/src/sidep/rejection-issues.js';
+import { rejectionIssues, strictExpression } from '../../gateway/src/sidep/rejection-issues.js';
 
 describe('rejectionIssues', () => {
   it('keeps code and expression[0] and nothing else of an OperationOutcome', () => {
@@ -21,7 +21,7 @@ describe('rejectionIssues', () => {
     expect(JSON.stringify(issues)).not.toMatch(/Testpatient|1985|185036912345609/);
   });
 
-  it('drops an expression that could carry a literal value', () => {
+  it('cuts an expression that could carry a literal value back to its resource type', () => {
     const body = {
       resourceType: 'OperationOutcome',
       issue: [
@@ -30,9 +30,27 @@ describe('rejectionIssues', () => {
       ],
     };
     expect(rejectionIssues(body)).toEqual([
-      { code: 'invalid', expression: '' },
+      { code: 'invalid', expression: 'Patient' },
       { code: 'required', expression: 'Bundle.entry.resource.ofType(Patient)' },
     ]);
+  });
+
+  it.each([
+    ['Bundle.entry[6].resource.status', 'Bundle.entry[6].resource.status'],
+    ['Bundle.entry[6].resource.valueCodeableConcept', 'Bundle.entry[6].resource.valueCodeableConcept'],
+    ['Patient.identifier[185036912345609]', 'Patient'],
+    ['Patient.telecom.0611223344', 'Patient'],
+    ['Patient.telecom[0].+33611223344', 'Patient'],
+    ['Patient.name.Testpatient', 'Patient'],
+    ['Patient.birthDate.1985-03-14', 'Patient'],
+    ['Patient.name[01]', 'Patient'],
+    ['Patient.name[1000]', 'Patient'],
+    ['Patient.ofType(Testpatient)', 'Patient'],
+    ['Testpatient.name', ''],
+    ['185036912345609', ''],
+    ['Patient..name', 'Patient'],
+  ])('keeps only R4 names and small indexes: %s → %j', (expression, kept) => {
+    expect(strictExpression(expression)).toBe(kept);
   });
 
   it('replaces a code that is not a FHIR issue type token', () => {

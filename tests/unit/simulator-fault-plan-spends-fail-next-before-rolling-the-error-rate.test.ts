@@ -14,9 +14,9 @@ describe('the simulator fault plan', () => {
   it('rejects only the configured LOINC code, or every code when none is given', () => {
     const plan = createFaultPlan();
     plan.replace({ rejectWhen: { loinc: '97097-0', status: 422 } });
-    expect([plan.rejection('97097-0'), plan.rejection('94558-4')]).toEqual([422, undefined]);
+    expect([plan.rejection('97097-0'), plan.rejection('94558-4')]).toEqual([{ status: 422 }, undefined]);
     plan.replace({ rejectWhen: { status: 400 } });
-    expect(plan.rejection('94558-4')).toBe(400);
+    expect(plan.rejection('94558-4')).toEqual({ status: 400 });
   });
 
   it('is in outage until the given instant, and a new set clears the old one', () => {

@@ -70,7 +70,8 @@ export function createFaultPlan(random: () => number = Math.random): FaultPlan {
     },
     rejection(loinc) {
       const rule = faults.rejectWhen;
-      return rule !== undefined && (rule.loinc === undefined || rule.loinc === loinc) ? rule.status : undefined;
+      if (rule === undefined || (rule.loinc !== undefined && rule.loinc !== loinc)) return undefined;
+      return rule.outcome === undefined ? { status: rule.status } : { status: rule.status, outcome: rule.outcome };
     },
   };
 }

@@ -17,7 +17,7 @@ export interface SimulatorProcessOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** How long to wait for the ready line. Default 15 s. */
+  /** How long to wait for the ready line. Default 60 s: indexing the R4 definitions takes seconds on a busy machine. */
   readyTimeoutMs?: number;
 }
 
@@ -72,7 +72,7 @@ export async function startSimulatorProcess(options: SimulatorProcessOptions): P
       clearTimeout(timer);
       reject(new Error(`The SI-DEP simulator ${reason}.`));
     };
-    const timer = setTimeout(() => fail('did not get ready in time'), options.readyTimeoutMs ?? 15_000);
+    const timer = setTimeout(() => fail('did not get ready in time'), options.readyTimeoutMs ?? 60_000);
     child.once('error', (error) => fail(`could not start (${error.message})`));
     child.once('exit', (code) => fail(`exited (code ${code}) before it was ready: ${stderr}`));
     lines.on('line', (line) => {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { parseJson } from '@sidep-gateway/gateway/sidep/index.js';
-import { checkTransactionBundle } from './bundle-shape.js';
+import { checkTransactionBundle } from './message-check.js';
 import { faultsSchema, type FaultPlan, type InjectedFailure } from './faults.js';
 import type { Journal } from './journal.js';
 
@@ -14,7 +14,7 @@ export interface SimulatorStats {
   accepted: number;
   /** Repeats of an accepted message id, answered with its first acknowledgement. */
   replayed: number;
-  /** Refused for their content: 400, 415, 422 (`rejectWhen` included). */
+  /** Refused for their content: 400 (not FHIR R4), 415, 422 (SI-DEP's rules, `rejectWhen` included). */
   rejected: number;
   /** Answered by `failNext` or `errorRate`. */
   injectedFailures: number;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { anssiTlsOptions } from '@sidep-gateway/gateway/pki/index.js';
 import { createFaultPlan } from './faults.js';
+import { loadR4Definitions } from './fhir-r4.js';
 import { openJournal } from './journal.js';
 import { createSimulatorRoutes, type SimulatorStats } from './routes.js';
 
@@ -37,6 +38,8 @@ export interface Simulator {
  * const url = await sim.listen(0);
  */
 export async function createSimulator(options: SimulatorOptions): Promise<Simulator> {
+  // indexed before listening, so that the first message is not the one that waits for it
+  loadR4Definitions();
   const faults = createFaultPlan();
   const stats: SimulatorStats = { requests: 0, accepted: 0, replayed: 0, rejected: 0, injectedFailures: 0, resets: 0 };
   const journal = await openJournal(options.journalFile);

@@ -1,130 +1,36 @@
-/** The slice of FHIR R4 that the SI-DEP message uses; field names are FHIR's. */
+/**
+ * The FHIR R4 types of the SI-DEP message: Medplum's maintained R4 types (`@medplum/fhirtypes`,
+ * generated from the R4 StructureDefinitions), narrowed to the elements the message always
+ * carries. Types only, erased at build: the package is a development dependency.
+ */
+import type * as R4 from '@medplum/fhirtypes';
 
-export interface Coding {
-  system: string;
-  code: string;
-  display?: string;
-}
+export type { Address, CodeableConcept, Coding, Extension, HumanName, Identifier, Reference } from '@medplum/fhirtypes';
 
-export interface CodeableConcept {
-  coding: Coding[];
-}
+/** `T` with the elements `K` present. */
+type With<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> };
 
-export interface Identifier {
-  use?: 'usual' | 'official' | 'temp' | 'secondary' | 'old';
-  type?: CodeableConcept;
-  system: string;
-  value: string;
-}
+export type Patient = With<R4.Patient, 'meta' | 'extension' | 'identifier' | 'name' | 'telecom' | 'gender' | 'birthDate'>;
+export type Practitioner = With<R4.Practitioner, 'identifier'>;
+export type Organization = With<R4.Organization, 'identifier'>;
+export type PractitionerRole = With<R4.PractitionerRole, 'identifier' | 'practitioner' | 'organization'>;
+export type Device = With<R4.Device, 'identifier' | 'deviceName'>;
+export type Specimen = With<R4.Specimen, 'identifier' | 'type' | 'subject' | 'collection'>;
+export type Observation = With<
+  R4.Observation,
+  'identifier' | 'category' | 'subject' | 'effectiveDateTime' | 'issued' | 'performer' | 'valueCodeableConcept' | 'specimen' | 'device'
+>;
 
-/** A literal reference (`urn:uuid:` of an entry) or a logical one (by identifier). */
-export interface Reference {
-  reference?: string;
-  type?: string;
-  identifier?: Identifier;
-}
-
-export interface Address {
-  extension?: Extension[];
-  line?: string[];
-  city?: string;
-  postalCode?: string;
-  country?: string;
-}
-
-export interface Extension {
-  url: string;
-  extension?: Extension[];
-  valueCoding?: Coding;
-  valueString?: string;
-  valueReference?: Reference;
-  valueAddress?: Address;
-}
-
-export interface HumanName {
-  extension?: Extension[];
-  use: 'official' | 'usual';
-  family: string;
-  given?: string[];
-}
-
-export interface ContactPoint {
-  system: 'phone' | 'email';
-  value: string;
-}
-
-export interface Patient {
-  resourceType: 'Patient';
-  meta: { profile: string[] };
-  extension: Extension[];
-  identifier: Identifier[];
-  name: HumanName[];
-  telecom: ContactPoint[];
-  gender: 'male' | 'female' | 'unknown';
-  birthDate: string;
-  address?: Address[];
-}
-
-export interface Observation {
-  resourceType: 'Observation';
-  extension?: Extension[];
-  identifier: Identifier[];
-  status: 'final' | 'corrected' | 'entered-in-error';
-  category: CodeableConcept[];
-  code: CodeableConcept;
-  subject: Reference;
-  effectiveDateTime: string;
-  issued: string;
-  performer: Reference[];
-  valueCodeableConcept: CodeableConcept;
-  specimen: Reference;
-  device: Reference;
-}
-
-export interface Specimen {
-  resourceType: 'Specimen';
-  identifier: Identifier[];
-  type: CodeableConcept;
-  subject: Reference;
-  collection: { collectedDateTime: string };
-}
-
-export interface Device {
-  resourceType: 'Device';
-  identifier: Identifier[];
-  deviceName: { name: string; type: 'user-friendly-name' }[];
-}
-
-export interface Practitioner {
-  resourceType: 'Practitioner';
-  identifier: Identifier[];
-}
-
-export interface PractitionerRole {
-  resourceType: 'PractitionerRole';
-  identifier: Identifier[];
-  practitioner: Reference;
-  organization: Reference;
-}
-
-export interface Organization {
-  resourceType: 'Organization';
-  identifier: Identifier[];
-}
-
-export type Resource = Patient | Observation | Specimen | Device | Practitioner | PractitionerRole | Organization;
+/** The message's resources; each carries the identifier that keys its conditional create. */
+export type Resource = Patient | Practitioner | Organization | PractitionerRole | Device | Specimen | Observation;
 
 /** A transaction entry: a conditional create, so that a replayed message creates nothing. */
-export interface TransactionEntry {
-  fullUrl: string;
-  resource: Resource;
-  request: { method: 'POST'; url: Resource['resourceType']; ifNoneExist: string };
-}
+export type TransactionEntry = With<R4.BundleEntry<Resource>, 'fullUrl' | 'resource'> & {
+  request: R4.BundleEntryRequest & { method: 'POST'; url: Resource['resourceType']; ifNoneExist: string };
+};
 
-export interface TransactionBundle {
-  resourceType: 'Bundle';
-  identifier: Identifier;
+/** The SI-DEP message: a transaction Bundle of conditional creates. */
+export type TransactionBundle = With<Omit<R4.Bundle<Resource>, 'type' | 'entry'>, 'identifier' | 'timestamp'> & {
   type: 'transaction';
-  timestamp: string;
   entry: TransactionEntry[];
-}
+};

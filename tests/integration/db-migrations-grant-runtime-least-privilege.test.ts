@@ -51,6 +51,18 @@ describe('the runtime database role', () => {
   });
 });
 
+describe('the runtime role and the SI-DEP contract circuit', () => {
+  it('counts refusals, opens and closes pauses, but never deletes one or moves when it opened', async () => {
+    await db.runtime.updateTable('sidep_contract_streak').set({ signature: '400', refusals: 1, started_at: new Date() }).execute();
+    const { id } = await db.runtime.insertInto('sidep_contract_pauses').values({ signature: '400', contract_version: '1' }).returning('id').executeTakeFirstOrThrow();
+    await db.runtime.updateTable('sidep_contract_pauses').set({ closed_at: new Date(), close_reason: 'resume' }).where('id', '=', id).execute();
+    // an earlier or later opening would change how much of each message's age relay.maxAge skips
+    await expect(db.runtime.updateTable('sidep_contract_pauses').set({ opened_at: new Date(0) }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
+    await expect(db.runtime.deleteFrom('sidep_contract_pauses').execute()).rejects.toThrow(/permission denied/);
+    await expect(db.runtime.deleteFrom('sidep_contract_streak').execute()).rejects.toThrow(/permission denied/);
+  });
+});
+
 describe('the sealer role, taken by the runtime role for one transaction', () => {
   it('reads the prune anchor that audit verification chains to, and cannot write it', async () => {
     const asSealer = (query: RawBuilder<unknown>) =>

@@ -5,6 +5,11 @@ import { z } from 'zod';
  * replaces the previous one; `{}` clears them all.
  */
 export const faultsSchema = z.strictObject({
+  /**
+   * The SI-DEP contract version enforced, default `1`; `2` also requires the Observation's
+   * `method`, which contract 1 messages do not carry (a contract change on SI-DEP's side).
+   */
+  contract: z.literal(['1', '2']).optional(),
   /** Share of messages answered 503, 0..1. */
   errorRate: z.number().min(0).max(1).optional(),
   /** Delay before every answer. */
@@ -19,11 +24,27 @@ export const faultsSchema = z.strictObject({
       retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
     })
     .optional(),
-  /** Well-formed messages (with this Observation LOINC code, if given) are refused. */
-  rejectWhen: z.strictObject({ loinc: z.string().min(1).optional(), status: z.literal([400, 422]) }).optional(),
+  /**
+   * Valid messages (with this Observation LOINC code, if given) are refused; with `outcome`, that
+   * body is the answer as given, so that tests can plant values where a client must keep none.
+   */
+  rejectWhen: z
+    .strictObject({
+      loinc: z.string().min(1).optional(),
+      status: z.literal([400, 422]),
+      outcome: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 
 export type Faults = z.infer<typeof faultsSchema>;
+export type ContractVersion = NonNullable<Faults['contract']>;
+
+/** How to refuse a valid message: the status, and the body to answer if one was staged. */
+export interface StagedRejection {
+  status: 400 | 422;
+  outcome?: Record<string, unknown>;
+}
 
 /** An HTTP failure to answer instead of processing the message. */
 export interface InjectedFailure {
@@ -36,10 +57,11 @@ export interface FaultPlan {
   replace(faults: Faults): void;
   isOutage(now: number): boolean;
   latencyMs(): number;
+  contract(): ContractVersion;
   /** Consumes one `failNext` if any is left, else rolls `errorRate`. */
   nextFailure(): InjectedFailure | undefined;
-  /** The status to refuse a well-formed message with, if `rejectWhen` matches it. */
-  rejection(loinc: string): 400 | 422 | undefined;
+  /** How to refuse a valid message, if `rejectWhen` matches it. */
+  rejection(loinc: string): StagedRejection | undefined;
 }
 
 /**
@@ -60,6 +82,7 @@ export function createFaultPlan(random: () => number = Math.random): FaultPlan {
     },
     isOutage: (now) => faults.outageUntil !== undefined && now < Date.parse(faults.outageUntil),
     latencyMs: () => faults.latencyMs ?? 0,
+    contract: () => faults.contract ?? '1',
     nextFailure() {
       if (faults.failNext !== undefined && failNextLeft > 0) {
         failNextLeft -= 1;

@@ -8,6 +8,8 @@ export interface JournalEntry {
   receivedAt: string;
   /** The Observation's `status` (`final`, `amended`, `cancelled`…). */
   observationStatus: string;
+  /** The contract version the message was sent under (`X-Sidep-Contract-Version`), if it named one. */
+  contractVersion: string | null;
   /** How many times the message was received, the first time included. */
   count: number;
 }

@@ -40,7 +40,8 @@ interface Issue {
 }
 
 /**
- * SI-DEP's FHIR endpoint (`POST /fhir`, a transaction) and the simulator's control API
+ * SI-DEP's FHIR endpoint (`POST /fhir`, a transaction, checked against the contract version
+ * staged with the faults) and the simulator's control API
  * (`/_control/faults`, `/_control/journal`, `/_control/stats`), as one Hono app.
  */
 export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
@@ -60,24 +61,26 @@ export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
       stats.rejected += 1;
       return outcome(415, [{ code: 'not-supported' }]);
     }
-    const check = checkTransactionBundle(parseJson(await c.req.text()), c.req.header('idempotency-key'));
+    const check = checkTransactionBundle(parseJson(await c.req.text()), c.req.header('idempotency-key'), Date.now(), faults.contract());
     if (!check.ok) {
       stats.rejected += 1;
-      return outcome(400, check.issues);
+      return outcome(check.kind === 'structure' ? 400 : 422, check.issues);
     }
     const { messageId, observation, entryCount } = check.facts;
     // A repeat replays its first answer even if a rejection rule was staged since.
     const rejection = journal.find(messageId) === undefined ? faults.rejection(observation.loinc) : undefined;
     if (rejection !== undefined) {
       stats.rejected += 1;
+      if (rejection.outcome !== undefined) return fhirResponse(rejection.status, rejection.outcome);
       const expression = [`${observation.path}.resource.code`];
-      return outcome(rejection, [{ code: 'business-rule', expression, diagnostics: INJECTED }]);
+      return outcome(rejection.status, [{ code: 'business-rule', expression, diagnostics: INJECTED }]);
     }
     const entry = await journal.record({
       messageId,
       ackId: randomUUID(),
       receivedAt: new Date().toISOString(),
       observationStatus: observation.status,
+      contractVersion: contractVersionOf(c.req.header('x-sidep-contract-version')),
     });
     const first = entry.count === 1;
     if (first) stats.accepted += 1;
@@ -106,6 +109,11 @@ export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
     return outcome(500, [{ code: 'exception' }]);
   });
   return app;
+}
+
+/** A version token as the journal keeps it: anything else the client sent is dropped. */
+function contractVersionOf(header: string | undefined): string | null {
+  return header !== undefined && /^[\w.-]{1,32}$/.test(header) ? header : null;
 }
 
 function injectedFailure({ status, retryAfterSeconds }: InjectedFailure): Response {

@@ -43,6 +43,7 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     sidep: sidep.client,
     buildMessage: createMessageBuilder({ sealer }),
     policy: { ...s.relay, maxAgeMs: s.relay.maxAgeHours * 3_600_000 },
+    contract: { refusals: s.relay.contractRefusals, windowSeconds: s.relay.contractWindowSeconds },
     metrics,
     log,
     batchSize: s.relay.batchSize,

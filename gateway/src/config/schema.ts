@@ -94,10 +94,15 @@ export const settingsSchema = z
       maxAgeHours: positiveInt.default(24),
       baseDelayMs: positiveInt.default(1_000),
       maxDelayMs: positiveInt.default(5 * 60_000),
+      /** SI-DEP refusing this many messages in a row for one issue (a contract change) stops the relay… */
+      contractRefusals: positiveInt.min(2).max(1_000).default(20),
+      /** …when they fall within this many seconds of the first. */
+      contractWindowSeconds: positiveInt.min(10).max(3_600).default(300),
     }),
+    /** Personal data of settled results (and their idempotency records), at most MAX_PERSONAL_DATA_DAYS. */
     retention: z.object({
-      deliveredDays: z.coerce.number().positive().default(7),
-      deadLetteredDays: z.coerce.number().positive().default(30),
+      deliveredDays: z.coerce.number().positive().max(MAX_PERSONAL_DATA_DAYS).default(7),
+      deadLetteredDays: z.coerce.number().positive().max(MAX_PERSONAL_DATA_DAYS).default(30),
       purgeIntervalSeconds: positiveInt.default(300),
     }),
     /** Database dumps (deploy/backup/backup), as `gateway keys retire` and `gateway doctor` see them. */

@@ -180,6 +180,22 @@ export interface Pharmacies {
   name: string;
 }
 
+export interface SidepContractPauses {
+  close_reason: string | null;
+  closed_at: Timestamp | null;
+  contract_version: string;
+  id: Generated<Int8>;
+  opened_at: Generated<Timestamp>;
+  signature: string;
+}
+
+export interface SidepContractStreak {
+  id: Generated<boolean>;
+  refusals: number;
+  signature: string;
+  started_at: Timestamp;
+}
+
 export interface TestResults {
   blind_index_version: Generated<number>;
   cancelled_at: Timestamp | null;
@@ -230,6 +246,8 @@ export interface DB {
   login_states: LoginStates;
   outbox_messages: OutboxMessages;
   pharmacies: Pharmacies;
+  sidep_contract_pauses: SidepContractPauses;
+  sidep_contract_streak: SidepContractStreak;
   test_results: TestResults;
   web_sessions: WebSessions;
 }

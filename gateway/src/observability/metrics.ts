@@ -75,6 +75,11 @@ export function createMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    sidepContractCircuitOpen: new Gauge({
+      name: 'gateway_sidep_contract_circuit_open',
+      help: '1 while the relay sends nothing because SI-DEP refuses a whole message shape (a contract change), until `gateway outbox resume` or a gateway of a later contract version.',
+      registers: [registry],
+    }),
     keyManagerUp: new Gauge({
       name: 'gateway_key_manager_up',
       help: '1 when the key manager answered within the staleness limit.',

@@ -3,9 +3,14 @@ import type { Database } from '../db/index.js';
 import { KeyManagerUnavailable } from '../errors.js';
 import type { SidepAdapter } from '../sidep/index.js';
 import { errorSummary, type Logger, type Metrics } from '../observability/index.js';
-import { claim, deadLetter, markDelivered, releaseClaim, scheduleRetry, type ClaimedMessage } from '../results/lifecycle/index.js';
+import { claim, deadLetter, markDelivered, redrive, refusedSince, releaseClaim, scheduleRetry, type ClaimedMessage } from '../results/lifecycle/index.js';
+import type { RejectionIssue } from '../sidep/index.js';
 import { givesUp, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createBatcher } from './batcher.js';
+import { closeContractCircuit, endStreak, pausedMsSince, readContractCircuit, recordRefusal, type ContractCircuitState } from './contract-circuit.js';
+import { rejectionSignature, supersedesContract, type ContractCircuitSettings } from './contract-streak.js';
+
+const RELAY_ACTOR = { type: 'system', id: 'relay' } as const;
 
 export interface RelayDeps {
   db: Database;
@@ -13,6 +18,8 @@ export interface RelayDeps {
   /** Opens the sealed result and builds the SI-DEP message (FHIR Bundle). */
   buildMessage: (m: ClaimedMessage) => Promise<unknown>;
   policy: RetryPolicy;
+  /** When SI-DEP refusing one shape stops the sends (outbox/contract-circuit.ts). */
+  contract: ContractCircuitSettings;
   metrics: Metrics;
   log: Logger;
   batchSize: number;
@@ -42,6 +49,9 @@ export function createRelay(deps: RelayDeps) {
   let woken = false;
   let loop: Promise<void> | undefined;
   const settled = new Set<Promise<void>>();
+  // The contract circuit as last read, at most every `pollMs`: while open, nothing is sent.
+  let circuit: ContractCircuitState = { open: undefined, streaking: false };
+  let circuitReadAt = -Infinity;
   // ≤ 10 ms more latency buys one round trip per batch of deliveries instead of one transaction each
   const acknowledged = createBatcher<{ m: ClaimedMessage; ackId: string }>(
     async (acks) => {
@@ -71,7 +81,75 @@ export function createRelay(deps: RelayDeps) {
     });
   }
 
+  /** Reads the shared circuit (closing it if this gateway speaks a later contract version); whether it is open. */
+  async function contractPaused(): Promise<boolean> {
+    if (now() - circuitReadAt < deps.pollMs) return circuit.open !== undefined;
+    circuitReadAt = now();
+    try {
+      circuit = await readContractCircuit(deps.db);
+      if (circuit.open !== undefined && supersedesContract(deps.sidep.contractVersion, circuit.open.contractVersion)) {
+        // a gateway of a later contract version runs: the fix the circuit waited for is deployed
+        await closeContractCircuit(deps.db, { reason: 'redeploy', actor: RELAY_ACTOR });
+        deps.log.info({ contractVersion: deps.sidep.contractVersion }, 'SI-DEP contract circuit closed by a later contract version');
+        circuit = { open: undefined, streaking: false };
+      }
+    } catch (e) {
+      deps.log.warn({ err: errorSummary(e) }, 'SI-DEP contract circuit not read; keeping its last state');
+    }
+    deps.metrics.sidepContractCircuitOpen.set(circuit.open === undefined ? 0 : 1);
+    return circuit.open !== undefined;
+  }
+
+  /**
+   * A refusal, counted towards the contract circuit first. Once the circuit is open for its
+   * signature the message is held in the queue rather than dead-lettered, and the streak's
+   * dead letters go back there too: they are the contract's doing, not their results'. A refusal
+   * of another shape stays an isolated dead letter.
+   */
+  async function refused(m: ClaimedMessage, httpStatus: number, issues: RejectionIssue[]): Promise<void> {
+    const signature = rejectionSignature(httpStatus, issues);
+    const refusal = await recordRefusal(deps.db, { signature, contractVersion: deps.sidep.contractVersion, settings: deps.contract });
+    circuit = { open: refusal.open, streaking: true };
+    if (refusal.opened) {
+      deps.metrics.sidepContractCircuitOpen.set(1);
+      deps.log.error({ signature, contractVersion: deps.sidep.contractVersion }, 'SI-DEP refuses a whole message shape: sends stop until `gateway outbox resume` or a later contract version');
+    }
+    if (refusal.open?.signature === signature) {
+      await scheduleRetry(deps.db, m, 'sidep-contract-rejected', 0);
+      deps.metrics.deliveries.inc({ outcome: 'retry' });
+      if (refusal.opened) await requeueStreak(signature, refusal.streakStartedAt);
+      return;
+    }
+    await deadLetter(deps.db, m, { code: 'sidep-rejected', httpStatus, issues });
+    deps.metrics.deliveries.inc({ outcome: 'dead-lettered' });
+    deps.metrics.deadLetters.inc({ reason: 'sidep-rejected' });
+    // another replica may have opened the circuit since, without seeing this dead letter
+    const open = (await readContractCircuit(deps.db)).open;
+    if (open?.signature === signature) await requeueStreak(signature, refusal.streakStartedAt);
+  }
+
+  /** Puts the streak's dead letters (counted from `since`, before each was dead-lettered) back in the queue. */
+  async function requeueStreak(signature: string, since: Date): Promise<void> {
+    const streak = (await refusedSince(deps.db, since)).filter(
+      ({ deadReason: r }) => r?.httpStatus !== undefined && rejectionSignature(r.httpStatus, r.issues ?? []) === signature,
+    );
+    if (streak.length > 0) await redrive(deps.db, { ids: streak.map((d) => d.id), actor: RELAY_ACTOR });
+  }
+
+  /** `givesUp`, not counting the time the contract circuit held the queue against `relay.maxAge`. */
+  async function giveUpReason(m: ClaimedMessage): Promise<ReturnType<typeof givesUp>> {
+    const reason = givesUp(deps.policy, m.attempts, m.createdAt, now());
+    if (reason !== 'max-age') return reason;
+    const paused = await pausedMsSince(deps.db, m.createdAt);
+    return givesUp(deps.policy, m.attempts, new Date(m.createdAt.getTime() + paused), now());
+  }
+
   async function deliver(m: ClaimedMessage): Promise<void> {
+    if (circuit.open !== undefined) {
+      // claimed ahead before the circuit opened: back to the queue, attempt not counted
+      await releaseClaim(deps.db, m, 'sidep-contract-rejected');
+      return;
+    }
     let bundle: unknown;
     try {
       bundle = await deps.buildMessage(m);
@@ -97,10 +175,15 @@ export function createRelay(deps: RelayDeps) {
         // with its first acknowledgement.
         track(acknowledged.add({ m, ackId: outcome.ackId }), () => pendingAcks--, 'acknowledgement not written; the lease will expire');
         pendingAcks++;
+        if (circuit.streaking) {
+          // refusals interleaved with acceptances are not a contract change
+          circuit = { ...circuit, streaking: false };
+          track(endStreak(deps.db), () => undefined, 'refusal streak not ended');
+        }
         return;
       }
       case 'retryable': {
-        const gaveUp = givesUp(deps.policy, m.attempts, m.createdAt, now());
+        const gaveUp = await giveUpReason(m);
         if (gaveUp) {
           await deadLetter(deps.db, m, { code: gaveUp });
           deps.metrics.deliveries.inc({ outcome: 'dead-lettered' });
@@ -154,6 +237,10 @@ export function createRelay(deps: RelayDeps) {
       const waiting = inFlight + ready.length;
       const room = Math.min(deps.batchSize, deps.concurrency + refill - waiting, 2 * deps.concurrency - waiting - pendingAcks);
       if (room < refill) {
+        await sleep(deps.pollMs);
+        continue;
+      }
+      if (await contractPaused()) {
         await sleep(deps.pollMs);
         continue;
       }

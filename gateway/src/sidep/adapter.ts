@@ -3,6 +3,16 @@
  * learns whether to record an acknowledgement, try again later, or dead-letter it.
  */
 
+/**
+ * The version of SI-DEP's exchange contract this gateway's messages follow, sent with each one as
+ * `X-Sidep-Contract-Version`. A header rather than the Bundle's `meta.profile`: SI-DEP routes on
+ * it before parsing (to the validator of that version), it names the exchange as a whole (message,
+ * transaction answers, acknowledgements) and it leaves the Bundle SI-DEP stores as the builder
+ * made it. A whole number: raise it with every change of the messages' shape; a gateway of a
+ * later version closes the relay's contract circuit as it starts (outbox/contract-circuit.ts).
+ */
+export const SIDEP_CONTRACT_VERSION = '1';
+
 /** One message for SI-DEP: a FHIR R4 transaction Bundle whose `identifier.value` is `messageId`. */
 export interface SidepMessage {
   messageId: string;
@@ -40,6 +50,8 @@ export type SendOutcome =
  * if (outcome.kind === 'accepted') markDelivered(outcome.ackId);
  */
 export interface SidepAdapter {
+  /** The contract version the messages are sent under (`SIDEP_CONTRACT_VERSION`). */
+  readonly contractVersion: string;
   send(message: SidepMessage): Promise<SendOutcome>;
   /** Closes the connections; pending sends finish first. */
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { Pool, type Dispatcher } from 'undici';
 import { anssiTlsOptions } from '../pki/index.js';
-import type { SendOutcome, SidepAdapter, SidepMessage } from './adapter.js';
+import { SIDEP_CONTRACT_VERSION, type SendOutcome, type SidepAdapter, type SidepMessage } from './adapter.js';
 import { isRecord, parseJson } from './json.js';
 import { rejectionIssues } from './rejection-issues.js';
 import { retryAfterMs } from './retry-after.js';
@@ -32,7 +32,8 @@ export interface FhirSidepClientOptions extends SidepTls {
 
 /**
  * The FHIR delivery adapter. Each message is POSTed as `application/fhir+json` to the FHIR base
- * (a transaction, FHIR R4 §3.1.0.11) with `Idempotency-Key: <messageId>`, over pooled
+ * (a transaction, FHIR R4 §3.1.0.11) with `Idempotency-Key: <messageId>` and
+ * `X-Sidep-Contract-Version: <SIDEP_CONTRACT_VERSION>`, over pooled
  * keep-alive mTLS connections under the ANSSI policy. The acknowledgement is the `id` of the
  * transaction-response Bundle SI-DEP answers with (2xx).
  *
@@ -57,6 +58,7 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): FhirSide
   const retired = new Set<Promise<void>>();
 
   return {
+    contractVersion: SIDEP_CONTRACT_VERSION,
     async send(message: SidepMessage): Promise<SendOutcome> {
       try {
         const response = await pool.request({
@@ -66,6 +68,7 @@ export function createFhirSidepClient(options: FhirSidepClientOptions): FhirSide
             'content-type': 'application/fhir+json',
             accept: 'application/fhir+json',
             'idempotency-key': message.messageId,
+            'x-sidep-contract-version': SIDEP_CONTRACT_VERSION,
           },
           body: JSON.stringify(message.bundle),
           signal: AbortSignal.timeout(timeoutMs),

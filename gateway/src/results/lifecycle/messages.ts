@@ -21,3 +21,14 @@ export async function backlog(db: Database): Promise<{ pending: number; oldestAg
     .executeTakeFirstOrThrow();
   return { pending: Number(row.pending), oldestAgeSeconds: row.age ?? 0 };
 }
+
+/** Messages dead-lettered for an SI-DEP refusal since `since`, with their reason (codes and paths only). */
+export function refusedSince(db: Database, since: Date) {
+  return db
+    .selectFrom('outbox_messages')
+    .select(['id', 'dead_reason as deadReason'])
+    .where('state', '=', 'dead')
+    .where('last_error_code', '=', 'sidep-rejected')
+    .where('updated_at', '>=', since)
+    .execute();
+}

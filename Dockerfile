@@ -23,6 +23,9 @@ COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
 # the root's development dependencies (Vite, React) and the gateway's
 RUN npm ci --include-workspace-root --workspace @sidep-gateway/gateway --no-audit --no-fund --ignore-scripts
+# the SBOM shipped in the image: the gateway's production dependency tree, read by cyclonedx-npm
+# (a root development dependency) in this tree, installed from the package-lock.json the deps stage installs from
+RUN npm run sbom
 COPY tsconfig.json ./
 COPY admin-ui/ admin-ui/
 # the UI compiles in gateway modules (statuses, rights, NIR rules): it checks with the server's rules
@@ -44,6 +47,7 @@ COPY --chown=root:root gateway/src/ gateway/src/
 COPY --chown=root:root gateway/data/ gateway/data/
 COPY --chown=root:root migrations/ migrations/
 COPY --from=ui --chown=root:root /app/admin-ui/dist admin-ui/dist
+COPY --from=ui --chown=root:root /app/sbom.cdx.json sbom.cdx.json
 # The only writable place: the audit sink's volume (compose mounts gateway-audit here).
 RUN ln -s /app/gateway/bin/gateway.js /usr/local/bin/gateway \
  && mkdir -p /var/lib/gateway-audit && chown 10001:10001 /var/lib/gateway-audit && chmod 0700 /var/lib/gateway-audit

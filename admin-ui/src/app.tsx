@@ -13,8 +13,10 @@ import { StatisticsPage } from './admin/statistics-page.js';
 import { SystemPage } from './admin/system-page.js';
 import { PharmaciesPage } from './admin/pharmacies-page.js';
 import { EnrolmentsPage } from './admin/enrolments-page.js';
+import { AccessReviewPage } from './admin/access-review-page.js';
 import { AuditPage } from './admin/audit-page.js';
 import { KeysPage } from './admin/keys-page.js';
+import { SubjectsPage } from './admin/subjects-page.js';
 
 interface Page {
   path: string;
@@ -33,9 +35,11 @@ const PAGES: Page[] = [
   // adding and deactivating pharmacies, and chain roles, need the enrolments right chain-wide (the server checks them)
   { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: (me) => <PharmaciesPage canManagePharmacies={me.capabilities.enrolments === 'all'} /> },
   { path: '/enrolments', label: 'nav.enrolments', capability: 'enrolments', render: (me) => <EnrolmentsPage chainWide={me.capabilities.enrolments === 'all'} /> },
+  { path: '/access-review', label: 'nav.access', capability: 'access-review', render: (me) => <AccessReviewPage canChange={me.capabilities.enrolments !== undefined} /> },
   { path: '/system', label: 'nav.system', capability: 'key-status', render: () => <SystemPage /> },
   { path: '/keys', label: 'nav.keys', capability: 'key-status', render: (me) => <KeysPage canChange={me.capabilities.keys !== undefined} /> },
   { path: '/audit', label: 'nav.audit', capability: 'audit', render: () => <AuditPage /> },
+  { path: '/subjects', label: 'nav.subjects', capability: 'data-subjects', render: () => <SubjectsPage /> },
 ];
 
 const LANGUAGE_KEY = 'sidep-gateway.language';

@@ -11,6 +11,11 @@ export type Me = z.output<typeof S.MeSchema>;
 export type Pharmacy = z.output<typeof S.PharmacySchema>;
 export type Reference = z.output<typeof S.ReferenceSchema>;
 export type EnrolmentRow = z.output<typeof S.EnrolmentRowSchema>;
+export type AccessReviewPerson = z.output<typeof S.AccessReviewPersonSchema>;
+export type SubjectResult = z.output<typeof S.SubjectResultSchema>;
+export type SubjectExport = z.output<typeof S.SubjectExportSchema>;
+export type SubjectErasure = z.output<typeof S.SubjectErasureSchema>;
+export type SubjectRequest = z.output<typeof S.SubjectRequestSchema>;
 
 /** The status resource: delivery state and receipts, never personal data. */
 export type ResultStatusView = z.output<typeof S.ResultStatusSchema>;
@@ -29,5 +34,6 @@ export type AuditVerification = z.output<typeof S.AuditVerificationSchema>;
 export type KeyStatus = z.output<typeof S.KeyStatusSchema>;
 export type CertificateRow = z.output<typeof S.CertificateRowSchema>;
 export type PharmacyRow = z.output<typeof S.PharmacyRowSchema>;
+export type OffboardingProgress = z.output<typeof S.OffboardingProgressSchema>;
 export type IssuedCertificateView = z.output<typeof S.IssuedCertificateViewSchema>;
 export type SystemSummary = z.output<typeof S.SystemSummarySchema>;

@@ -40,8 +40,8 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
           answer: { id, status: 'received' },
           sealed: randomBytes(SEALED_BYTES),
           dataKeyId: null,
-          idx: indexColumns(body as never, blindIndex),
-          nirIndexesHeld: nirIndexes(body as never, blindIndex),
+          idx: indexColumns(body as never, blindIndex, pharmacyId),
+          nirIndexesHeld: nirIndexes(body as never, blindIndex, pharmacyId),
           messageId: randomUUID(),
           auditRows: auditAppender.rows([{ actor, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: randomUUID(), sourceIp: '127.0.0.1' }]),
         });

@@ -119,7 +119,7 @@ describe('each role in the UI', () => {
   it('a pharmacy manager: its own pharmacy’s results only, and a result’s receipt opened for a stated purpose, audited', async () => {
     await as('titulaire1', '/results', async (b) => {
       const { page } = b;
-      expect(await navigation(b)).toEqual(['Saisie au comptoir', 'Résultats', 'Statistiques', 'Pharmacies', 'Habilitations']);
+      expect(await navigation(b)).toEqual(['Saisie au comptoir', 'Résultats', 'Statistiques', 'Pharmacies', 'Habilitations', 'Revue des accès']);
       await page.locator(`td button:text-is("${delivered}")`).waitFor();
       expect(await page.locator(`td button:text-is("${theirs}")`).count()).toBe(0);
       await page.getByLabel('État').selectOption('dead-lettered');
@@ -154,7 +154,7 @@ describe('each role in the UI', () => {
   it('a chain admin: the admin pages, doctor’s checks on the system page, and no reveal of personal data', async () => {
     await as('admin', '/system', async (b) => {
       const { page } = b;
-      expect(await navigation(b)).toEqual(['Vue d’ensemble', 'Rejets', 'Résultats', 'Statistiques', 'Pharmacies', 'Habilitations', 'Système', 'Clés']);
+      expect(await navigation(b)).toEqual(['Vue d’ensemble', 'Rejets', 'Résultats', 'Statistiques', 'Pharmacies', 'Habilitations', 'Revue des accès', 'Système', 'Clés']);
       await page.locator('.checks li').first().waitFor();
       const checks = await page.locator('.checks li code').allTextContents();
       for (const check of ['database.reachable', 'audit.sealing', 'backup.last-success', 'key-manager.available']) expect(checks).toContain(check);
@@ -171,7 +171,7 @@ describe('each role in the UI', () => {
       expect(await navigation(b)).toEqual(['Vue d’ensemble', 'Rejets', 'Résultats', 'Statistiques', 'Système', 'Clés']);
     });
     await as('auditeur', '/audit', async (b) => {
-      expect(await navigation(b)).toEqual(['Vue d’ensemble', 'Résultats', 'Statistiques', 'Système', 'Clés', 'Journal d’audit']);
+      expect(await navigation(b)).toEqual(['Vue d’ensemble', 'Résultats', 'Statistiques', 'Revue des accès', 'Système', 'Clés', 'Journal d’audit']);
       const [download] = await Promise.all([b.page.waitForEvent('download'), b.page.getByRole('link', { name: 'Exporter (JSON Lines)' }).click()]);
       const lines = (await readFile((await download.path()) as string, 'utf8')).trim().split('\n');
       expect(lines.length).toBeGreaterThan(0);

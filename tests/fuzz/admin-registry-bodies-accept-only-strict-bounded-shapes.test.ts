@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_ENROLMENT_DAYS, parseEnrolmentBody, parsePharmacyBody, parseRevocationBody } from '../../gateway/src/admin/registry-bodies.js';
+import { parseEnrolmentBody, parsePharmacyBody, parseRevocationBody } from '../../gateway/src/admin/registry-bodies.js';
+import { MAX_ENROLMENT_DAYS } from '../../gateway/src/auth/enrolments.js';
 import { ROLES } from '../../gateway/src/auth/rbac.js';
 import { ValidationFailed } from '../../gateway/src/errors.js';
 import { REVOCATION_REASONS } from '../../gateway/src/pki/index.js';

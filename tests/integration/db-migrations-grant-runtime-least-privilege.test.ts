@@ -27,20 +27,25 @@ describe('the runtime database role', () => {
     await expect(db.runtime.insertInto('pharmacies').values({ finess: '759999907', name: 'x' }).execute()).rejects.toThrow(/permission denied/);
   });
 
-  it('alone cannot write the registry, certificates, CRLs or enrolments', async () => {
+  it('alone cannot write the registry, certificates, CRLs, enrolments or last sign-ins', async () => {
     const pharmacyId = (await db.owner.insertInto('pharmacies').values({ finess: '759999915', name: 'y' }).returning('id').executeTakeFirstOrThrow()).id;
     const writes = [
       () => db.runtime.updateTable('pharmacies').set({ active: false }).where('id', '=', pharmacyId).execute(),
+      () => db.runtime.updateTable('pharmacies').set({ offboarding_started_at: new Date(), offboarded_at: new Date() }).where('id', '=', pharmacyId).execute(),
       () => db.runtime.insertInto('client_certificates').values(certificateRow(pharmacyId)).execute(),
       () => db.runtime.updateTable('client_certificates').set({ revoked_at: new Date() }).execute(),
       () => db.runtime.insertInto('certificate_revocation_lists').values(crlRow()).execute(),
       () => db.runtime.insertInto('enrolments').values(enrolmentRow()).execute(),
       () => db.runtime.updateTable('enrolments').set({ revoked_at: new Date() }).execute(),
+      // the access review's last sign-ins: written by open_web_session only
+      () => db.runtime.insertInto('person_sign_ins').values({ issuer: 'dev', subject: 'x', last_sign_in_at: new Date(), mfa_evidence: 'mfa' }).execute(),
+      () => db.runtime.updateTable('person_sign_ins').set({ last_sign_in_at: new Date() }).execute(),
+      () => db.runtime.deleteFrom('person_sign_ins').execute(),
     ];
     for (const write of writes) await expect(write()).rejects.toThrow(/permission denied/);
   });
 
-  it('rewraps a data key (its wrapped text only) but never records a completed rewrap', async () => {
+  it('rewraps a data key (its wrapped text only) but never records a completed rewrap or a backup run', async () => {
     const id = randomUUID();
     await db.runtime.insertInto('data_keys').values({ id, key_window: '2026-01-01T00:00:00Z', shard: 0, wrapped: 'local:v1:old' }).execute();
     await db.runtime.updateTable('data_keys').set({ wrapped: 'local:v2:new' }).where('id', '=', id).execute();
@@ -48,6 +53,21 @@ describe('the runtime database role', () => {
     await expect(db.runtime.updateTable('data_keys').set({ key_window: '2026-01-02T00:00:00Z' }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
     // a forged early record would let `keys retire` shred dumps still inside backup retention
     await expect(sql`INSERT INTO kek_rewraps (version) VALUES (2)`.execute(db.runtime)).rejects.toThrow(/permission denied/);
+    // nor a backup run, nor mark a plaintext one encrypted: doctor and retire read them
+    await expect(sql`INSERT INTO backup_runs (kind, label) VALUES ('database', 'forged')`.execute(db.runtime)).rejects.toThrow(/permission denied/);
+    await expect(sql`UPDATE backup_runs SET encrypted = true`.execute(db.runtime)).rejects.toThrow(/permission denied/);
+    await expect(sql`INSERT INTO restore_drills (rpo_seconds, rto_seconds) VALUES (0, 0)`.execute(db.runtime)).rejects.toThrow(/permission denied/);
+  });
+});
+
+describe('the runtime role and the register of requests of people tested', () => {
+  it('records a request and marks it answered, but never deletes one or moves when it was received or is due', async () => {
+    const { id } = await db.runtime.insertInto('subject_requests').values({ received_at: sql`now()`, due_at: sql`now() + interval '1 month'`, reason: 'erasure', recorded_by: 'cli:dpo@host' }).returning('id').executeTakeFirstOrThrow();
+    await db.runtime.updateTable('subject_requests').set({ status: 'answered', answered_at: sql`now()`, answered_by: 'cli:dpo@host' }).where('id', '=', id).execute();
+    // a later due date would silence the alert before the month is over
+    await expect(db.runtime.updateTable('subject_requests').set({ due_at: sql`now() + interval '1 year'` }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
+    await expect(db.runtime.updateTable('subject_requests').set({ received_at: sql`now()` }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
+    await expect(db.runtime.deleteFrom('subject_requests').where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
   });
 });
 
@@ -76,10 +96,11 @@ describe('the sealer role, taken by the runtime role for one transaction', () =>
 });
 
 describe('the registrar role, taken by the runtime role for one transaction', () => {
-  it('adds and deactivates pharmacies, registers and revokes certificates and signs CRLs, audited', async () => {
+  it('adds, deactivates and offboards pharmacies, registers and revokes certificates and signs CRLs, audited', async () => {
     const role = await asRegistrar(db.runtime, async (tx) => {
       const { id } = await tx.insertInto('pharmacies').values({ finess: '750000010', name: 'z' }).returning('id').executeTakeFirstOrThrow();
       await tx.updateTable('pharmacies').set({ active: false, deactivated_at: new Date() }).where('id', '=', id).execute();
+      await tx.updateTable('pharmacies').set({ offboarding_started_at: new Date(), offboarded_at: new Date() }).where('id', '=', id).execute();
       const cert = certificateRow(id);
       await tx.insertInto('client_certificates').values(cert).execute();
       await tx.updateTable('client_certificates').set({ revoked_at: new Date(), revocation_reason: 'superseded', revoked_by: 'test' }).where('fingerprint', '=', cert.fingerprint).execute();

@@ -18,6 +18,7 @@ import { OPENBAO_SKIP_REASON, openBaoBinary, startGatewayOpenBao, type GatewayOp
 
 const OPENBAO = 'Transit on a real OpenBao';
 const hasOpenBao = openBaoBinary() !== undefined;
+const PHARMACY = '0a6c1f5e-3b2d-4c8e-9f10-2a3b4c5d6e7f';
 let dir: string;
 let bao: GatewayOpenBao | undefined;
 /** Per backend: a running replica's key manager, and the operator's. */
@@ -65,13 +66,13 @@ describe.each(['local keyring', ...(hasOpenBao ? [OPENBAO] : [])])('a running ga
     expect(index.versions.map((v) => v.version)).toEqual([added, before]);
     expect(index.version).toBe(before);
     // a NIR indexed under the new version by a replica that adopted it is found here
-    expect(index.versions.map((v) => v.nir('180017512345649'))).toContain(fresh.nir('180017512345649'));
-    expect(index.nir('180017512345649')).not.toBe(fresh.nir('180017512345649'));
+    expect(index.versions.map((v) => v.nir(PHARMACY, '180017512345649'))).toContain(fresh.nir(PHARMACY, '180017512345649'));
+    expect(index.nir(PHARMACY, '180017512345649')).not.toBe(fresh.nir(PHARMACY, '180017512345649'));
 
     offsetMs = BLIND_INDEX_ADOPT_AFTER_MS;
     await replica.refreshNow();
     expect(index.version).toBe(added);
-    expect(index.nir('180017512345649')).toBe(fresh.nir('180017512345649'));
+    expect(index.nir(PHARMACY, '180017512345649')).toBe(fresh.nir(PHARMACY, '180017512345649'));
     expect(blindIndexSettledAt(await operator.blindIndexKeys())).toBeGreaterThan(Date.now());
 
     await operator.retireBlindIndexKeys(added);
@@ -84,12 +85,12 @@ describe.each(['local keyring', ...(hasOpenBao ? [OPENBAO] : [])])('a running ga
     let offsetMs = 0;
     const replica = createLiveBlindIndex({ keys: await open[backend]!.replica(), clock: () => Date.now() + offsetMs, refreshIntervalMs: 3_600_000 });
     await replica.start();
-    expect(() => replica.blindIndex.nir('180017512345649')).not.toThrow();
+    expect(() => replica.blindIndex.nir(PHARMACY, '180017512345649')).not.toThrow();
     expect(replica.isFresh()).toBe(true);
     offsetMs = 5_001;
     expect(replica.isFresh()).toBe(false);
     expect(() => replica.blindIndex.version).toThrow(KeyManagerUnavailable);
-    expect(() => replica.blindIndex.nir('180017512345649')).toThrow(KeyManagerUnavailable);
+    expect(() => replica.blindIndex.nir(PHARMACY, '180017512345649')).toThrow(KeyManagerUnavailable);
     await replica.refreshNow();
     expect(replica.isFresh()).toBe(true);
     expect(() => replica.blindIndex.versions).not.toThrow();

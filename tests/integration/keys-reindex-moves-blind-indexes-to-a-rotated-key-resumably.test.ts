@@ -127,7 +127,7 @@ describe('`gateway keys rotate-blind-index`, `reindex` and `retire-blind-index`'
     const purgedRow = await db.owner.selectFrom('test_results').selectAll().where('id', '=', purged.id).executeTakeFirstOrThrow();
     expect(purgedRow).toMatchObject({ blind_index_version: 2, nir_index: null, external_ref_index: null, sealed: null });
     const firstRow = await db.owner.selectFrom('test_results').selectAll().where('id', '=', firstAnswer.id).executeTakeFirstOrThrow();
-    expect(firstRow.nir_index).toBe(during.blindIndex.nir(first.patient.nir as string));
+    expect(firstRow.nir_index).toBe(during.blindIndex.nir(pharmacyId, first.patient.nir as string));
     expect(firstRow.external_ref_index).toBe(during.blindIndex.externalRef('ORDER-A-0001'));
 
     const retired = await gateway('retire-blind-index', '2');

@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../gateway/src/cli/keys.js';
 import type { KeysCliDeps } from '../../gateway/src/cli/keys-deps.js';
 import { dataKeyContext, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
-import { pgClientToolsFitServer } from '../support/pg-client-tools.js';
+import { ageKeyPair, backupToolsFit, runBackupScript } from '../deploy/backup-kit.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**
@@ -151,15 +149,15 @@ describe('the runtime role and the boundary records', () => {
   });
 });
 
-const fits = await pgClientToolsFitServer('keys-retire backup record');
+const fits = await backupToolsFit('keys-retire backup record');
 
 describe.skipIf(!fits)('deploy/backup/backup records its runs', () => {
   it('records a successful dump, which then holds `keys retire` back for the retention window', async () => {
     await storeDataKey('2026-11-03T10:00:00Z');
     const out = await mkdtemp(path.join(tmpdir(), 'keys-boundary-backup-'));
     try {
-      const script = path.resolve(import.meta.dirname, '../../deploy/backup/backup');
-      const { stdout } = await promisify(execFile)(script, ['--database-url', db.ownerUrl, '--out', out]);
+      const { recipientsFile } = await ageKeyPair(dir);
+      const { stdout } = await runBackupScript('backup', ['--database-url', db.ownerUrl, '--recipients-file', recipientsFile, '--out', out]);
       const label = path.basename(stdout.trim());
       const runs = await sql<{ outcome: string; kind: string; size_bytes: string; finished_at: Date | null }>`
         SELECT outcome, kind, size_bytes, finished_at FROM backup_runs WHERE label = ${label}`.execute(db.owner);

@@ -39,6 +39,7 @@ describe('the web listener', () => {
       '/api/web/v1/test-results/:id': resultId,
       '/api/web/v1/admin/audit/verifications/:id': verification,
       '/api/web/v1/admin/keys/rewraps/:id': rewrap,
+      '/api/web/v1/admin/pharmacies/:id/offboarding-export': ((await as('admin', 'GET', '/api/web/v1/admin/pharmacies')).json() as { items: { id: string }[] }).items[0]?.id,
     };
 
     const faults: string[] = [];

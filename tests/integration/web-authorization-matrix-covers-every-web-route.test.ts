@@ -9,21 +9,22 @@ import { createDevCertificateAuthority, type CertificateAuthority } from '../../
 import { freshFiness } from '../support/fresh-finess.js';
 import type { Browser, WebHarness } from '../support/web-harness.js';
 import { startWebHarness } from '../support/web-harness.js';
-import { syntheticResult } from '../support/synthetic-result.js';
+import { syntheticNir, syntheticResult } from '../support/synthetic-result.js';
+import { recordSubjectRequest } from '../../gateway/src/subjects/index.js';
 
 /**
  * DESIGN.md "People and rights" against every route of the web listener's table, the admin API
  * included: each person (anonymous, an expired session, a pharmacist and a pharmacy manager of
- * pharmacy 1, an operator, a chain admin, an auditor), on pharmacy 1's and on pharmacy 2's
+ * pharmacy 1, an operator, a chain admin, an auditor, a data protection officer), on pharmacy 1's and on pharmacy 2's
  * objects where the route names one, and without the CSRF token on every change, gets exactly
  * the expected status. Rows are keyed by `METHOD path`: a route of the table without a row, or
  * a row naming no route, fails this test.
  */
-type Who = 'anonymous' | 'expired' | 'pharmacien1' | 'titulaire1' | 'exploitant' | 'admin' | 'auditeur';
-const WHO: Who[] = ['anonymous', 'expired', 'pharmacien1', 'titulaire1', 'exploitant', 'admin', 'auditeur'];
+type Who = 'anonymous' | 'expired' | 'pharmacien1' | 'titulaire1' | 'exploitant' | 'admin' | 'auditeur' | 'dpo';
+const WHO: Who[] = ['anonymous', 'expired', 'pharmacien1', 'titulaire1', 'exploitant', 'admin', 'auditeur', 'dpo'];
 /** The people whose rights are pharmacy 1's ("own" in the table); the others' are chain-wide. */
 const OF_PHARMACY_1: Who[] = ['pharmacien1', 'titulaire1'];
-const CHAIN_WIDE: Who[] = ['exploitant', 'admin', 'auditeur'];
+const CHAIN_WIDE: Who[] = ['exploitant', 'admin', 'auditeur', 'dpo'];
 type Target = 'own' | 'other';
 const FINESS: Record<Target, string> = { own: '759999907', other: '759999915' };
 
@@ -43,6 +44,10 @@ const AUDIT: Who[] = ['auditeur'];
 const STATISTICS: Who[] = ['titulaire1', 'exploitant', 'admin', 'auditeur'];
 /** result receipts search (no personal data) */
 const RECEIPTS: Who[] = ['titulaire1', 'exploitant', 'admin', 'auditeur'];
+/** access review (read only; recertifying needs the enrolments row) */
+const ACCESS_REVIEW: Who[] = ['titulaire1', 'admin', 'auditeur', 'dpo'];
+/** the rights of the people tested: find, export, erase, the register of requests */
+const DATA_SUBJECTS: Who[] = ['dpo'];
 
 interface Request {
   path: string;
@@ -109,6 +114,9 @@ async function certificateOf(t: Target): Promise<string> {
   return (await issueCertificate(w.h.db.owner, ca, { pharmacy: FINESS[t], actor: SYSTEM })).registered.fingerprint;
 }
 
+/** An open request of the register, to answer. */
+const subjectRequest = () => recordSubjectRequest(w.h.db.owner, { reason: 'access-request', actor: SYSTEM });
+
 const enrolmentOf = (t: Target) => enrol(w.h.db.owner, { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth(), actor: SYSTEM });
 
 const MATRIX: Record<string, Row> = {
@@ -154,6 +162,9 @@ const MATRIX: Record<string, Row> = {
   // a pharmacy manager holds its pharmacy's enrolments, not the pharmacy itself
   'POST /api/web/v1/admin/pharmacies/:id/deactivate': { allowed: CHAIN_ADMIN, ok: 200, other: 'same', request: async (who, t) => ({ path: `/api/web/v1/admin/pharmacies/${await pharmacyToChange(who, t, true)}/deactivate` }) },
   'POST /api/web/v1/admin/pharmacies/:id/reactivate': { allowed: CHAIN_ADMIN, ok: 200, other: 'same', request: async (who, t) => ({ path: `/api/web/v1/admin/pharmacies/${await pharmacyToChange(who, t, false)}/reactivate` }) },
+  // offboarding: the registry's own right, on a pharmacy made for the case (it cannot be undone)
+  'POST /api/web/v1/admin/pharmacies/:id/offboard': { allowed: CHAIN_ADMIN, ok: 200, other: 'same', request: async (who, t) => ({ path: `/api/web/v1/admin/pharmacies/${await pharmacyToChange(who, t, true)}/offboard` }) },
+  'GET /api/web/v1/admin/pharmacies/:id/offboarding-export': { allowed: CHAIN_ADMIN, ok: 200, other: 'same', request: (_, t) => ({ path: `/api/web/v1/admin/pharmacies/${pharmacyId(t)}/offboarding-export` }) },
   'POST /api/web/v1/admin/pharmacies/:id/certificates': {
     allowed: CERTIFICATES_AND_ENROLMENTS,
     ok: 201,
@@ -172,6 +183,20 @@ const MATRIX: Record<string, Row> = {
     request: (_, t) => ({ path: '/api/web/v1/admin/enrolments', json: { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth().toISOString() } }),
   },
   'POST /api/web/v1/admin/enrolments/:id/revoke': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/revoke` }) },
+  'GET /api/web/v1/admin/access-review': { allowed: ACCESS_REVIEW, ok: 200 },
+  'POST /api/web/v1/admin/enrolments/:id/recertify': {
+    allowed: CERTIFICATES_AND_ENROLMENTS,
+    ok: 200,
+    other: 'forbidden',
+    request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/recertify`, json: { expiresAt: inAMonth().toISOString() } }),
+  },
+  // the person is named in the body, never the URL; a fresh NIR finds nothing and erases nothing
+  'POST /api/web/v1/admin/subjects/find': { allowed: DATA_SUBJECTS, ok: 200, request: () => ({ path: '/api/web/v1/admin/subjects/find', json: { nir: syntheticNir() } }) },
+  'POST /api/web/v1/admin/subjects/export': { allowed: DATA_SUBJECTS, ok: 200, request: () => ({ path: '/api/web/v1/admin/subjects/export', json: { resultId: randomUUID(), reason: 'access-request' } }) },
+  'POST /api/web/v1/admin/subjects/erase': { allowed: DATA_SUBJECTS, ok: 200, request: () => ({ path: '/api/web/v1/admin/subjects/erase', json: { nir: syntheticNir(), reason: 'erasure' } }) },
+  'GET /api/web/v1/admin/subjects/requests': { allowed: DATA_SUBJECTS, ok: 200 },
+  'POST /api/web/v1/admin/subjects/requests': { allowed: DATA_SUBJECTS, ok: 200, request: () => ({ path: '/api/web/v1/admin/subjects/requests', json: { reason: 'objection' } }) },
+  'POST /api/web/v1/admin/subjects/requests/:id/answer': { allowed: DATA_SUBJECTS, ok: 200, request: async () => ({ path: `/api/web/v1/admin/subjects/requests/${await subjectRequest()}/answer` }) },
   'GET /api/web/v1/admin/audit/events': { allowed: AUDIT, ok: 200 },
   'POST /api/web/v1/admin/audit/verifications': { allowed: AUDIT, ok: 202 },
   'GET /api/web/v1/admin/audit/verifications/:id': { allowed: AUDIT, ok: 200, request: () => ({ path: `/api/web/v1/admin/audit/verifications/${jobs.verification}` }) },
@@ -248,10 +273,11 @@ describe('authorization matrix of the web listener', () => {
   it('tells each person on /me the rights of their roles, which the UI reads to offer its pages', async () => {
     const held = async (who: Who) => Object.keys((await (await session(who)).b.fetch('GET', `${w.webUrl}/api/web/v1/me`)).json().capabilities as object).sort();
     expect(await held('pharmacien1')).toEqual(['results', 'reveal']);
-    expect(await held('titulaire1')).toEqual(['certificates', 'enrolments', 'receipts', 'results', 'reveal', 'statistics']);
-    expect(await held('admin')).toEqual(['certificates', 'enrolments', 'key-status', 'keys', 'receipts', 'redrive', 'statistics']);
+    expect(await held('titulaire1')).toEqual(['access-review', 'certificates', 'enrolments', 'receipts', 'results', 'reveal', 'statistics']);
+    expect(await held('admin')).toEqual(['access-review', 'certificates', 'enrolments', 'key-status', 'keys', 'receipts', 'redrive', 'statistics']);
     expect(await held('exploitant')).toEqual(['key-status', 'receipts', 'redrive', 'statistics']);
-    expect(await held('auditeur')).toEqual(['audit', 'key-status', 'receipts', 'statistics']);
+    expect(await held('auditeur')).toEqual(['access-review', 'audit', 'key-status', 'receipts', 'statistics']);
+    expect(await held('dpo')).toEqual(['access-review', 'data-subjects']);
   });
 
   for (const { route, row, who, target, status, code } of CASES) {

@@ -71,6 +71,7 @@ function nobodyInProduction(): { ctx: CliContext; stderr: () => string } {
 describe('the gateway command line, run by a uid of no user in production', () => {
   const COMMANDS = [
     ['pharmacy', 'deactivate', '759999907'],
+    ['pharmacy', 'offboard', '759999907', '--export-dir', '/nonexistent'],
     ['enrolments', 'revoke', '00000000-0000-4000-8000-000000000000'],
     ['sessions', 'revoke', '--subject', 's'],
     ['outbox', 'redrive', '--all-dead-lettered'],

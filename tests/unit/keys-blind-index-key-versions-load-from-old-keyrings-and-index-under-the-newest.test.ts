@@ -11,6 +11,7 @@ import { useTemporaryDirectory } from '../support/keys-doubles.js';
 const directory = useTemporaryDirectory();
 const keyringFile = () => join(directory(), 'keyring.json');
 const NIR = '180017512345649';
+const PHARMACY = '0a6c1f5e-3b2d-4c8e-9f10-2a3b4c5d6e7f';
 const key64 = () => randomBytes(32).toString('base64');
 const keyring = (fields: Record<string, unknown>) =>
   writeFile(keyringFile(), JSON.stringify({ format: 'sidep-gateway-keyring/v1', keks: [{ version: 1, key: key64() }], ...fields }), { mode: 0o600 });
@@ -20,11 +21,11 @@ describe('versioned blind-index keys', () => {
     const [v1, v2] = [randomBytes(32), randomBytes(32)];
     const index = createBlindIndex([{ version: 1, key: v1 }, { version: 2, key: v2 }]);
     expect(index.version).toBe(2);
-    expect(index.nir(NIR)).toBe(createBlindIndex([{ version: 2, key: v2 }]).nir(NIR));
+    expect(index.nir(PHARMACY, NIR)).toBe(createBlindIndex([{ version: 2, key: v2 }]).nir(PHARMACY, NIR));
     // A single buffer is version 1, as keyrings from before versions held it.
-    expect(index.versions.map((held) => [held.version, held.nir(NIR)])).toEqual([
-      [2, index.nir(NIR)],
-      [1, createBlindIndex(v1).nir(NIR)],
+    expect(index.versions.map((held) => [held.version, held.nir(PHARMACY, NIR)])).toEqual([
+      [2, index.nir(PHARMACY, NIR)],
+      [1, createBlindIndex(v1).nir(PHARMACY, NIR)],
     ]);
   });
 

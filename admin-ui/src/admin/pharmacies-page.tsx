@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { CertificateRow, IssuedCertificateView, PharmacyRow } from '../../../gateway/src/api-types.js';
+import type { CertificateRow, IssuedCertificateView, OffboardingProgress, PharmacyRow } from '../../../gateway/src/api-types.js';
 import type { RevocationReason } from '../../../gateway/src/db/column-types.js';
-import { call } from '../api.js';
+import { API, call } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { ConfirmDialog, Field, RegistryProblem, useFieldError } from './registry-forms.js';
@@ -14,12 +14,13 @@ const REASONS: readonly RevocationReason[] = ['keyCompromise', 'superseded', 'af
 
 type Pending =
   | { kind: 'revoke'; certificate: CertificateRow }
-  | { kind: 'deactivate' | 'reactivate'; pharmacy: PharmacyRow };
+  | { kind: 'deactivate' | 'reactivate' | 'offboard'; pharmacy: PharmacyRow };
 
 /**
  * Pharmacies with each certificate's expiry. Chain admins and the pharmacy's managers issue
  * certificates (the PKCS#12 and its password are shown once) and revoke them after a
- * confirmation; chain admins also add, deactivate and reactivate pharmacies.
+ * confirmation; chain admins also add, deactivate, reactivate and offboard pharmacies (offboarding
+ * shows where it stands and its export; run again until offboarded).
  */
 export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
   const { t, language } = useI18n();
@@ -28,6 +29,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
   const [pending, setPending] = useState<Pending>();
   const [reason, setReason] = useState<RevocationReason>('keyCompromise');
   const [done, setDone] = useState<string>();
+  const [offboarding, setOffboarding] = useState<OffboardingProgress>();
   const [actionFailure, setActionFailure] = useState<unknown>();
   const date = (iso: string) => new Date(iso).toLocaleDateString(language === 'fr' ? 'fr-FR' : 'en-GB');
   const short = (fingerprint: string) => fingerprint.slice(0, 16);
@@ -56,6 +58,11 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
         await call('POST', `/admin/certificates/${p.certificate.fingerprint}/revoke`, { body: { reason } });
         return t('cert.revoked', { fingerprint: short(p.certificate.fingerprint) });
       });
+    } else if (p.kind === 'offboard') {
+      void change(async () => {
+        setOffboarding(await call<OffboardingProgress>('POST', `/admin/pharmacies/${p.pharmacy.id}/offboard`));
+        return undefined;
+      });
     } else {
       void change(async () => {
         await call('POST', `/admin/pharmacies/${p.pharmacy.id}/${p.kind}`);
@@ -72,6 +79,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
       <p className="note">{t('pharmacies.cli')}</p>
       {done && <p role="status" className="ok">{done}</p>}
       {actionFailure !== undefined && <RegistryProblem error={actionFailure} />}
+      {offboarding && <OffboardingStatus progress={offboarding} />}
       {issued && <IssuedCertificate view={issued} date={date} onDone={() => setIssued(undefined)} />}
       {props.canManagePharmacies && <AddPharmacy onAdded={(finess) => { setDone(t('pharmacies.added', { finess })); reload(); }} />}
       <table>
@@ -114,6 +122,9 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
                       {t(p.active ? 'pharmacies.deactivate' : 'pharmacies.reactivate')}
                     </button>
                   )}
+                  {props.canManagePharmacies && (
+                    <button type="button" onClick={() => setPending({ kind: 'offboard', pharmacy: p })}>{t('pharmacies.offboard')}</button>
+                  )}
                 </div>
               </td>
             </tr>
@@ -126,9 +137,11 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
         text={
           pending?.kind === 'revoke'
             ? t('cert.confirmRevoke', { fingerprint: short(pending.certificate.fingerprint), finess: pending.certificate.finess })
-            : pending
-              ? t(pending.kind === 'deactivate' ? 'pharmacies.confirmDeactivate' : 'pharmacies.confirmReactivate', { finess: pending.pharmacy.finess })
-              : ''
+            : pending?.kind === 'offboard'
+              ? t('pharmacies.confirmOffboard', { name: pending.pharmacy.name, finess: pending.pharmacy.finess })
+              : pending
+                ? t(pending.kind === 'deactivate' ? 'pharmacies.confirmDeactivate' : 'pharmacies.confirmReactivate', { finess: pending.pharmacy.finess })
+                : ''
         }
         confirmLabel={pending?.kind === 'revoke' ? t('cert.revokeYes') : t('pharmacies.confirmYes')}
         cancelLabel={t('pharmacies.cancel')}
@@ -145,6 +158,21 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
         )}
       </ConfirmDialog>
     </>
+  );
+}
+
+/** Where an offboarding stands after a run, with the download of the pharmacy's receipts and statistics. */
+function OffboardingStatus(props: { progress: OffboardingProgress }) {
+  const { t } = useI18n();
+  const p = props.progress;
+  return (
+    <section role="status" aria-labelledby="offboarding-title" data-offboarding={p.state}>
+      <h2 id="offboarding-title">{t('pharmacies.offboarding', { name: p.name, finess: p.finess })}</h2>
+      <p>{p.state === 'offboarded' ? t('pharmacies.offboarded') : t('pharmacies.offboardingPending', { pending: p.pending })}</p>
+      <p>{t('pharmacies.offboardingRevoked', { certificates: p.certificatesRevoked, enrolments: p.enrolmentsRevoked })}</p>
+      {/* a plain link: the browser downloads with the session cookie */}
+      <a className="button" href={`${API}/admin/pharmacies/${p.pharmacyId}/offboarding-export`} download>{t('pharmacies.offboardingExport')}</a>
+    </section>
   );
 }
 

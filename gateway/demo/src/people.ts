@@ -30,5 +30,6 @@ export function demoPeople(): DemoPerson[] {
     person('admin-sans-mfa', { roles: ['chain-admin'], pharmacies: [], mfa: false }),
     person('exploitant', { roles: ['operator'], pharmacies: [], mfa: true }),
     person('auditeur', { roles: ['auditor'], pharmacies: [], mfa: true }),
+    person('dpo', { roles: ['dpo'], pharmacies: [], mfa: true }),
   ];
 }

@@ -4,15 +4,12 @@
  * (`pharmacies/registry.ts`, `auth/enrolments.ts`) check the rest (FINESS key, active pharmacy).
  */
 import { z } from 'zod';
+import { requireEnrolmentExpiry } from '../auth/enrolments.js';
 import { ROLES } from '../auth/rbac.js';
 import type { Role } from '../db/index.js';
 import { ValidationFailed } from '../errors.js';
 import { REVOCATION_REASONS, type RevocationReasonName } from '../pki/index.js';
 import { toFieldIssues } from '../results/index.js';
-
-/** The longest enrolment a web page may grant: a year, renewed by a person on purpose. */
-export const MAX_ENROLMENT_DAYS = 366;
-const DAY_MS = 86_400_000;
 
 // printable ASCII without spaces: OIDC issuer ids and `sub` claims (RFC 7519: case-sensitive, ≤ 255 here)
 const identifier = (max: number) => z.string().min(1).max(max).regex(/^[\x21-\x7e]+$/);
@@ -52,8 +49,7 @@ export function parsePharmacyBody(body: unknown): { finess: string; name: string
 export function parseEnrolmentBody(body: unknown, now: Date): { issuer: string; subject: string; role: Role; pharmacy?: string; expiresAt: Date } {
   const e = parse(ENROLMENT_BODY, body);
   const expiresAt = new Date(e.expiresAt);
-  const ms = expiresAt.getTime() - now.getTime();
-  if (!(ms > 0 && ms <= MAX_ENROLMENT_DAYS * DAY_MS)) throw new ValidationFailed([{ pointer: '/expiresAt', code: 'time-range' }]);
+  requireEnrolmentExpiry(expiresAt, now);
   return { issuer: e.issuer, subject: e.subject, role: e.role, ...(e.pharmacy !== undefined ? { pharmacy: e.pharmacy } : {}), expiresAt };
 }
 

@@ -6,6 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import type { RevocationReason } from '../db/column-types.js';
 import type { CheckResult } from '../doctor/report.js';
+import { StatisticsRowSchema } from './results.js';
 
 const code = z.object({ code: z.string() }).strict();
 
@@ -116,6 +117,37 @@ export const RegisteredPharmacySchema = z
 export const PharmacyRowSchema = RegisteredPharmacySchema.extend({ certificates: z.array(CertificateRowSchema) }).strict().openapi('PharmacyRow');
 
 export const PharmacyRowsSchema = z.object({ items: z.array(PharmacyRowSchema) }).strict();
+
+/** `POST /admin/pharmacies/{id}/offboard`: where the offboarding stands; run again until `offboarded`. */
+export const OffboardingProgressSchema = z
+  .object({
+    pharmacyId: z.uuid(),
+    finess: z.string(),
+    name: z.string(),
+    state: z.enum(['offboarding', 'offboarded']),
+    /** Results the relay has yet to deliver or dead-letter. */
+    pending: z.number().int(),
+    certificatesRevoked: z.number().int(),
+    enrolmentsRevoked: z.number().int(),
+  })
+  .strict()
+  .openapi('OffboardingProgress');
+
+/** `GET /admin/pharmacies/{id}/offboarding-export`: receipts and monthly statistics, no personal data. */
+export const OffboardingExportSchema = z
+  .object({
+    finess: z.string(),
+    name: z.string(),
+    exportedAt: z.string(),
+    receipts: z.array(
+      z
+        .object({ id: z.uuid(), status: z.string(), corrects: z.uuid().nullable(), receivedAt: z.string(), deliveredAt: z.string().nullable(), cancelledAt: z.string().nullable(), sidepAckId: z.string().nullable() })
+        .strict(),
+    ),
+    statistics: z.array(StatisticsRowSchema),
+  })
+  .strict()
+  .openapi('OffboardingExport');
 
 /**
  * `POST /admin/pharmacies/{id}/certificates`: the new certificate, answered once. The PKCS#12

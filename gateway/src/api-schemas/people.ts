@@ -61,3 +61,21 @@ export const EnrolmentRowSchema = z
 export const EnrolmentsSchema = z.object({ items: z.array(EnrolmentRowSchema) }).strict();
 export const EnrolmentGrantedSchema = z.object({ id: z.uuid() }).strict();
 export const EnrolmentRevokedSchema = z.object({ id: z.uuid(), revoked: z.literal(true) }).strict();
+
+/** `GET /admin/access-review`: a person with live enrolments in scope, their last sign-in and its evidence. */
+export const AccessReviewPersonSchema = z
+  .object({
+    issuer: z.string(),
+    subject: z.string(),
+    /** null: no sign-in recorded. */
+    lastSignInAt: z.string().nullable(),
+    mfaEvidence: z.enum(['mfa', 'single-factor']).nullable(),
+    enrolments: z.array(
+      z.object({ id: z.uuid(), role: RoleSchema, finess: z.string().nullable(), expiresAt: z.string(), /** an admin role unused for 90 days */ unused: z.boolean() }).strict(),
+    ),
+  })
+  .strict()
+  .openapi('AccessReviewPerson');
+
+export const AccessReviewSchema = z.object({ items: z.array(AccessReviewPersonSchema) }).strict();
+export const EnrolmentRecertifiedSchema = z.object({ id: z.uuid(), expiresAt: z.string() }).strict();

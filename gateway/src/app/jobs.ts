@@ -1,4 +1,7 @@
+import { countUnusedAdminEnrolments } from '../auth/access-review.js';
+import { openRequestsDueWithin, SUBJECT_REQUEST_WARNING_DAYS } from '../subjects/index.js';
 import { kekVersionsInUse, lastSuccessfulBackup } from '../keys/index.js';
+import { lastRestoreDrill } from '../observability/restore-drill.js';
 import { errorSummary, type Metrics } from '../observability/index.js';
 import { createCrlRefresh, createExpiryMonitor } from '../pharmacies/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
@@ -82,8 +85,10 @@ function outsideTlsFiles(o: GatewayOptions, watchTls: WatchTls): Lifecycle[] {
 
 /**
  * The gauges read by polling: outbox backlog, key manager and audit availability, key-manager
- * calls, the next purge of a dead letter and the last successful backup (their alerts warn
- * before a dead letter's data is destroyed and when backups stop, against doctor's limit).
+ * calls, the next purge of a dead letter, the last successful backup and restore drill, unused
+ * admin enrolments, and the people's requests due within a week
+ * (their alerts warn before a dead letter's data is destroyed, when backups stop, against
+ * doctor's limit, and when an admin enrolment lies unused).
  */
 function metricsSampler(o: GatewayOptions, { services, metrics }: JobDeps): Lifecycle {
   const s = o.settings;
@@ -93,8 +98,23 @@ function metricsSampler(o: GatewayOptions, { services, metrics }: JobDeps): Life
     nextDeadLetterPurge(services.db, s.retention)
       .then((at) => metrics.deadLetterNextPurge.set(at ? at.getTime() / 1000 : 0))
       .catch(() => undefined);
+    countUnusedAdminEnrolments(services.db)
+      .then((n) => metrics.adminEnrolmentsUnused.set(n))
+      .catch(() => undefined);
+    openRequestsDueWithin(services.db, SUBJECT_REQUEST_WARNING_DAYS)
+      .then((n) => metrics.subjectRequestsDueSoon.set(n))
+      .catch(() => undefined);
     lastSuccessfulBackup(services.db)
       .then((last) => metrics.backupLastSuccess.set(last ? last.finishedAt.getTime() / 1000 : 0))
+      .catch(() => undefined);
+    lastRestoreDrill(services.db)
+      .then((drill) => {
+        metrics.restoreDrillLast.set(drill ? drill.recordedAt.getTime() / 1000 : 0);
+        if (drill) {
+          metrics.restoreDrillRpo.set(drill.rpoSeconds);
+          metrics.restoreDrillRto.set(drill.rtoSeconds);
+        }
+      })
       .catch(() => undefined);
     backlog(services.db)
       .then((b) => {

@@ -2,8 +2,11 @@ import { ADMIN_ROUTES } from '../admin/routes.js';
 import { AUDIT_ROUTES } from '../admin/audit-routes.js';
 import { CERTIFICATE_ROUTES } from '../admin/certificate-routes.js';
 import { ENROLMENT_ROUTES } from '../admin/enrolment-routes.js';
+import { ACCESS_REVIEW_ROUTES } from '../admin/access-review-routes.js';
 import { KEY_ROUTES } from '../admin/keys-routes.js';
 import { PHARMACY_ROUTES } from '../admin/pharmacy-routes.js';
+import { OFFBOARDING_ROUTES } from '../admin/offboarding-routes.js';
+import { SUBJECT_ROUTES } from '../admin/subjects-routes.js';
 import { INTAKE_ROUTES, type IntakeRoute } from '../intake/routes.js';
 import { WEB_RESULTS_ROUTES, WEB_ROUTES, type WebRoute } from '../web/route-table.js';
 import { METRICS_ROUTES, type MetricsRoute } from './metrics-routes.js';
@@ -34,6 +37,9 @@ export const ROUTE_TABLE: RouteTable = {
     ...Object.values(PHARMACY_ROUTES),
     ...Object.values(CERTIFICATE_ROUTES),
     ...Object.values(ENROLMENT_ROUTES),
+    ...Object.values(OFFBOARDING_ROUTES),
+    ...Object.values(ACCESS_REVIEW_ROUTES),
+    ...Object.values(SUBJECT_ROUTES),
     ...Object.values(AUDIT_ROUTES),
     ...Object.values(KEY_ROUTES),
   ],

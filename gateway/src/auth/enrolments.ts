@@ -4,6 +4,16 @@ import type { AuditEvent } from '../audit/index.js';
 import { NotFound, ValidationFailed } from '../errors.js';
 import { PHARMACY_ROLES, ROLES, type Grant } from './rbac.js';
 
+/** The longest enrolment a web page may grant or recertify: a year, renewed by a person on purpose. */
+export const MAX_ENROLMENT_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/** An enrolment's new expiry must be after `now` and at most MAX_ENROLMENT_DAYS later (`/expiresAt` `time-range`). */
+export function requireEnrolmentExpiry(expiresAt: Date, now: Date): void {
+  const ms = expiresAt.getTime() - now.getTime();
+  if (!(ms > 0 && ms <= MAX_ENROLMENT_DAYS * DAY_MS)) throw new ValidationFailed([{ pointer: '/expiresAt', code: 'time-range' }]);
+}
+
 /** The live enrolments of a person: not revoked, not expired, of an active pharmacy. */
 export async function liveGrants(db: Database, issuer: string, subject: string): Promise<Grant[]> {
   const rows = await db

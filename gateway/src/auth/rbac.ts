@@ -8,12 +8,11 @@ export type { PharmacyScope, Role };
 /**
  * The one vocabulary of rights: a row of DESIGN.md "People and rights" each. Route tables name
  * one as their `access`, handlers narrow to its scope (`Rights.scope`), and `GET /me` lists those a
- * person holds, which the UI reads to offer its pages. The table's access review and
- * data-subject rows have no route yet, nor the dpo role, so they are not declared.
+ * person holds, which the UI reads to offer its pages.
  */
-export type Capability = 'results' | 'reveal' | 'receipts' | 'certificates' | 'enrolments' | 'redrive' | 'keys' | 'key-status' | 'audit' | 'statistics';
+export type Capability = 'results' | 'reveal' | 'receipts' | 'certificates' | 'enrolments' | 'redrive' | 'keys' | 'key-status' | 'audit' | 'statistics' | 'data-subjects' | 'access-review';
 
-export const ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager', 'operator', 'chain-admin', 'auditor'];
+export const ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager', 'operator', 'chain-admin', 'auditor', 'dpo'];
 
 /** Roles whose rights are scoped to the pharmacies of their enrolment. */
 export const PHARMACY_ROLES: readonly Role[] = ['pharmacist', 'pharmacy-manager'];
@@ -36,6 +35,10 @@ export const MATRIX: Readonly<Record<Capability, Partial<Record<Role, 'own' | 'a
   'key-status': { operator: 'all', 'chain-admin': 'all', auditor: 'all' },
   audit: { auditor: 'all' },
   statistics: { 'pharmacy-manager': 'own', operator: 'all', 'chain-admin': 'all', auditor: 'all' },
+  // the rights of the people tested (GDPR art. 15-18, 21): find, export, erase, the register of requests
+  'data-subjects': { dpo: 'all' },
+  // who holds which role, their last sign-in and its MFA evidence (read only: recertify and revoke need `enrolments`)
+  'access-review': { 'pharmacy-manager': 'own', 'chain-admin': 'all', auditor: 'all', dpo: 'all' },
 };
 
 export const CAPABILITIES = Object.keys(MATRIX) as Capability[];

@@ -1,9 +1,11 @@
 import { SettingsRefused } from '../config/index.js';
 import { PortInUse } from '../http/index.js';
+import { access } from './access.js';
 import { admin } from './admin.js';
 import { audit } from './audit.js';
 import { cert } from './cert.js';
 import { UsageError, type CliContext, type Command } from './command.js';
+import { compliance } from './compliance.js';
 import { db } from './db.js';
 import { demo } from './demo.js';
 import { doctor } from './doctor.js';
@@ -15,12 +17,13 @@ import { pharmacy } from './pharmacy.js';
 import { purge } from './purge.js';
 import { serve } from './serve.js';
 import { sessions } from './sessions.js';
+import { subjects } from './subjects.js';
 
 export { processContext } from './context.js';
 export type { CliContext } from './command.js';
 
 /** Every command, in the order `gateway --help` lists them. */
-const COMMANDS: Readonly<Record<string, Command>> = { serve, demo, migrate, db, outbox, purge, doctor, sessions, enrolments, admin, audit, keys, pharmacy, cert };
+const COMMANDS: Readonly<Record<string, Command>> = { serve, demo, migrate, db, outbox, purge, doctor, sessions, enrolments, access, admin, audit, keys, pharmacy, cert, subjects, compliance };
 
 const HELP = `Usage: gateway <command> [options]
 

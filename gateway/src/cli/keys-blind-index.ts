@@ -16,7 +16,7 @@ export async function rotateBlindIndex(d: OpenedKeysDeps): Promise<number> {
   return 0;
 }
 
-/** Opens each result still indexed under an older blind-index key and indexes it under the newest. */
+/** Opens each result still indexed under an older blind-index key, or chain-wide, and indexes it under the newest, per pharmacy. */
 export async function reindex(d: OpenedKeysDeps): Promise<number> {
   // Replicas write under a new version only once they all hold it: reindexing earlier would leave
   // results a replica still indexes under the older one behind the run.
@@ -44,13 +44,13 @@ export async function reindex(d: OpenedKeysDeps): Promise<number> {
       await appendAudit(d.db, [{ actor: changedBy(d), action: 'keys.reindex', object: { type: BLIND_INDEX_KEY, id: d.keys.kind }, outcome: 'failure', reason }]);
       throw error;
     });
-    d.out(`Reindexed ${outcome.reindexed} result(s) under blind-index key version ${outcome.version}; ${outcome.skipped} purged result(s) skipped (no ciphertext).`);
+    d.out(`Reindexed ${outcome.reindexed} result(s) under blind-index key version ${outcome.version}, per pharmacy; ${outcome.skipped} purged result(s) skipped (no ciphertext).`);
     if (outcome.unreadable > 0) d.out(`${outcome.unreadable} sealed result(s) did not open (DecryptionFailed) and keep their older index: check their data keys.`);
     if (outcome.remaining === 0) {
-      d.out(`Every result is indexed under version ${outcome.version}: \`gateway keys retire-blind-index ${outcome.version}\` may retire the older versions.`);
+      d.out(`Every result is indexed under version ${outcome.version}, per pharmacy: \`gateway keys retire-blind-index ${outcome.version}\` may retire the older versions.`);
       return 0;
     }
-    d.out(`${outcome.remaining} result(s) are still indexed under an older version: run \`gateway keys reindex\` again to continue.`);
+    d.out(`${outcome.remaining} result(s) are still indexed under an older version or chain-wide: run \`gateway keys reindex\` again to continue.`);
     return 1;
   } finally {
     guard.stop();

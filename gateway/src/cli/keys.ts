@@ -13,8 +13,8 @@ const KEYS_HELP = `  keys status                 KEK versions: current, minimum 
                               until a rewrap left no key below it and every dump taken before that
                               rewrap is past GATEWAY_BACKUP_RETENTION_DAYS (see README)
   keys rotate-blind-index     Add a blind-index (HMAC) key version (running gateways follow it), then reindex
-  keys reindex                Recompute stored blind indexes under the newest blind-index key (online,
-                              resumable)  [--batch-size N] [--stop-after N]
+  keys reindex                Recompute stored blind indexes under the newest blind-index key, NIR
+                              indexes per pharmacy (online, resumable)  [--batch-size N] [--stop-after N]
   keys retire-blind-index <version>
                               Forget blind-index key versions below <version> (after reindex)
 `;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { complianceSchema } from './compliance-schema.js';
 import { bool, MAX_PERSONAL_DATA_DAYS, port, positiveInt } from './fields.js';
 import { operatorSchema } from './operator-schema.js';
 import { pkiSchema } from './pki-schema.js';
@@ -113,7 +114,10 @@ export const settingsSchema = z
          * every copy elsewhere): `keys retire` waits this long after the rewrap it relies on.
          */
         retentionDays: positiveInt.max(MAX_PERSONAL_DATA_DAYS).default(14),
-        /** `gateway doctor` fails when the last successful dump is older (daily backups + 2 h). */
+        /**
+         * The RPO: `gateway doctor` fails, and the BackupTooOld alert fires (through
+         * gateway_backup_max_age_seconds), when the last successful dump is older (daily backups + 2 h).
+         */
         maxAgeHours: positiveInt.default(26),
       })
       .strict()
@@ -170,6 +174,7 @@ export const settingsSchema = z
       })
       .strict()
       .prefault({}),
+    compliance: complianceSchema,
     operator: operatorSchema,
   })
   .strict();

@@ -37,10 +37,10 @@ export type StoredResponseColumn = ColumnType<unknown, string, string>;
 export type CertificateOrigin = 'issued' | 'registered';
 /** RFC 5280 §5.3.1 reason names. */
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
-export type Role = 'pharmacist' | 'pharmacy-manager' | 'operator' | 'chain-admin' | 'auditor';
+export type Role = 'pharmacist' | 'pharmacy-manager' | 'operator' | 'chain-admin' | 'auditor' | 'dpo';
 
 export type AuditActorType = 'pharmacy' | 'user' | 'system' | 'anonymous';
 export type AuditEventOutcome = 'success' | 'failure' | 'denied';
 
-export type BackupKind = 'database' | 'database+vault';
+export type BackupKind = 'database' | 'database+vault' | 'database+keyring';
 export type BackupOutcome = 'running' | 'succeeded' | 'failed';

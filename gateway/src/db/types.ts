@@ -67,11 +67,13 @@ export interface AuditSinkCopies {
 }
 
 export interface BackupRuns {
+  encrypted: Generated<boolean>;
   finished_at: Timestamp | null;
   id: Generated<Int8>;
   kind: BackupKind;
   label: string;
   outcome: Generated<BackupOutcome>;
+  recipients_sha256: string | null;
   size_bytes: Int8 | null;
   started_at: Generated<Timestamp>;
 }
@@ -171,6 +173,13 @@ export interface OutboxMessages {
   updated_at: Generated<Timestamp>;
 }
 
+export interface PersonSignIns {
+  issuer: string;
+  last_sign_in_at: Timestamp;
+  mfa_evidence: string;
+  subject: string;
+}
+
 export interface Pharmacies {
   active: Generated<boolean>;
   created_at: Generated<Timestamp>;
@@ -178,6 +187,15 @@ export interface Pharmacies {
   finess: string;
   id: Generated<string>;
   name: string;
+  offboarded_at: Timestamp | null;
+  offboarding_started_at: Timestamp | null;
+}
+
+export interface RestoreDrills {
+  id: Generated<Int8>;
+  recorded_at: Generated<Timestamp>;
+  rpo_seconds: number;
+  rto_seconds: number;
 }
 
 export interface SidepContractPauses {
@@ -196,6 +214,17 @@ export interface SidepContractStreak {
   started_at: Timestamp;
 }
 
+export interface SubjectRequests {
+  answered_at: Timestamp | null;
+  answered_by: string | null;
+  due_at: Timestamp;
+  id: Generated<string>;
+  reason: string;
+  received_at: Generated<Timestamp>;
+  recorded_by: string;
+  status: Generated<string>;
+}
+
 export interface TestResults {
   blind_index_version: Generated<number>;
   cancelled_at: Timestamp | null;
@@ -207,6 +236,7 @@ export interface TestResults {
   id: string;
   loinc: string | null;
   nir_index: string | null;
+  nir_index_scheme: Generated<string>;
   pharmacy_id: string;
   problem_code: string | null;
   purged_at: Timestamp | null;
@@ -245,9 +275,12 @@ export interface DB {
   login_links: LoginLinks;
   login_states: LoginStates;
   outbox_messages: OutboxMessages;
+  person_sign_ins: PersonSignIns;
   pharmacies: Pharmacies;
+  restore_drills: RestoreDrills;
   sidep_contract_pauses: SidepContractPauses;
   sidep_contract_streak: SidepContractStreak;
+  subject_requests: SubjectRequests;
   test_results: TestResults;
   web_sessions: WebSessions;
 }

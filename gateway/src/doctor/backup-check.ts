@@ -6,8 +6,8 @@ import { fail, ok, reason, warn, type CheckResult } from './report.js';
 const HOUR_MS = 3_600_000;
 
 /**
- * The newest database dump deploy/backup/backup recorded as succeeded, against `backup.maxAgeHours`:
- * the `BackupTooOld` alert holds it to the same limit, which the gateway exports beside the dump's
+ * The newest database dump deploy/backup/backup recorded as succeeded, against the RPO
+ * (`backup.maxAgeHours`): the `BackupTooOld` alert holds it to the same setting, which the gateway exports beside the dump's
  * time (`gateway_backup_max_age_seconds`, `gateway_backup_last_success_timestamp_seconds`).
  */
 export async function checkLastBackup(s: Readonly<Settings>, db: Database, now: Date): Promise<CheckResult> {
@@ -16,7 +16,7 @@ export async function checkLastBackup(s: Readonly<Settings>, db: Database, now: 
     const last = await lastSuccessfulBackup(db);
     if (!last) return fail('backup.last-success', 'no successful database dump is recorded (backup_runs)', schedule);
     const hours = (now.getTime() - last.finishedAt.getTime()) / HOUR_MS;
-    const text = `last successful dump ${last.label} (${last.kind}) finished ${hours.toFixed(1)} h ago (limit ${s.backup.maxAgeHours} h, GATEWAY_BACKUP_MAX_AGE_HOURS)`;
+    const text = `last successful dump ${last.label} (${last.kind}) finished ${hours.toFixed(1)} h ago (limit ${s.backup.maxAgeHours} h, the RPO: GATEWAY_BACKUP_MAX_AGE_HOURS)`;
     return hours > s.backup.maxAgeHours ? fail('backup.last-success', text, `the scheduled backup stopped or fails: ${schedule}`) : ok('backup.last-success', text);
   } catch (e) {
     return fail('backup.last-success', `cannot read backup_runs: ${reason(e)}`, 'run `gateway migrate` (migration 0009)');

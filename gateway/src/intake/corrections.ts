@@ -71,7 +71,7 @@ export function createCorrectionService(deps: SubmitDeps) {
         key,
         fingerprint,
         answer,
-        corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex), nirIndexesHeld: nirIndexes(input, sealer.blindIndex) },
+        corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex, pharmacyId), nirIndexesHeld: nirIndexes(input, sealer.blindIndex, pharmacyId) },
         audit: { actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: originalId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
       });
       return answer;

@@ -62,8 +62,8 @@ export function createSubmitService(deps: SubmitDeps) {
       answer,
       sealed,
       dataKeyId,
-      idx: indexColumns(input, sealer.blindIndex),
-      nirIndexesHeld: nirIndexes(input, sealer.blindIndex),
+      idx: indexColumns(input, sealer.blindIndex, principal.pharmacyId),
+      nirIndexesHeld: nirIndexes(input, sealer.blindIndex, principal.pharmacyId),
       messageId: randomUUID(),
       auditRows: audit.rows([{ actor: auditActor(principal), action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]),
     });

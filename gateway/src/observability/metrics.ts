@@ -179,7 +179,32 @@ export function createMetrics() {
     }),
     backupMaxAge: new Gauge({
       name: 'gateway_backup_max_age_seconds',
-      help: "The age past which the newest successful dump is too old (backup.maxAgeHours, gateway doctor's limit).",
+      help: "The RPO: the age past which the newest successful dump is too old (backup.maxAgeHours, gateway doctor's limit).",
+      registers: [registry],
+    }),
+    restoreDrillRpo: new Gauge({
+      name: 'gateway_restore_drill_rpo_seconds',
+      help: 'The newest restore drill (restore_drills): from the newest result present after restore to the simulated failure.',
+      registers: [registry],
+    }),
+    restoreDrillRto: new Gauge({
+      name: 'gateway_restore_drill_rto_seconds',
+      help: 'The newest restore drill (restore_drills): from the simulated failure until the restored gateway was ready and a result decrypted.',
+      registers: [registry],
+    }),
+    restoreDrillLast: new Gauge({
+      name: 'gateway_restore_drill_timestamp_seconds',
+      help: 'When the newest restore drill was recorded (Unix seconds); 0: none recorded.',
+      registers: [registry],
+    }),
+    adminEnrolmentsUnused: new Gauge({
+      name: 'gateway_admin_enrolments_unused',
+      help: 'Live enrolments in an administering role (every role but pharmacist) whose person has not signed in for 90 days since it was granted.',
+      registers: [registry],
+    }),
+    subjectRequestsDueSoon: new Gauge({
+      name: 'gateway_subject_requests_due_soon',
+      help: 'Open requests of people tested (register of GDPR requests) due within 7 days, overdue ones included.',
       registers: [registry],
     }),
     ...databasePoolMetrics(registry),

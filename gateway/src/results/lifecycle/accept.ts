@@ -15,7 +15,7 @@ export interface Submission {
   sealed: Buffer;
   dataKeyId: string | null;
   idx: IndexColumns;
-  /** The NIR's index under every blind-index version held (`nirIndexes`). */
+  /** The NIR's indexes this pharmacy's rows may hold (`nirIndexes`). */
   nirIndexesHeld: readonly string[];
   messageId: string;
   auditRows: AuditRow[];
@@ -43,8 +43,8 @@ export function submissionStatement(s: Submission) {
       ON CONFLICT (pharmacy_id, key) DO NOTHING
       RETURNING result_id
     ), created AS (
-      INSERT INTO test_results (id, pharmacy_id, status, sealed, data_key_id, nir_index, external_ref_index, blind_index_version, loinc, collected_minute)
-      SELECT result_id, ${s.pharmacyId}::uuid, 'received', ${s.sealed}::bytea, ${s.dataKeyId}::uuid, ${s.idx.nir_index}::text, ${s.idx.external_ref_index}::text,
+      INSERT INTO test_results (id, pharmacy_id, status, sealed, data_key_id, nir_index, nir_index_scheme, external_ref_index, blind_index_version, loinc, collected_minute)
+      SELECT result_id, ${s.pharmacyId}::uuid, 'received', ${s.sealed}::bytea, ${s.dataKeyId}::uuid, ${s.idx.nir_index}::text, ${s.idx.nir_index_scheme}, ${s.idx.external_ref_index}::text,
         ${s.idx.blind_index_version}::int, ${s.idx.loinc}, ${s.idx.collected_minute}::timestamptz
       FROM claimed
       RETURNING id

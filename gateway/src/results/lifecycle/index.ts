@@ -13,7 +13,7 @@ export {
   type AcceptedAnswer,
   type RequestFingerprint,
 } from './idempotency.js';
-export { indexColumns, nirIndexes } from './indexes.js';
+export { indexColumns, nirIndexes, nirIndexesForChain } from './indexes.js';
 export { acceptSubmission } from './accept.js';
 export { correctResult, cancelResult } from './correct.js';
 export { claim, type ClaimedMessage } from './claim.js';
@@ -23,4 +23,5 @@ export { listMessages, backlog, refusedSince } from './messages.js';
 export type { PharmacyScope } from './scope.js';
 export { getResultStatus, listResultStatuses, pharmacyHolding } from './status.js';
 export { nextDeadLetterPurge, purgeExpired } from './purge.js';
+export { eraseSubjectResults, findSubjectResults, type DataSubject, type ErasureOutcome, type SubjectResult } from './subjects.js';
 export { reindexBlindIndexes } from './reindex.js';

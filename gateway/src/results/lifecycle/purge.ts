@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Database } from '../../db/index.js';
-import { appendAudit } from '../../audit/index.js';
+import type { Database, Tx } from '../../db/index.js';
+import { appendAudit, type AuditEvent } from '../../audit/index.js';
 import { deleteShreddableDataKeys } from '../../keys/index.js';
 import { RESULT_RETENTION, type SettledStatus } from './statuses.js';
 
@@ -22,7 +22,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Destroys the personal data of settled results past retention (`RESULT_RETENTION`: delivered or
- * cancelled after `deliveredDays`, dead-lettered after `deadLetteredDays`). The ciphertext, the
+ * cancelled after `deliveredDays`, dead-lettered after `deadLetteredDays`; at once for an
+ * offboarded pharmacy). The ciphertext, the
  * blind indexes and the idempotency records (an HMAC of the body) go; a receipt stays: id,
  * pharmacy, timestamps, status, SI-DEP acknowledgement. A result with a message still waiting
  * (a correction or cancellation to deliver) is kept until that message settles. Then
@@ -49,11 +50,16 @@ async function purgeBatch(db: Database, retention: PurgeSettings['retention'], n
       .select(['r.id', 'r.status'])
       .where('r.purged_at', 'is', null)
       .where((eb) =>
-        eb.or(
-          (Object.keys(RESULT_RETENTION) as SettledStatus[]).map((status) =>
+        eb.or([
+          ...(Object.keys(RESULT_RETENTION) as SettledStatus[]).map((status) =>
             eb.and([eb('r.status', '=', status), eb('r.updated_at', '<', daysBefore(now, retention[RESULT_RETENTION[status]]))]),
           ),
-        ),
+          // a pharmacy that left the chain (`gateway pharmacy offboard`): settled is due, retention or not
+          eb.and([
+            eb('r.status', 'in', Object.keys(RESULT_RETENTION) as SettledStatus[]),
+            eb.exists(eb.selectFrom('pharmacies as p').select('p.id').whereRef('p.id', '=', 'r.pharmacy_id').where('p.offboarded_at', 'is not', null)),
+          ]),
+        ]),
       )
       .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox_messages as m').select('m.id').whereRef('m.result_id', '=', 'r.id').where('m.state', '=', 'pending'))))
       .limit(BATCH)
@@ -61,16 +67,30 @@ async function purgeBatch(db: Database, retention: PurgeSettings['retention'], n
       .skipLocked()
       .execute();
     if (due.length === 0) return 0;
-    const ids = due.map((r) => r.id);
-    await tx.deleteFrom('idempotency_keys').where('result_id', 'in', ids).execute();
-    await tx
-      .updateTable('test_results')
-      .set({ sealed: null, data_key_id: null, nir_index: null, external_ref_index: null, loinc: null, collected_minute: null, purged_at: sql`now()` })
-      .where('id', 'in', ids)
-      .execute();
-    await appendAudit(tx, due.map((r) => ({ actor: { type: 'system' as const, id: 'purge' }, action: 'result.purge', object: { type: 'test-result', id: r.id }, outcome: 'success' as const, reason: r.status })));
+    await destroyPersonalData(tx, due.map((r) => ({ id: r.id, actor: PURGE_ACTOR, reason: r.status })));
     return due.length;
   });
+}
+
+const PURGE_ACTOR: AuditEvent['actor'] = { type: 'system', id: 'purge' };
+
+/**
+ * Destroys the personal data of these results now, in the caller's transaction, each audited as
+ * `result.purge` by its actor with its reason (a code): the ciphertext, the blind indexes and the
+ * idempotency records go, the receipt stays. The caller has locked the rows and checked that no
+ * message of theirs is pending. What the retention purge and a data subject's erasure both run.
+ * @example await destroyPersonalData(tx, [{ id, actor, reason: 'erasure' }]);
+ */
+export async function destroyPersonalData(tx: Tx, results: readonly { id: string; actor: AuditEvent['actor']; reason: string }[]): Promise<void> {
+  if (results.length === 0) return;
+  const ids = results.map((r) => r.id);
+  await tx.deleteFrom('idempotency_keys').where('result_id', 'in', ids).execute();
+  await tx
+    .updateTable('test_results')
+    .set({ sealed: null, data_key_id: null, nir_index: null, external_ref_index: null, loinc: null, collected_minute: null, purged_at: sql`now()` })
+    .where('id', 'in', ids)
+    .execute();
+  await appendAudit(tx, results.map((r) => ({ actor: r.actor, action: 'result.purge', object: { type: 'test-result', id: r.id }, outcome: 'success' as const, reason: r.reason })));
 }
 
 /**

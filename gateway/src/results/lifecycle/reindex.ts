@@ -14,7 +14,7 @@ export interface ReindexOptions {
 }
 
 export interface ReindexOutcome {
-  /** The blind-index key version every handled result is now indexed under. */
+  /** The blind-index key version every handled result is now indexed under, per pharmacy. */
   version: number;
   /** Results whose indexes were recomputed from their opened sealed document. */
   reindexed: number;
@@ -22,15 +22,16 @@ export interface ReindexOutcome {
   skipped: number;
   /** Sealed results that did not open (`DecryptionFailed`): left under their version, named by count only. */
   unreadable: number;
-  /** Results still indexed under an older version: changed meanwhile, unreadable, or beyond `stopAfter`. */
+  /** Results still indexed under an older version or chain-wide: changed meanwhile, unreadable, or beyond `stopAfter`. */
   remaining: number;
 }
 
 /**
  * `gateway keys reindex`: recomputes the blind indexes (nir_index, external_ref_index) of every
- * result still indexed under an older blind-index key version, under the sealer's newest one,
- * by opening its sealed document. Batched and resumable by construction: each row is written
- * on its own, and a run selects only rows still below the newest version.
+ * result still indexed under an older blind-index key version or with a chain-wide NIR index
+ * (`nir_index_scheme` 'chain'), under the sealer's newest version and per pharmacy, by opening
+ * its sealed document. Batched and resumable by construction: each row is written on its own
+ * (no lock beyond that row's, so intake goes on), and a run selects only rows still to move.
  *
  * An index the result no longer holds (cleared by a correction or cancellation) stays cleared;
  * a row changed meanwhile, or whose new index collides with a live duplicate indexed under the
@@ -46,17 +47,18 @@ export async function reindexBlindIndexes(
   { batchSize = 100, stopAfter = Number.MAX_SAFE_INTEGER, onProgress }: ReindexOptions = {},
 ): Promise<ReindexOutcome> {
   const { version } = sealer.blindIndex;
-  const below = () => db.selectFrom('test_results').where('blind_index_version', '<', version);
-  const countBelow = async () => Number((await below().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-  const total = Math.min(await countBelow(), stopAfter);
+  const toMove = () =>
+    db.selectFrom('test_results').where((eb) => eb.or([eb('blind_index_version', '<', version), eb('nir_index_scheme', '=', 'chain')]));
+  const countToMove = async () => Number((await toMove().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const total = Math.min(await countToMove(), stopAfter);
   let done = 0;
   let reindexed = 0;
   let skipped = 0;
   let unreadable = 0;
   let after = '00000000-0000-0000-0000-000000000000';
   while (done < total) {
-    const rows = await below()
-      .select(['id', 'pharmacy_id', 'sealed', 'data_key_id', 'nir_index', 'external_ref_index', 'blind_index_version'])
+    const rows = await toMove()
+      .select(['id', 'pharmacy_id', 'sealed', 'data_key_id', 'nir_index', 'nir_index_scheme', 'external_ref_index', 'blind_index_version'])
       .where('id', '>', after)
       .orderBy('id')
       .limit(Math.min(batchSize, total - done))
@@ -69,7 +71,7 @@ export async function reindexBlindIndexes(
         unreadable += 1;
         continue;
       }
-      const fresh = opened && indexColumns(opened.result, sealer.blindIndex);
+      const fresh = opened && indexColumns(opened.result, sealer.blindIndex, row.pharmacy_id);
       const moved = await db
         .updateTable('test_results')
         .set({
@@ -77,9 +79,11 @@ export async function reindexBlindIndexes(
           nir_index: fresh && row.nir_index !== null ? fresh.nir_index : null,
           external_ref_index: fresh && row.external_ref_index !== null ? fresh.external_ref_index : null,
           blind_index_version: version,
+          nir_index_scheme: 'pharmacy',
         })
         .where('id', '=', row.id)
         .where('blind_index_version', '=', row.blind_index_version)
+        .where('nir_index_scheme', '=', row.nir_index_scheme)
         .where('nir_index', row.nir_index === null ? 'is' : '=', row.nir_index)
         .where('external_ref_index', row.external_ref_index === null ? 'is' : '=', row.external_ref_index)
         .executeTakeFirst()
@@ -97,7 +101,7 @@ export async function reindexBlindIndexes(
     after = (rows.at(-1) as { id: string }).id;
     onProgress?.(done, total);
   }
-  return { version, reindexed, skipped, unreadable, remaining: await countBelow() };
+  return { version, reindexed, skipped, unreadable, remaining: await countToMove() };
 }
 
 /** A document that does not open is counted and left; any other failure (key manager down) stops the run. */

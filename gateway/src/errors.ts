@@ -106,7 +106,7 @@ export class ResultNotModifiable extends GatewayError {
 
 /** Why a pharmacy or certificate change conflicts with the registry's state. */
 export type RegistryConflictReason = 'pharmacy-exists' | 'pharmacy-inactive' | 'certificate-limit' | 'certificate-exists' | 'already-revoked' | 'ca-issues-nothing'
-  | 'pharmacy-active' | 'ca-not-in-process';
+  | 'pharmacy-active' | 'ca-not-in-process' | 'pharmacy-offboarded';
 
 const REGISTRY_CONFLICTS: Record<RegistryConflictReason, string> = {
   'pharmacy-exists': 'A pharmacy with this FINESS is already registered.',
@@ -116,6 +116,7 @@ const REGISTRY_CONFLICTS: Record<RegistryConflictReason, string> = {
   'already-revoked': 'The certificate is already revoked.',
   'ca-issues-nothing': 'The configured CA is external: register its certificates instead of issuing them.',
   'pharmacy-active': 'The pharmacy is already active.',
+  'pharmacy-offboarded': 'The pharmacy is offboarded: its certificates and enrolments are revoked for good.',
   'ca-not-in-process': 'Certificates are issued through the configured CA, which this gateway process does not hold: use `gateway cert issue`.',
 };
 

@@ -72,7 +72,7 @@ describe('gateway pharmacy offboard', () => {
     expect(enrolments.find((e) => e.id === otherPharmacist)?.revoked_at).toBeNull();
     expect(await h.db.owner.selectFrom('pharmacies').select(['active', 'offboarded_at']).where('id', '=', pharmacyA).executeTakeFirstOrThrow()).toEqual({ active: false, offboarded_at: null });
     // an offboarding pharmacy takes no traffic again, whoever tries
-    await expect(reactivatePharmacy(h.db.owner, { reference: PHARMACY_A, actor: { type: 'system', id: 'test' } })).rejects.toThrow(/pharmacies_offboarding_is_inactive/);
+    await expect(reactivatePharmacy(h.db.owner, { reference: PHARMACY_A, actor: { type: 'system', id: 'test' } })).rejects.toMatchObject({ code: 'registry-conflict', reason: 'pharmacy-offboarded' });
 
     // the relay delivers a deactivated pharmacy's queue once SI-DEP takes it again
     await h.db.owner.updateTable('outbox_messages').set({ next_attempt_at: new Date() }).where('result_id', '=', pending.id).execute();

@@ -79,13 +79,14 @@ export async function deactivatePharmacy(db: Database, o: { reference: string; a
  * Audited as `pharmacy.reactivate`.
  *
  * @param reference FINESS or pharmacy id
- * @throws NotFound, RegistryConflict `pharmacy-active`
+ * @throws NotFound, RegistryConflict `pharmacy-active`, `pharmacy-offboarded` (an offboarding is final)
  */
 export async function reactivatePharmacy(db: Database, o: { reference: string; actor: Actor }): Promise<Pharmacy> {
   return inTransaction(db, async (tx) => {
     const pharmacy = await findPharmacy(tx, o.reference, { forUpdate: true });
     if (pharmacy.active) throw new RegistryConflict('pharmacy-active');
-    const row = await tx.updateTable('pharmacies').set({ active: true, deactivated_at: null }).where('id', '=', pharmacy.id).returningAll().executeTakeFirstOrThrow();
+    const row = await tx.updateTable('pharmacies').set({ active: true, deactivated_at: null }).where('id', '=', pharmacy.id).where('offboarding_started_at', 'is', null).returningAll().executeTakeFirst();
+    if (!row) throw new RegistryConflict('pharmacy-offboarded');
     await appendAudit(tx, [{ actor: o.actor, action: 'pharmacy.reactivate', object: { type: 'pharmacy', id: row.id }, outcome: 'success' }]);
     return toPharmacy(row);
   });

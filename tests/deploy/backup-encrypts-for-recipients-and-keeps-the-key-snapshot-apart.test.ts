@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
-import { AGE_HEADER, ageDecrypt, ageKeyPair, backupToolsFit, fileStart, runBackupScript } from './backup-kit.js';
+import { AGE_HEADER, ageDecrypt, ageKeyPair, backupToolsFit, fileStart, runBackupScript } from '../support/backup-kit.js';
 
 // deploy/backup/backup's refusals and what it writes: nothing readable without an identity.
 const fits = await backupToolsFit('backup-*');

@@ -11,20 +11,10 @@ import { createDatabase, RUNTIME_ROLE } from '../../gateway/src/db/index.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';
 import { syntheticResult } from '../support/synthetic-result.js';
-import { ageKeyPair, backupToolsFit, runBackupScript } from './backup-kit.js';
+import { ageKeyPair, backupToolsFit, runBackupScript, withDatabase } from '../support/backup-kit.js';
 
 // deploy/backup/backup and restore, run as an operator would, against the test Postgres.
 const fits = await backupToolsFit('backup-*');
-
-const withDatabase = (url: string, name: string, role?: { user: string; password: string }) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  if (role) {
-    u.username = role.user;
-    u.password = role.password;
-  }
-  return u.toString();
-};
 
 describe.skipIf(!fits)('deploy/backup', () => {
   let h: Harness;

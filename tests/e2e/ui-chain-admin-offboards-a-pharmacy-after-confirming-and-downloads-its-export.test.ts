@@ -1,28 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
+import { describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { PHARMACY_B } from '../support/gateway-harness.js';
 import { signInThroughTheUi } from '../support/ui-sign-in.js';
-import { startWebHarness, type WebHarness } from '../support/web-harness.js';
+import { webHarnessServingTheUi } from '../support/web-harness.js';
 
-let w: WebHarness;
-
-beforeAll(async () => {
-  w = await startWebHarness({ web: { uiDir: path.join(ADMIN_UI_ROOT, 'dist') } });
-}, 120_000);
-
-afterAll(async () => {
-  await w?.close();
-});
+const ui = webHarnessServingTheUi();
 
 describe('offboarding on the pharmacies page', () => {
   it('asks a chain admin to confirm naming the pharmacy, then shows where it stands and downloads its export', async () => {
     const b = await launchBrowser();
     try {
       const { page } = b;
-      await signInThroughTheUi(page, w.webUrl, w.person('admin'), '/pharmacies');
+      await signInThroughTheUi(page, ui().webUrl, ui().person('admin'), '/pharmacies');
       const row = page.locator(`tr[data-finess="${PHARMACY_B}"]`);
       await row.getByRole('button', { name: 'Retirer de la chaîne' }).click();
       const dialog = page.getByRole('dialog');
@@ -31,8 +21,8 @@ describe('offboarding on the pharmacies page', () => {
       // cancelling changes nothing
       await dialog.getByRole('button', { name: 'Annuler' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      const pharmacyId = w.h.pharmacyIds[PHARMACY_B] as string;
-      const state = () => w.h.db.owner.selectFrom('pharmacies').select(['active', 'offboarded_at']).where('id', '=', pharmacyId).executeTakeFirstOrThrow();
+      const pharmacyId = ui().h.pharmacyIds[PHARMACY_B] as string;
+      const state = () => ui().h.db.owner.selectFrom('pharmacies').select(['active', 'offboarded_at']).where('id', '=', pharmacyId).executeTakeFirstOrThrow();
       expect(await state()).toEqual({ active: true, offboarded_at: null });
 
       await row.getByRole('button', { name: 'Retirer de la chaîne' }).click();

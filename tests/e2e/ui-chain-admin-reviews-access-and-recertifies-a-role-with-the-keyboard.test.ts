@@ -1,30 +1,20 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
+import { describe, expect, it } from 'vitest';
 import { asPersonInTheUi } from '../support/ui-sign-in.js';
-import { startWebHarness, type WebHarness } from '../support/web-harness.js';
+import { webHarnessServingTheUi } from '../support/web-harness.js';
 
-let w: WebHarness;
-
-beforeAll(async () => {
-  w = await startWebHarness({ web: { uiDir: path.join(ADMIN_UI_ROOT, 'dist') } });
-}, 120_000);
-
-afterAll(async () => {
-  await w?.close();
-});
+const ui = webHarnessServingTheUi();
 
 const DAY_MS = 86_400_000;
 
 describe('the access review page', () => {
   it('shows each person on a phone and a laptop, and lets a chain admin recertify a role with the keyboard', async () => {
-    await asPersonInTheUi(w, 'admin', '/access-review', async (b) => {
+    await asPersonInTheUi(ui(), 'admin', '/access-review', async (b) => {
       const { page } = b;
-      const subject = w.person('pharmacien1').subject;
+      const subject = ui().person('pharmacien1').subject;
       const person = page.getByRole('region', { name: `dev · ${subject}`, exact: true });
       await person.waitFor();
       expect(await person.textContent()).toContain('Aucune connexion enregistrée.');
-      expect(await page.getByRole('region', { name: `dev · ${w.person('admin').subject}`, exact: true }).textContent()).toContain('(authentification forte)');
+      expect(await page.getByRole('region', { name: `dev · ${ui().person('admin').subject}`, exact: true }).textContent()).toContain('(authentification forte)');
       for (const width of [390, 1366]) {
         await page.setViewportSize({ width, height: 900 });
         // nothing wider than the screen: no sideways scrolling
@@ -44,7 +34,7 @@ describe('the access review page', () => {
       for (let tabs = 0; tabs < 6 && !(await confirm.evaluate((e) => e.matches(':focus'))); tabs++) await page.keyboard.press('Tab');
       await page.keyboard.press('Enter');
       await page.getByRole('status').filter({ hasText: 'Habilitation reconduite.' }).waitFor();
-      const row = await w.h.db.owner.selectFrom('enrolments').select('expires_at').where('subject', '=', subject).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+      const row = await ui().h.db.owner.selectFrom('enrolments').select('expires_at').where('subject', '=', subject).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
       expect(row.expires_at.toISOString().slice(0, 10)).toBe(until);
     });
   });

@@ -1,26 +1,16 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
+import { describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.js';
 import { signInThroughTheUi } from '../support/ui-sign-in.js';
-import { startWebHarness, type WebHarness } from '../support/web-harness.js';
+import { webHarnessServingTheUi } from '../support/web-harness.js';
 
-let w: WebHarness;
-
-beforeAll(async () => {
-  w = await startWebHarness({ web: { uiDir: path.join(ADMIN_UI_ROOT, 'dist') } });
-}, 120_000);
-
-afterAll(async () => {
-  await w?.close();
-});
+const ui = webHarnessServingTheUi();
 
 describe('the enrolments page', () => {
   it('lets a pharmacy manager grant a pharmacy role of its own pharmacy until an expiry, and revoke it after confirming', async () => {
     const b = await launchBrowser();
     try {
       const { page } = b;
-      await signInThroughTheUi(page, w.webUrl, w.person('titulaire1'), '/enrolments');
+      await signInThroughTheUi(page, ui().webUrl, ui().person('titulaire1'), '/enrolments');
       await page.locator('tr[data-enrolment-id]').first().waitFor();
       // a manager is offered the pharmacy roles only, for its own pharmacy
       expect(await page.getByLabel('Rôle').locator('option').allTextContents()).toEqual(['Pharmacien', 'Titulaire']);
@@ -37,8 +27,8 @@ describe('the enrolments page', () => {
       await page.getByRole('dialog').getByRole('button', { name: 'Retirer' }).click();
       await page.getByRole('status').filter({ hasText: 'Habilitation retirée.' }).waitFor();
       await row.waitFor({ state: 'detached' });
-      const events = await w.h.db.owner.selectFrom('enrolments').select(['role', 'revoked_at', 'created_by']).where('subject', '=', 'nouveau-pharmacien').execute();
-      expect(events).toEqual([{ role: 'pharmacist', revoked_at: expect.any(Date), created_by: `dev:${w.person('titulaire1').subject}` }]);
+      const events = await ui().h.db.owner.selectFrom('enrolments').select(['role', 'revoked_at', 'created_by']).where('subject', '=', 'nouveau-pharmacien').execute();
+      expect(events).toEqual([{ role: 'pharmacist', revoked_at: expect.any(Date), created_by: `dev:${ui().person('titulaire1').subject}` }]);
     } finally {
       await b.close();
     }

@@ -8,7 +8,7 @@ import { openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.
 import { RUNTIME_TEST_PASSWORD } from '../support/database-names.js';
 import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
 import { syntheticResult } from '../support/synthetic-result.js';
-import { ageKeyPair, backupToolsFit, runBackupScript } from '../deploy/backup-kit.js';
+import { ageKeyPair, backupToolsFit, runBackupScript, withDatabase } from '../support/backup-kit.js';
 
 /**
  * The restore drill of deploy/guides/backup-and-restore.md, on a small database: results sealed
@@ -18,16 +18,6 @@ import { ageKeyPair, backupToolsFit, runBackupScript } from '../deploy/backup-ki
  * to deliver them; the drill's RPO and RTO are recorded and the gateway exports them.
  */
 const fits = await backupToolsFit('backup-restore-drill');
-
-const withDatabase = (url: string, name: string, role?: { user: string; password: string }) => {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  if (role) {
-    u.username = role.user;
-    u.password = role.password;
-  }
-  return u.toString();
-};
 
 describe.skipIf(!fits)('a restore drill', () => {
   let h: Harness;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../gateway/src/cli/keys.js';
 import type { KeysCliDeps } from '../../gateway/src/cli/keys-deps.js';
 import { dataKeyContext, openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
-import { ageKeyPair, backupToolsFit, runBackupScript } from '../deploy/backup-kit.js';
+import { ageKeyPair, backupToolsFit, runBackupScript } from '../support/backup-kit.js';
 import { testDatabase, type TestDatabase } from '../support/test-database.js';
 
 /**

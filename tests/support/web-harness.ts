@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import { enrol } from '../../gateway/src/auth/enrolments.js';
 import { demoPeople, type DemoPerson } from '@sidep-gateway/demo/people.js';
 import { freePort } from '@sidep-gateway/demo/free-port.js';
 import { startDevOidcProvider, type DevOidcProvider } from '@sidep-gateway/demo/dev-oidc-provider.js';
 import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
+import { ADMIN_UI_ROOT } from '../../gateway/src/repository-root.js';
 import { startHarness, type Harness } from './gateway-harness.js';
 
 export interface Response {
@@ -103,6 +105,21 @@ export async function startWebHarness(o: { issuer?: Record<string, unknown>; web
 }
 
 /** A browser stand-in trusting `caPem`: cookie jar per origin, redirects followed by hand. */
+/**
+ * For a file of browser tests: a web harness serving the built admin UI, started before the
+ * file's tests and closed after them; call the returned function inside a test.
+ */
+export function webHarnessServingTheUi(): () => WebHarness {
+  let w: WebHarness | undefined;
+  beforeAll(async () => {
+    w = await startWebHarness({ web: { uiDir: path.join(ADMIN_UI_ROOT, 'dist') } });
+  }, 120_000);
+  afterAll(async () => {
+    await w?.close();
+  });
+  return () => w as WebHarness;
+}
+
 export function createBrowser(agent: Agent): Browser {
   const cookies = new Map<string, Map<string, { value: string; attributes: string }>>();
   const jar = (origin: string) => {

@@ -68,15 +68,7 @@ export function SubjectsPage() {
         <Field id="subject-value" label={t(by === 'nir' ? 'subjects.nir' : 'subjects.resultId')}>
           {(a) => <input {...a} value={value} onChange={(e) => setValue(e.target.value)} spellCheck={false} inputMode={by === 'nir' ? 'numeric' : 'text'} required />}
         </Field>
-        <Field id="subject-reason" label={t('subjects.reason')}>
-          {(a) => (
-            <select {...a} value={reason} onChange={(e) => setReason(e.target.value as SubjectReason)}>
-              {SUBJECT_REASONS.map((r) => (
-                <option key={r} value={r}>{t(`subjects.reason.${r}`)}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ReasonField id="subject-reason" reason={reason} onChange={setReason} />
         <div className="actions">
           <button type="submit" className="primary">{t('subjects.find')}</button>
         </div>
@@ -182,15 +174,7 @@ function RequestRegister() {
       <h2 id="subject-register">{t('subjects.register')}</h2>
       <p className="note">{t('subjects.registerIntro')}</p>
       <div className="row-actions">
-        <Field id="request-reason" label={t('subjects.reason')}>
-          {(a) => (
-            <select {...a} value={reason} onChange={(e) => setReason(e.target.value as SubjectReason)}>
-              {SUBJECT_REASONS.map((r) => (
-                <option key={r} value={r}>{t(`subjects.reason.${r}`)}</option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ReasonField id="request-reason" reason={reason} onChange={setReason} />
         <button type="button" onClick={() => run('/admin/subjects/requests', { reason })}>{t('subjects.record')}</button>
       </div>
       {(failure ?? actionFailure) !== undefined && <ProblemMessage error={failure ?? actionFailure} />}
@@ -217,5 +201,21 @@ function RequestRegister() {
         </div>
       )}
     </section>
+  );
+}
+
+/** The reason of a request, from the list the server accepts. */
+function ReasonField({ id, reason, onChange }: { id: string; reason: SubjectReason; onChange: (r: SubjectReason) => void }) {
+  const { t } = useI18n();
+  return (
+    <Field id={id} label={t('subjects.reason')}>
+      {(a) => (
+        <select {...a} value={reason} onChange={(e) => onChange(e.target.value as SubjectReason)}>
+          {SUBJECT_REASONS.map((r) => (
+            <option key={r} value={r}>{t(`subjects.reason.${r}`)}</option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { pgClientToolsFitServer } from '../support/pg-client-tools.js';
-import { systemTool } from '../support/system-tool.js';
+import { pgClientToolsFitServer } from './pg-client-tools.js';
+import { systemTool } from './system-tool.js';
 
 const run = promisify(execFile);
 const SCRIPTS = path.resolve(import.meta.dirname, '../../deploy/backup');
@@ -15,6 +15,17 @@ export const AGE_HEADER = 'age-encryption.org/v1';
 export async function backupToolsFit(suite: string): Promise<boolean> {
   const age = [systemTool('age'), systemTool('age-keygen')];
   return (await pgClientToolsFitServer(suite)) && !age.includes(undefined);
+}
+
+/** The URL of another database on the same server (a restore's target), as `role` if given. */
+export function withDatabase(url: string, name: string, role?: { user: string; password: string }): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  if (role) {
+    u.username = role.user;
+    u.password = role.password;
+  }
+  return u.toString();
 }
 
 /** Runs deploy/backup/<script> as an operator would; the environment is the test's plus `env`. */

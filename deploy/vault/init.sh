@@ -5,7 +5,7 @@
 # Creates (once; later runs change nothing that exists):
 #   - the file audit device;
 #   - Transit, with keys gateway-data (aes256-gcm96, derived), gateway-blind-index (same) and
-#     gateway-audit-checkpoints (ed25519), none exportable, none deletable;
+#     gateway-audit-checkpoints and gateway-receipts (ed25519), none exportable, none deletable;
 #   - the PKI mount pki-pharmacies (root CA, ECDSA P-256, 10 years; leaf max TTL 397 days) and its
 #     role pharmacy-client (client auth only, EC P-256 keys, 90 days by default, no wildcard, IP or
 #     URI SANs), the CRL rebuilt before its 7-day expiry, and the CA certificate in
@@ -67,6 +67,7 @@ create_key() { # name type
 create_key gateway-data aes256-gcm96
 create_key gateway-blind-index aes256-gcm96
 create_key gateway-audit-checkpoints ed25519
+create_key gateway-receipts ed25519
 
 # Pharmacy client certificates: the gateway signs CSRs through the role (GATEWAY_PKI_CA_KIND=vault-pki).
 PKI=pki-pharmacies

@@ -17,4 +17,6 @@ export const ADMIN_UI_ROOT = path.join(REPOSITORY_ROOT, 'admin-ui');
  */
 export const DEMO_DATA_DIR = path.join(REPOSITORY_ROOT, '.data');
 export const DEMO_AUDIT_SIGNING_KEY = 'audit-signing-key.pem';
+/** The demo's receipt-signing key (receipts/), apart from the audit's. */
+export const DEMO_RECEIPT_SIGNING_KEY = 'receipt-signing-key.pem';
 export const DEMO_AUDIT_SINK = 'audit-sink.jsonl';

@@ -25,6 +25,8 @@ export async function serveGatewayProcess(compose: Pick<GatewayOptions, 'audit'>
     log,
     keys: await openLocalKeyring(config.keyringFile),
     signer: await openLocalCheckpointSigner(config.signingKeyFile),
+    // beside the audit's key: the crash campaign does not read receipts
+    receiptSigner: await openLocalCheckpointSigner(`${config.signingKeyFile}.receipts`),
     ...compose,
   });
   process.stdout.write(`ready ${JSON.stringify({ intakePort: gateway.intakePort, metricsPort: gateway.metricsPort })}\n`);

@@ -41,6 +41,8 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   gateway_tls_reloads_total: ['kind', 'outcome'],
   // pharmacy = the pharmacy's id for the first metrics.pharmacyLabelLimit pharmacies, "other" beyond
   gateway_pharmacy_results_total: ['pharmacy'],
+  // endpoint = the webhook endpoint's id for the first metrics.pharmacyLabelLimit endpoints, "other" beyond
+  gateway_webhook_attempts_total: ['endpoint', 'outcome'],
   gateway_log_records_forwarded_total: ['kind'],
   gateway_log_records_dropped_total: ['kind'],
   // outcome = success, or the problem code of a failed reveal
@@ -55,7 +57,7 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
 };
 
 /** Label names that hold codes, states or bounded ids, never a submitted value. */
-const SAFE_LABELS = new Set(['route', 'operation', 'outcome', 'rule', 'listener', 'status_class', 'reason', 'status', 'state', 'pharmacy', 'kind', 'le', 'quantile', 'version', 'major', 'minor', 'patch', 'space', 'type']);
+const SAFE_LABELS = new Set(['route', 'operation', 'outcome', 'rule', 'listener', 'status_class', 'reason', 'status', 'state', 'pharmacy', 'endpoint', 'kind', 'le', 'quantile', 'version', 'major', 'minor', 'patch', 'space', 'type']);
 const HISTOGRAM_SUFFIX = /_(bucket|sum|count)$/;
 
 function referencedExpressions(): string[] {

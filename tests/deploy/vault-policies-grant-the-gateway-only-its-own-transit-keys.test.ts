@@ -13,7 +13,7 @@ function policy(name: string): { path: string; capabilities: string[] }[] {
     capabilities: [...(m[2] ?? '').matchAll(/"([a-z]+)"/g)].map((c) => c[1] ?? ''),
   }));
 }
-const KEYS = ['gateway-data', 'gateway-blind-index', 'gateway-audit-checkpoints'];
+const KEYS = ['gateway-data', 'gateway-blind-index', 'gateway-audit-checkpoints', 'gateway-receipts'];
 
 describe('the Vault policies in deploy/vault/policies', () => {
   it.each(['gateway.hcl', 'keys-admin.hcl'])('%s: Transit paths of the gateway keys only, no delete, export, backup, trim, sudo or globs', (file) => {
@@ -38,6 +38,8 @@ describe('the Vault policies in deploy/vault/policies', () => {
       { path: 'transit/decrypt/gateway-blind-index', capabilities: ['update'] },
       { path: 'transit/sign/gateway-audit-checkpoints', capabilities: ['update'] },
       { path: 'transit/keys/gateway-audit-checkpoints', capabilities: ['read'] },
+      { path: 'transit/sign/gateway-receipts', capabilities: ['update'] },
+      { path: 'transit/keys/gateway-receipts', capabilities: ['read'] },
     ]);
     // min_decryption_version (`keys retire`), trim, delete and export stay with keys-admin.hcl
     expect(transit.filter((rule) => /\/(config|trim|export)(\/|$)|^transit\/(encrypt|hmac|datakey\/wrapped)\//.test(rule.path))).toEqual([]);

@@ -100,7 +100,7 @@ beforeAll(async () => {
   const input = parseIntake(createIntakeSchema({ now: () => new Date() }), syntheticResult());
   const { sealed, dataKeyId } = await sealer.seal({ result: input }, { resultId: sealedResult, pharmacyId: own });
   await db.owner.insertInto('test_results').values({ id: sealedResult, pharmacy_id: own, status: 'delivered', sealed, data_key_id: dataKeyId }).execute();
-  const api = createAdminApi({ db: db.runtime, settings: settingsFor(db.runtimeUrl), keys, sealer, metrics: createMetrics(), jsonBody: jsonBody({ limit: 65_536 }), keyManagerAvailable: () => true });
+  const api = createAdminApi({ db: db.runtime, settings: settingsFor(db.runtimeUrl), keys, sealer, metrics: createMetrics(), jsonBody: jsonBody({ limit: 65_536 }), keyManagerAvailable: () => true, receipts: { receipt: () => Promise.reject(new Error('receipts are tested with their signer elsewhere')) } });
   app = new Hono<WebEnv>();
   app.use(requestId());
   const refused = createRefusedTraffic({ limiter: createRateLimiter({ ratePerSecond: 1, burst: 120 }), append: (events) => appendAuditNow(db.runtime, events), log: createLogger({ level: 'silent' }) });

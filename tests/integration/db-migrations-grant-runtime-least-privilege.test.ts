@@ -60,6 +60,25 @@ describe('the runtime database role', () => {
   });
 });
 
+describe('the runtime role and status callbacks', () => {
+  it('registers, rotates and removes endpoints and settles their events, but never moves, retargets or deletes either', async () => {
+    const pharmacyId = (await db.owner.insertInto('pharmacies').values({ finess: '759999923', name: 'w' }).returning('id').executeTakeFirstOrThrow()).id;
+    const { id } = await db.runtime.insertInto('webhook_endpoints').values({ pharmacy_id: pharmacyId, url: 'https://pharmacy.example/hooks', events: ['result.delivered'], secret_current: 'local:v1:AAAA', created_by: 'cli:x@host' }).returning('id').executeTakeFirstOrThrow();
+    await db.runtime.updateTable('webhook_endpoints').set({ secret_previous: 'local:v1:AAAA', secret_current: 'local:v1:BBBB', disabled_at: new Date() }).where('id', '=', id).execute();
+    const event = await db.runtime.insertInto('webhook_events').values({ endpoint_id: id, subject_id: null, type: 'test', payload: '{}' }).returning('id').executeTakeFirstOrThrow();
+    await db.runtime.updateTable('webhook_events').set({ status: 'delivered', attempts: 1 }).where('id', '=', event.id).execute();
+    const writes = [
+      // a retargeted endpoint would send another pharmacy's callbacks elsewhere
+      () => db.runtime.updateTable('webhook_endpoints').set({ url: 'https://elsewhere.example/' }).where('id', '=', id).execute(),
+      () => db.runtime.updateTable('webhook_endpoints').set({ pharmacy_id: pharmacyId }).where('id', '=', id).execute(),
+      () => db.runtime.deleteFrom('webhook_endpoints').execute(),
+      () => db.runtime.updateTable('webhook_events').set({ payload: '{}' }).execute(),
+      () => db.runtime.deleteFrom('webhook_events').execute(),
+    ];
+    for (const write of writes) await expect(write()).rejects.toThrow(/permission denied/);
+  });
+});
+
 describe('the runtime role and the register of requests of people tested', () => {
   it('records a request and marks it answered, but never deletes one or moves when it was received or is due', async () => {
     const { id } = await db.runtime.insertInto('subject_requests').values({ received_at: sql`now()`, due_at: sql`now() + interval '1 month'`, reason: 'erasure', recorded_by: 'cli:dpo@host' }).returning('id').executeTakeFirstOrThrow();
@@ -75,7 +94,7 @@ describe('the runtime role and the SI-DEP contract circuit', () => {
   it('counts refusals, opens and closes pauses, but never deletes one or moves when it opened', async () => {
     await db.runtime.updateTable('sidep_contract_streak').set({ signature: '400', refusals: 1, started_at: new Date() }).execute();
     const { id } = await db.runtime.insertInto('sidep_contract_pauses').values({ signature: '400', contract_version: '1' }).returning('id').executeTakeFirstOrThrow();
-    await db.runtime.updateTable('sidep_contract_pauses').set({ closed_at: new Date(), close_reason: 'resume' }).where('id', '=', id).execute();
+    await db.runtime.updateTable('sidep_contract_pauses').set({ closed_at: sql<Date>`now()`, close_reason: 'resume' }).where('id', '=', id).execute();
     // an earlier or later opening would change how much of each message's age relay.maxAge skips
     await expect(db.runtime.updateTable('sidep_contract_pauses').set({ opened_at: new Date(0) }).where('id', '=', id).execute()).rejects.toThrow(/permission denied/);
     await expect(db.runtime.deleteFrom('sidep_contract_pauses').execute()).rejects.toThrow(/permission denied/);

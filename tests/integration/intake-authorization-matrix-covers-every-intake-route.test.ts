@@ -26,6 +26,10 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/test-results/:id': { own: 200, other: 404 },
   'POST /api/v1/test-results/:id/corrections': { own: 202, other: 404 },
   'POST /api/v1/test-results/:id/cancellation': { own: 202, other: 404 },
+  // B's receipt is B's alone; A's result is delivered before the rows run
+  'GET /api/v1/test-results/:id/receipt': { own: 200, other: 404 },
+  // public keys, the same for every pharmacy
+  'GET /.well-known/jwks.json': { own: 200, other: 200 },
 };
 const ROUTES = ROUTE_TABLE.intake.map((r) => `${r.method} ${r.path}`);
 
@@ -56,6 +60,7 @@ beforeAll(async () => {
   results.B = await submit(PHARMACY_B);
   results['A:corrections'] = await submit(PHARMACY_A);
   results['A:cancellation'] = await submit(PHARMACY_A);
+  await eventually(async () => ((await h.call(PHARMACY_A, 'GET', `/api/v1/test-results/${results.A}`)).body.status === 'delivered' ? true : undefined));
 
   // each certificate first works, so the refusals below come from revocation and deactivation
   const revoked = await pharmacyWithCertificate(REVOKED, '759999931');

@@ -29,6 +29,7 @@ beforeAll(async () => {
     log: createLogger({ level: 'silent' }),
     keys: await openLocalKeyring(path.join(h.dir, 'keyring.json')),
     signer: await openLocalCheckpointSigner(path.join(h.dir, 'audit-signing-key.pem')),
+    receiptSigner: await openLocalCheckpointSigner(path.join(h.dir, 'receipt-signing-key.pem')),
   });
 });
 afterAll(async () => {

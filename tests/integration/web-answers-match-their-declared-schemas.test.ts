@@ -3,6 +3,7 @@ import type { z } from '@hono/zod-openapi';
 import { ROUTE_TABLE } from '../../gateway/src/app/index.js';
 import { MATRIX, type Role } from '../../gateway/src/auth/rbac.js';
 import type { WebRoute } from '../../gateway/src/web/route-table.js';
+import { eventually } from '../support/gateway-harness.js';
 import { webApiCalls, webHarnessWithAResult } from '../support/web-api-calls.js';
 
 /**
@@ -34,8 +35,11 @@ describe('the web listener', () => {
     const rewrap = (await as('admin', 'POST', '/api/web/v1/admin/keys/rewraps')).json().id as string;
     await finished('auditeur', `/api/web/v1/admin/audit/verifications/${verification}`);
     await finished('admin', `/api/web/v1/admin/keys/rewraps/${rewrap}`);
+    // a receipt exists once SI-DEP has acknowledged the result
+    await eventually(async () => ((await as('admin', 'GET', '/api/web/v1/admin/results')).json() as { items: { status: string }[] }).items[0]?.status === 'delivered' || undefined);
     const ids: Record<string, string | undefined> = {
       '/api/web/v1/admin/results/:id': resultId,
+      '/api/web/v1/admin/results/:id/receipt': resultId,
       '/api/web/v1/test-results/:id': resultId,
       '/api/web/v1/admin/audit/verifications/:id': verification,
       '/api/web/v1/admin/keys/rewraps/:id': rewrap,

@@ -9,6 +9,7 @@ import { createDevCertificateAuthority, type CertificateAuthority } from '../../
 import { freshFiness } from '../support/fresh-finess.js';
 import type { Browser, WebHarness } from '../support/web-harness.js';
 import { startWebHarness } from '../support/web-harness.js';
+import { eventually } from '../support/gateway-harness.js';
 import { syntheticNir, syntheticResult } from '../support/synthetic-result.js';
 import { recordSubjectRequest } from '../../gateway/src/subjects/index.js';
 
@@ -155,6 +156,8 @@ const MATRIX: Record<string, Row> = {
   // result receipts search, no personal data
   'GET /api/web/v1/admin/results': { allowed: RECEIPTS, ok: 200 },
   'GET /api/web/v1/admin/results/:id': { allowed: RECEIPTS, ok: 200, other: 'not-found', request: (_, t) => ({ path: `/api/web/v1/admin/results/${results[t]}` }) },
+  // the signed receipt of a delivered result (own delivered before the rows run)
+  'GET /api/web/v1/admin/results/:id/receipt': { allowed: RECEIPTS, ok: 200, other: 'not-found', request: (_, t) => ({ path: `/api/web/v1/admin/results/${results[t]}/receipt` }) },
   'GET /api/web/v1/admin/statistics': { allowed: STATISTICS, ok: 200 },
   // the pharmacies page lists them with their certificates
   'GET /api/web/v1/admin/pharmacies': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200 },
@@ -205,6 +208,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/web/v1/admin/keys/rotation': { allowed: CHAIN_ADMIN, ok: 200 },
   'POST /api/web/v1/admin/keys/rewraps': { allowed: CHAIN_ADMIN, ok: 202 },
   'GET /api/web/v1/admin/keys/rewraps/:id': { allowed: CHAIN_ADMIN, ok: 200, request: () => ({ path: `/api/web/v1/admin/keys/rewraps/${jobs.rewrap}` }) },
+  'GET /.well-known/jwks.json': { allowed: 'public', ok: 200 },
   'GET /*': { allowed: 'public', ok: 404, request: () => ({ path: '/.env' }) },
 };
 
@@ -257,6 +261,7 @@ beforeAll(async () => {
   ca = createDevCertificateAuthority({ ca: w.h.pki.ca, clientValidityDays: 90, crlValidityDays: 30 });
   results.own = await resultOf('own');
   results.other = await resultOf('other');
+  await eventually(async () => ((await w.h.call(FINESS.own, 'GET', `/api/v1/test-results/${results.own}`)).body.status === 'delivered' ? true : undefined));
   // finished jobs to poll; one still running would answer the next start with 200, not 202
   jobs.verification = await finishedJob('auditeur', '/api/web/v1/admin/audit/verifications');
   jobs.rewrap = await finishedJob('admin', '/api/web/v1/admin/keys/rewraps');

@@ -85,10 +85,11 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
     audit: { sinkFile: path.join(dir, 'audit-sink.jsonl') },
   };
   const signer = await openLocalCheckpointSigner(path.join(dir, 'audit-signing-key.pem'));
+  const receiptSigner = await openLocalCheckpointSigner(path.join(dir, 'receipt-signing-key.pem'));
   const settingsWith = (o: Partial<SettingsInput>) =>
     parseSettings(Object.fromEntries(Object.entries({ ...o, ...base }).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
 
-  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
+  let gateway = await startGateway({ settings: settingsWith(overrides), log, keys, signer, receiptSigner, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
   const agents = new Map<string, Agent>();
   const client = (name: string): Agent => {
     let a = agents.get(name);
@@ -146,10 +147,10 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
     },
     async restartGateway(o = {}) {
       await gateway.stop();
-      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
+      gateway = await startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, receiptSigner, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
     },
     startReplica(o = {}) {
-      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
+      return startGateway({ settings: settingsWith({ ...overrides, ...o }), log, keys, signer, receiptSigner, ca: options.ca, secretIdExpiry: options.secretIdExpiry });
     },
     async close() {
       await gateway.stop();

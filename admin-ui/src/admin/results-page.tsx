@@ -6,6 +6,7 @@ import type { Reference, ResultDetail, ResultRow } from '../../../gateway/src/ap
 // the table itself, not the lifecycle's index (which brings the database code)
 import { RESULT_STATUSES } from '../../../gateway/src/results/lifecycle/statuses.js';
 import { RevealResult } from '../counter/reveal-result.js';
+import { ReceiptView } from './receipt-view.js';
 import { useLoad } from './use-load.js';
 
 function initialQuery(): { id: string; status: string } {
@@ -87,6 +88,7 @@ function ResultDetailView(props: { id: string; reference: Reference | undefined 
         ))}
       </ol>
       {data.result.sidepAckId && <p>{t('results.ack')}: <code>{data.result.sidepAckId}</code></p>}
+      {data.result.sidepAckId && <ReceiptView id={data.result.id} />}
       {props.reference && !data.result.purgedAt && <p><RevealResult resultId={data.result.id} pharmacy={data.result.pharmacy} reference={props.reference} /></p>}
       <h2>{t('results.attempts')}</h2>
       <table>

@@ -36,6 +36,14 @@ path "transit/keys/gateway-audit-checkpoints" {
   capabilities = ["read"]
 }
 
+# Delivery receipts: their own Ed25519 key; key read publishes every version (the JWKS).
+path "transit/sign/gateway-receipts" {
+  capabilities = ["update"]
+}
+path "transit/keys/gateway-receipts" {
+  capabilities = ["read"]
+}
+
 # Pharmacy client certificates (GATEWAY_PKI_CA_KIND=vault-pki): the gateway generates each key
 # pair itself and sends only a CSR to the one role; no issue (Vault-generated keys), no other
 # role, no sign-verbatim, no CA, role or CRL configuration, no tidy.

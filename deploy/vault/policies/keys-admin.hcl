@@ -38,3 +38,9 @@ path "transit/keys/gateway-audit-checkpoints" {
 path "transit/keys/gateway-audit-checkpoints/rotate" {
   capabilities = ["update"]
 }
+path "transit/keys/gateway-receipts" {
+  capabilities = ["read"]
+}
+path "transit/keys/gateway-receipts/rotate" {
+  capabilities = ["update"]
+}

@@ -4,7 +4,7 @@ import { pkiSchema, settingsSchema, type SettingsInput } from '@sidep-gateway/ga
 import { openLocalCheckpointSigner, openLocalKeyring, type CheckpointSigner, type KeyManager } from '@sidep-gateway/gateway/keys/index.js';
 import { openConfiguredCa, openVaultKeys } from '@sidep-gateway/gateway/vault/index.js';
 import type { CertificateAuthority, DevPki } from '@sidep-gateway/gateway/pki/index.js';
-import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '@sidep-gateway/gateway/repository-root.js';
+import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK, DEMO_RECEIPT_SIGNING_KEY } from '@sidep-gateway/gateway/repository-root.js';
 import { initGatewayVault, startOpenBaoDevServer } from './openbao.js';
 
 /** `gateway demo --key-manager local|openbao`. */
@@ -37,6 +37,7 @@ export interface DemoKeys {
   settings: { keyManager: SettingsInput['keyManager']; pki: SettingsInput['pki']; clientCaFile: string; auditSinkFile: string };
   keys: KeyManager;
   signer: CheckpointSigner;
+  receiptSigner: CheckpointSigner;
   /** Unset: the gateway opens the dev CA of `settings.pki`. */
   ca?: CertificateAuthority;
   /** The client certificate and key files a demo pharmacy submits with (curl's `--cert`/`--key`). */
@@ -76,6 +77,7 @@ async function openLocalKeys(o: DemoKeysOptions): Promise<DemoKeys> {
     },
     keys: await openLocalKeyring(keyringFile, { create: true }),
     signer: await openLocalCheckpointSigner(path.join(o.dataDir, DEMO_AUDIT_SIGNING_KEY)),
+    receiptSigner: await openLocalCheckpointSigner(path.join(o.dataDir, DEMO_RECEIPT_SIGNING_KEY)),
     async pharmacyCertificate(finess) {
       const cert = o.pki.clients[finess];
       if (!cert) throw new Error('demo client certificate missing');
@@ -113,7 +115,7 @@ async function openOpenBaoKeys(o: DemoKeysOptions): Promise<DemoKeys> {
       blindIndexKeyFile: path.join(gatewayDir, 'blind-index-key.wrapped'),
     };
     const pki = { caKind: 'vault-pki' as const };
-    const { keys, checkpointSigner, vault } = await openVaultKeys(settingsSchema.shape.keyManager.parse(keyManager));
+    const { keys, checkpointSigner, receiptSigner, vault } = await openVaultKeys(settingsSchema.shape.keyManager.parse(keyManager));
     const ca = await openConfiguredCa(pkiSchema.parse(pki), { vault });
     const pharmaciesDir = path.join(dir, 'pharmacies');
     await mkdir(pharmaciesDir, { mode: 0o700 });
@@ -123,6 +125,7 @@ async function openOpenBaoKeys(o: DemoKeysOptions): Promise<DemoKeys> {
       settings: { keyManager, pki, clientCaFile: path.join(gatewayDir, 'pharmacies-ca.pem'), auditSinkFile: path.join(dir, DEMO_AUDIT_SINK) },
       keys,
       signer: checkpointSigner,
+      receiptSigner,
       ca,
       async pharmacyCertificate(finess) {
         const issued = await ca.issueClientCertificate({ commonName: finess });

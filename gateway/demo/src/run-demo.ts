@@ -158,7 +158,7 @@ export async function runDemo(o: {
         issuers: [identity.issuer],
       },
     });
-    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys: keys.keys, signer: keys.signer, ...(keys.ca ? { ca: keys.ca } : {}) });
+    const gateway: RunningGateway = await startGateway({ settings, log: o.log, keys: keys.keys, signer: keys.signer, receiptSigner: keys.receiptSigner, ...(keys.ca ? { ca: keys.ca } : {}) });
     stops.push(() => gateway.stop());
 
     const samplePath = path.join(dataDir, 'sample-result.json');

@@ -10,6 +10,7 @@ import type { Settings } from '../config/index.js';
 import type { KeyManager } from '../keys/index.js';
 import type { Database } from '../db/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
+import { JWS_MEDIA_TYPE, type Receipts } from '../receipts/index.js';
 import { RESULT_STATUSES, type ResultSealer } from '../results/lifecycle/index.js';
 import type { TestResultInput } from '../results/index.js';
 import { readOverview } from './overview.js';
@@ -43,6 +44,8 @@ export interface AdminDeps {
   certificateAuthority?: CertificateAuthority;
   /** Opens a sealed result for a stated purpose (the reveal route). */
   sealer: ResultSealer<TestResultInput>;
+  /** Signed delivery receipts (the printable receipt of the results page). */
+  receipts: Pick<Receipts, 'receipt'>;
   /** Counts reveals by outcome (`gateway_reveals_total`). */
   metrics: Pick<Metrics, 'reveals'>;
   /** The web listener's JSON body check (type, size, parse). */
@@ -73,6 +76,16 @@ export const ADMIN_ROUTES = {
     path: '/api/web/v1/admin/results/:id',
     access: 'receipts',
     schemas: () => ({ summary: 'One result with its history and messages', request: { params: idParam }, responses: { 200: json('The result', ResultDetailSchema) } }),
+  },
+  receipt: {
+    method: 'GET',
+    path: '/api/web/v1/admin/results/:id/receipt',
+    access: 'receipts',
+    schemas: () => ({
+      summary: 'The signed delivery receipt (compact JWS); 404 before delivery',
+      request: { params: idParam },
+      responses: { 200: { description: 'The receipt', content: { [JWS_MEDIA_TYPE]: { schema: z.string() } } } },
+    }),
   },
   statistics: {
     method: 'GET',
@@ -125,6 +138,13 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
     const found = await searchResults(deps.db, scope, { id: c.req.query('id'), status: c.req.query('status') });
     await auditResultReads(deps.db, who(c), 'result.list-status', found.items.map((r) => r.id));
     return c.json(found);
+  });
+
+  app.get(R.receipt.path, async (c) => {
+    const scope = await requireScope(deps.db, c, 'receipts');
+    const jws = await deps.receipts.receipt(scope, c.req.param('id'));
+    await appendAuditNow(deps.db, [{ ...who(c), action: 'result.read-receipt', object: { type: 'test-result', id: c.req.param('id') }, outcome: 'success' }]);
+    return c.body(jws, 200, { 'cache-control': 'no-store', 'content-type': JWS_MEDIA_TYPE });
   });
 
   app.get(R.result.path, async (c) => {

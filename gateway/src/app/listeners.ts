@@ -9,6 +9,7 @@ import { accessLog, answerWithProblems, auditGuard, clientCertificate, createRat
 import { intakeOpenApiDocument } from '../intake/openapi.js';
 import { createIntakeRoutes, INTAKE_API_PREFIX } from '../intake/routes.js';
 import type { Metrics } from '../observability/index.js';
+import { createReceipts } from '../receipts/index.js';
 import { createRevocationWatch } from '../pharmacies/index.js';
 import { mergeCaBundles, trackClientConnections, type CertificateAuthority } from '../pki/index.js';
 import { createWebServer } from '../web/server.js';
@@ -45,6 +46,7 @@ function intakeApp(o: GatewayOptions, { services, metrics }: ListenerDeps, certi
       metrics,
       jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }),
       openapi: () => openapi,
+      receipts: createReceipts({ db, signer: o.receiptSigner }),
     }),
   );
   answerWithProblems(app, { log });
@@ -129,9 +131,10 @@ export function webListener(o: GatewayOptions, { services, metrics, ca, watchTls
     sealer: services.sealer,
     metrics,
     auditPublicKeys: () => o.signer.publicKeys(),
+    receipts: createReceipts({ db: services.db, signer: o.receiptSigner }),
     certificateAuthority: ca,
     jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }),
   });
-  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, refused: services.refused, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, admin });
+  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, refused: services.refused, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, receipts: createReceipts({ db: services.db, signer: o.receiptSigner }), admin });
   return listener('web listener', server, s.web, [part('web TLS files', tls)]);
 }

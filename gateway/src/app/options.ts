@@ -12,6 +12,8 @@ export interface GatewayOptions {
   keys: KeyManager;
   /** Signs audit checkpoints (Vault Transit in production, a local key file in the demo). */
   signer: CheckpointSigner;
+  /** Signs delivery receipts: its own key (Transit `gateway-receipts` in production, a local key file in the demo). */
+  receiptSigner: CheckpointSigner;
   /** Replaces the FHIR client (tests of the relay against a scripted SI-DEP). */
   sidep?: SidepAdapter;
   /** The CA of pharmacy certificates (`serve`: Vault PKI on the key manager's session); default from `settings.pki` (dev files or external). */

@@ -6,10 +6,13 @@ import { createCorrectionService } from '../intake/corrections.js';
 import { createKeyedResultSealer } from '../results/lifecycle/index.js';
 import { createSubmitService } from '../intake/submit.js';
 import { createLiveBlindIndex, timeKeyManager } from '../keys/index.js';
-import { countAcceptedPerPharmacy, type Metrics } from '../observability/index.js';
+import { countAcceptedPerPharmacy, createPharmacyLabels, type Metrics } from '../observability/index.js';
 import { createMessageBuilder, createRelay } from '../outbox/index.js';
+import { deliveredDigest } from '../receipts/index.js';
 import { createIntakeSchema, parseIntake, type TestResultInput } from '../results/index.js';
 import { createFhirSidepClient, type SidepAdapter } from '../sidep/index.js';
+import { createOutboundClient } from '../webhooks/outbound.js';
+import { createCallbackWorker } from '../webhooks/worker.js';
 import type { GatewayOptions } from './options.js';
 import { closing, inOrder, part, type Lifecycle } from './lifecycle.js';
 
@@ -42,6 +45,7 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     db,
     sidep: sidep.client,
     buildMessage: createMessageBuilder({ sealer }),
+    deliveredDigest: (bundle) => deliveredDigest(blindIndex.blindIndex, bundle),
     policy: { ...s.relay, maxAgeMs: s.relay.maxAgeHours * 3_600_000 },
     contract: { refusals: s.relay.contractRefusals, windowSeconds: s.relay.contractWindowSeconds },
     metrics,
@@ -50,6 +54,20 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     concurrency: s.relay.concurrency,
     leaseSeconds: s.relay.leaseSeconds,
     pollMs: s.relay.pollMs,
+  });
+  // Status callbacks: own workers, so a slow pharmacy endpoint never holds an SI-DEP send.
+  const endpointLabel = createPharmacyLabels(s.metrics.pharmacyLabelLimit);
+  const callbacks = createCallbackWorker({
+    db,
+    keys,
+    keyManagerAvailable: () => guard.isAvailable(),
+    client: createOutboundClient({}),
+    policy: { ...s.webhooks, maxAgeMs: s.webhooks.maxAgeHours * 3_600_000 },
+    concurrency: s.webhooks.concurrency,
+    leaseSeconds: s.webhooks.leaseSeconds,
+    pollMs: s.webhooks.pollMs,
+    log,
+    onAttempt: (endpoint, outcome) => metrics.webhookAttempts.inc({ endpoint: endpointLabel(endpoint), outcome }),
   });
   // one allowance per client address, whichever listener it fails authentication on
   const refused = createRefusedTraffic({
@@ -78,7 +96,11 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
       guards: inOrder('fail-closed guards', [part('key manager guard', guard), part('audit guard', audit), part('blind-index keys', blindIndex)]),
       // started before the listeners and stopped after them: the last minute's counts are written on stop
       refusedTraffic: part('refused-traffic audit', refused),
-      delivery: inOrder('SI-DEP delivery', [...sidep.parts, ...(s.relay.enabled ? [part('relay', relay)] : [])]),
+      delivery: inOrder('SI-DEP delivery', [
+        ...sidep.parts,
+        ...(s.relay.enabled ? [part('relay', relay)] : []),
+        ...(s.webhooks.enabled ? [part('status callbacks', callbacks)] : []),
+      ]),
       auditSealer: part('audit sealer', auditSealer),
     },
   };

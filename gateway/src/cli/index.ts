@@ -3,6 +3,7 @@ import { PortInUse } from '../http/index.js';
 import { access } from './access.js';
 import { admin } from './admin.js';
 import { audit } from './audit.js';
+import { receipt } from './receipt.js';
 import { cert } from './cert.js';
 import { UsageError, type CliContext, type Command } from './command.js';
 import { compliance } from './compliance.js';
@@ -18,12 +19,13 @@ import { purge } from './purge.js';
 import { serve } from './serve.js';
 import { sessions } from './sessions.js';
 import { subjects } from './subjects.js';
+import { webhooks } from './webhooks.js';
 
 export { processContext } from './context.js';
 export type { CliContext } from './command.js';
 
 /** Every command, in the order `gateway --help` lists them. */
-const COMMANDS: Readonly<Record<string, Command>> = { serve, demo, migrate, db, outbox, purge, doctor, sessions, enrolments, access, admin, audit, keys, pharmacy, cert, subjects, compliance };
+const COMMANDS: Readonly<Record<string, Command>> = { serve, demo, migrate, db, outbox, purge, doctor, sessions, enrolments, access, admin, audit, receipt, keys, pharmacy, cert, subjects, compliance, webhooks };
 
 const HELP = `Usage: gateway <command> [options]
 

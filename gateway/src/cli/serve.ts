@@ -17,10 +17,10 @@ export const serve: Command = {
     const problems = settings.profile === 'production' ? productionProblems(settings) : ['GATEWAY_PROFILE: serve runs the production profile only; use `gateway demo`'];
     if (problems.length) throw new SettingsRefused(problems);
     // Vault Transit: the production rules above refuse the local keyring.
-    const { keys, checkpointSigner, vault } = await openVaultKeys(settings.keyManager);
+    const { keys, checkpointSigner, receiptSigner, vault } = await openVaultKeys(settings.keyManager);
     const ca = await openConfiguredCa(settings.pki, { vault });
     const log = createLogger({ level: settings.operator.logLevel ?? 'info' });
-    const gateway = await startGateway({ settings, log, keys, signer: checkpointSigner, ca, secretIdExpiry: vault.secretIdExpiry });
+    const gateway = await startGateway({ settings, log, keys, signer: checkpointSigner, receiptSigner, ca, secretIdExpiry: vault.secretIdExpiry });
     await untilSignal();
     await gateway.stop();
     return 0;

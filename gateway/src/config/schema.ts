@@ -67,6 +67,8 @@ export const settingsSchema = z
       vaultDataKeyName: z.string().min(1).default('gateway-data'),
       vaultBlindIndexKeyName: z.string().min(1).default('gateway-blind-index'),
       vaultSigningKeyName: z.string().min(1).default('gateway-audit-checkpoints'),
+      /** The Transit `ed25519` key of delivery receipts (receipts/): its own, rotated on its own. */
+      vaultReceiptKeyName: z.string().min(1).default('gateway-receipts'),
       /** The blind-index key wrapped by Transit (`vault:vN:…`), written by deploy/vault/init.sh. */
       blindIndexKeyFile: z.string().optional(),
       /**
@@ -100,6 +102,17 @@ export const settingsSchema = z
       /** …when they fall within this many seconds of the first. */
       contractWindowSeconds: positiveInt.min(10).max(3_600).default(300),
     }),
+    /** Status callbacks to pharmacy software: their own workers, apart from the relay's. */
+    webhooks: z.object({
+      enabled: bool.default(true),
+      concurrency: positiveInt.default(16),
+      leaseSeconds: positiveInt.default(60),
+      pollMs: positiveInt.default(1_000),
+      maxAttempts: positiveInt.default(15),
+      maxAgeHours: positiveInt.default(24),
+      baseDelayMs: positiveInt.default(1_000),
+      maxDelayMs: positiveInt.default(10 * 60_000),
+    }).prefault({}),
     /** Personal data of settled results (and their idempotency records), at most MAX_PERSONAL_DATA_DAYS. */
     retention: z.object({
       deliveredDays: z.coerce.number().positive().max(MAX_PERSONAL_DATA_DAYS).default(7),

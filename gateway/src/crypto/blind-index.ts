@@ -16,6 +16,11 @@ export interface BlindIndexFunctions {
   /** Of the RFC 8785 canonical JSON of a submission (idempotency "same body"). */
   fingerprint(canonicalJson: string): string;
   externalRef(ref: string): string;
+  /**
+   * Of the message bytes delivered to SI-DEP (a receipt's `deliveredDigest`): keyed, so that it
+   * cannot be used to test guesses of the personal values the message holds.
+   */
+  deliveredContent(message: string): string;
 }
 
 /** One version of the blind-index key: `keys rotate-blind-index` adds the next. */
@@ -48,6 +53,7 @@ const PURPOSES = {
   chainNir: 'sidep-gateway/blind-index/v1/nir',
   fingerprint: 'sidep-gateway/blind-index/v1/fingerprint',
   externalRef: 'sidep-gateway/blind-index/v1/external-ref',
+  deliveredContent: 'sidep-gateway/blind-index/v1/delivered-content',
 } as const;
 
 /**
@@ -81,6 +87,7 @@ function indexFunctions(key: Buffer): BlindIndexFunctions {
     chainNir: indexFor(PURPOSES.chainNir),
     fingerprint: indexFor(PURPOSES.fingerprint),
     externalRef: indexFor(PURPOSES.externalRef),
+    deliveredContent: indexFor(PURPOSES.deliveredContent),
   };
 }
 

@@ -19,6 +19,15 @@ export type ResultStatus = (typeof RESULT_STATUSES)[number];
 export function isResultStatus(s: string): s is ResultStatus {
   return (RESULT_STATUSES as readonly string[]).includes(s);
 }
+
+/** What a status callback can report (`webhook_events.type` takes these and `test`); endpoints subscribe to a subset. */
+export const WEBHOOK_EVENT_TYPES = ['result.delivered', 'result.dead-lettered', 'result.cancelled', 'result.purged', 'certificate.expiring'] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+}
 export type MessageKind = 'original' | 'correction' | 'cancellation';
 export type MessageState = 'pending' | 'delivered' | 'dead' | 'superseded';
 

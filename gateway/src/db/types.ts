@@ -19,6 +19,18 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
 
 export type Int8 = ColumnType<string, bigint | number | string, bigint | number | string>;
 
+export type Json = JsonValue;
+
+export type JsonArray = JsonValue[];
+
+export type JsonObject = {
+  [x: string]: JsonValue | undefined;
+};
+
+export type JsonPrimitive = boolean | number | string | null;
+
+export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
+
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AuditCheckpoints {
@@ -232,6 +244,8 @@ export interface TestResults {
   corrects: string | null;
   data_key_id: string | null;
   delivered_at: Timestamp | null;
+  delivered_contract_version: string | null;
+  delivered_digest: string | null;
   external_ref_index: string | null;
   id: string;
   loinc: string | null;
@@ -240,12 +254,45 @@ export interface TestResults {
   pharmacy_id: string;
   problem_code: string | null;
   purged_at: Timestamp | null;
+  receipt_jws: string | null;
   received_at: Generated<Timestamp>;
   sealed: Buffer | null;
   sidep_ack_id: string | null;
   status: ResultStatus;
   superseded_by: string | null;
   updated_at: Generated<Timestamp>;
+}
+
+export interface WebhookEndpoints {
+  allow_networks: Generated<string[]>;
+  ca_pem: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  disabled_at: Timestamp | null;
+  events: string[];
+  id: Generated<string>;
+  pharmacy_id: string;
+  previous_until: Timestamp | null;
+  secret_current: string;
+  secret_previous: string | null;
+  url: string;
+}
+
+export interface WebhookEvents {
+  attempts: Generated<number>;
+  created_at: Generated<Timestamp>;
+  dead_reason: string | null;
+  delivered_at: Timestamp | null;
+  endpoint_id: string;
+  id: Generated<string>;
+  last_error_code: string | null;
+  lease_token: string | null;
+  lease_until: Timestamp | null;
+  next_attempt_at: Generated<Timestamp>;
+  payload: Json;
+  status: Generated<string>;
+  subject_id: string | null;
+  type: string;
 }
 
 export interface WebSessions {
@@ -283,4 +330,6 @@ export interface DB {
   subject_requests: SubjectRequests;
   test_results: TestResults;
   web_sessions: WebSessions;
+  webhook_endpoints: WebhookEndpoints;
+  webhook_events: WebhookEvents;
 }

@@ -1,4 +1,5 @@
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
+import { JWKS_ENDPOINT, RECEIPT_ENDPOINTS } from '../receipts/index.js';
 import { RESULTS_ENDPOINTS } from './results-api.js';
 import { INTAKE_API_PREFIX } from './routes.js';
 
@@ -11,11 +12,12 @@ const METHODS = { GET: 'get', POST: 'post' } as const;
  */
 export function intakeOpenApiDocument(intakeSchema: z.ZodType): unknown {
   const doc = new OpenAPIHono();
-  for (const e of Object.values(RESULTS_ENDPOINTS)) {
+  for (const e of [...Object.values(RESULTS_ENDPOINTS), ...Object.values(RECEIPT_ENDPOINTS)]) {
     // OpenAPI writes a path parameter `{id}` where Hono writes `:id`
     doc.openAPIRegistry.registerPath(createRoute({ method: METHODS[e.method], path: e.path.replace(/:(\w+)/g, '{$1}'), ...e.schemas({ intake: intakeSchema }) }));
   }
-  return doc.getOpenAPI31Document({
+  doc.openAPIRegistry.registerPath(createRoute({ method: 'get', path: JWKS_ENDPOINT.path, ...JWKS_ENDPOINT.schemas() }));
+  const document = doc.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
       title: 'SI-DEP gateway intake API',
@@ -24,4 +26,8 @@ export function intakeOpenApiDocument(intakeSchema: z.ZodType): unknown {
     },
     servers: [{ url: INTAKE_API_PREFIX }],
   });
+  // a well-known document, at the listener's root rather than under the API's prefix
+  const jwks = document.paths?.[JWKS_ENDPOINT.path];
+  if (jwks) jwks.servers = [{ url: '/' }];
+  return document;
 }

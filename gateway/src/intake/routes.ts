@@ -1,13 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { auditActor, type PharmacyPrincipal } from '../auth/principal.js';
+import { appendAuditNow } from '../audit/index.js';
 import { Unauthenticated } from '../errors.js';
-import { mountedAt, type AppEnv, type Route } from '../http/index.js';
+import { mountedAt, NO_STORE, type AppEnv, type Route } from '../http/index.js';
+import { JWKS_ENDPOINT, JWS_MEDIA_TYPE, RECEIPT_ENDPOINTS, type Receipts } from '../receipts/index.js';
 import { RESULTS_ENDPOINTS } from './results-api.js';
 import { createResultsRoutes, type ResultsEnv, type ResultsRoutesDeps } from './results-routes.js';
 
 export interface IntakeDeps extends Omit<ResultsRoutesDeps<ResultsEnv>, 'prefix' | 'caller'> {
   openapi: () => unknown;
+  receipts: Receipts;
 }
 
 /**
@@ -38,7 +41,12 @@ export const OPENAPI_ROUTE = {
  * Every route of the intake listener: `createIntakeRoutes` registers exactly these, and the
  * authorization tests enumerate them (`app/route-table.ts`).
  */
-export const INTAKE_ROUTES: readonly IntakeRoute[] = [OPENAPI_ROUTE, ...mountedAt(RESULTS_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate')];
+export const INTAKE_ROUTES: readonly IntakeRoute[] = [
+  OPENAPI_ROUTE,
+  ...mountedAt(RESULTS_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate'),
+  ...mountedAt(RECEIPT_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate'),
+  { ...JWKS_ENDPOINT, access: 'pharmacy-certificate' },
+];
 
 /**
  * The caller's pharmacy, set by `clientCertificate`; fails closed if the listener forgot it: an
@@ -76,5 +84,12 @@ export function createIntakeRoutes(deps: IntakeDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.on(OPENAPI_ROUTE.method, OPENAPI_ROUTE.path, pharmacyCertificate, (c) => c.json(deps.openapi()));
   app.route('/', createResultsRoutes({ ...deps, prefix: INTAKE_API_PREFIX, caller: certificateCaller }));
+  app.on(RECEIPT_ENDPOINTS.receipt.method, `${INTAKE_API_PREFIX}${RECEIPT_ENDPOINTS.receipt.path}`, pharmacyCertificate, async (c) => {
+    const principal = certificatePharmacy(c);
+    const jws = await deps.receipts.receipt({ all: false, pharmacyIds: [principal.pharmacyId] }, c.req.param('id') ?? '');
+    await appendAuditNow(deps.db, [{ actor: auditActor(principal), requestId: c.get('requestId'), sourceIp: c.env.incoming.socket.remoteAddress, action: 'result.read-receipt', object: { type: 'test-result', id: c.req.param('id') ?? '' }, outcome: 'success' }]);
+    return c.body(jws, 200, { ...NO_STORE, 'content-type': JWS_MEDIA_TYPE });
+  });
+  app.on(JWKS_ENDPOINT.method, JWKS_ENDPOINT.path, pharmacyCertificate, async (c) => c.json(await deps.receipts.jwks()));
   return app;
 }

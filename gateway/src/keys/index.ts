@@ -11,4 +11,4 @@ export { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, createLiveBlindIndex, 
 export { blindIndexVersionsInUse, type BlindIndexVersionUse } from './blind-index-inventory.js';
 export { readKeyStatus } from './key-status.js';
 export { verifyCheckpointSignature, type CheckpointSigner } from './checkpoint-signer.js';
-export { openLocalCheckpointSigner } from './local-signer.js';
+export { openLocalCheckpointSigner, rotateLocalSigningKey } from './local-signer.js';

@@ -92,6 +92,7 @@ export function createLiveBlindIndex({ keys, clock = Date.now, refreshIntervalMs
     chainNir: (value) => current().chainNir(value),
     fingerprint: (value) => current().fingerprint(value),
     externalRef: (value) => current().externalRef(value),
+    deliveredContent: (value) => current().deliveredContent(value),
   };
 
   return {
@@ -112,5 +113,5 @@ function viewOf(held: BlindIndexKey[], now: number, adoptAfterMs: number): Blind
   const adopted = held.filter((k) => !k.createdAt || now - k.createdAt.getTime() >= adoptAfterMs).map((k) => k.version);
   const writeVersion = adopted.length ? Math.max(...adopted) : Math.min(...held.map((k) => k.version));
   const write = all.versions.find((v) => v.version === writeVersion) ?? all;
-  return { nir: write.nir, chainNir: write.chainNir, fingerprint: write.fingerprint, externalRef: write.externalRef, version: writeVersion, versions: all.versions };
+  return { nir: write.nir, chainNir: write.chainNir, fingerprint: write.fingerprint, externalRef: write.externalRef, deliveredContent: write.deliveredContent, version: writeVersion, versions: all.versions };
 }

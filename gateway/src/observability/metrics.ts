@@ -149,6 +149,12 @@ export function createMetrics() {
       labelNames: ['pharmacy'] as const,
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'gateway_webhook_attempts_total',
+      help: 'Status callback attempts per endpoint id and outcome: delivered, retry, dead, or release (key manager down, not sent); endpoints beyond metrics.pharmacyLabelLimit count as "other".',
+      labelNames: ['endpoint', 'outcome'] as const,
+      registers: [registry],
+    }),
     logRecordsForwarded: new Counter({
       name: 'gateway_log_records_forwarded_total',
       help: 'Log lines and audit events handed to a collector, by kind: syslog or otlp.',

@@ -17,6 +17,8 @@ export interface RelayDeps {
   sidep: SidepAdapter;
   /** Opens the sealed result and builds the SI-DEP message (FHIR Bundle). */
   buildMessage: (m: ClaimedMessage) => Promise<unknown>;
+  /** The keyed digest of a message as sent, kept for its receipt (`receipts/digest.ts`). */
+  deliveredDigest: (bundle: unknown) => string;
   policy: RetryPolicy;
   /** When SI-DEP refusing one shape stops the sends (outbox/contract-circuit.ts). */
   contract: ContractCircuitSettings;
@@ -53,7 +55,7 @@ export function createRelay(deps: RelayDeps) {
   let circuit: ContractCircuitState = { open: undefined, streaking: false };
   let circuitReadAt = -Infinity;
   // ≤ 10 ms more latency buys one round trip per batch of deliveries instead of one transaction each
-  const acknowledged = createBatcher<{ m: ClaimedMessage; ackId: string }>(
+  const acknowledged = createBatcher<{ m: ClaimedMessage; ackId: string; digest: string }>(
     async (acks) => {
       const done = await markDelivered(deps.db, acks);
       for (const { m } of acks) {
@@ -151,8 +153,11 @@ export function createRelay(deps: RelayDeps) {
       return;
     }
     let bundle: unknown;
+    let digest: string;
     try {
       bundle = await deps.buildMessage(m);
+      // before the send: without the key, nothing is sent that its receipt could not state
+      digest = deps.deliveredDigest(bundle);
     } catch (e) {
       if (e instanceof KeyManagerUnavailable) {
         // fail closed: nothing is sent without the key manager; the message waits
@@ -173,7 +178,7 @@ export function createRelay(deps: RelayDeps) {
         // held through the batch wait and its write sends nothing). If the write fails, the
         // lease expires and the message is sent again: SI-DEP answers a repeated message id
         // with its first acknowledgement.
-        track(acknowledged.add({ m, ackId: outcome.ackId }), () => pendingAcks--, 'acknowledgement not written; the lease will expire');
+        track(acknowledged.add({ m, ackId: outcome.ackId, digest }), () => pendingAcks--, 'acknowledgement not written; the lease will expire');
         pendingAcks++;
         if (circuit.streaking) {
           // refusals interleaved with acceptances are not a contract change

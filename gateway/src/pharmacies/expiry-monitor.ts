@@ -1,6 +1,7 @@
 import type { Gauge } from 'prom-client';
 import type { Database } from '../db/index.js';
 import type { Logger } from '../observability/index.js';
+import { recordExpiringCertificateCallbacks } from '../results/lifecycle/callbacks.js';
 import { nearestExpiryByPharmacy } from './certificates.js';
 
 const DAY_MS = 86_400_000;
@@ -21,6 +22,8 @@ export function createExpiryMonitor(o: { db: Database; gauge: Gauge<'pharmacy'>;
   return {
     async check(): Promise<void> {
       const rows = await nearestExpiryByPharmacy(o.db);
+      // pharmacy software subscribed to it learns too (once per certificate and endpoint)
+      await recordExpiringCertificateCallbacks(o.db, EXPIRY_WARNING_DAYS);
       o.gauge.reset(); // a deactivated pharmacy's series disappears
       // the timestamp gauge also holds the gateway's own certificates: remove only pharmacies gone
       for (const id of published) if (!rows.some((r) => r.pharmacyId === id)) o.timestamps?.remove({ kind: 'pharmacy', pharmacy: id });

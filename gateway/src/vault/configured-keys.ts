@@ -23,12 +23,12 @@ export async function openConfiguredKeys(s: Settings['keyManager']): Promise<Key
 
 /**
  * The production keys: Vault Transit (AppRole, pinned CA) for data keys and the blind-index key,
- * the Transit Ed25519 checkpoint signer, and the session itself (Vault PKI uses it too).
+ * the Transit Ed25519 signers of checkpoints and of receipts, and the session itself (Vault PKI uses it too).
  *
  * @example
  * const { keys, checkpointSigner } = await openVaultKeys(settings.keyManager);
  */
-export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: KeyManager; checkpointSigner: CheckpointSigner; vault: VaultSession }> {
+export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: KeyManager; checkpointSigner: CheckpointSigner; receiptSigner: CheckpointSigner; vault: VaultSession }> {
   const vault = vaultSessionFromSettings(s);
   const keys = await openVaultTransit({
     vault,
@@ -36,7 +36,12 @@ export async function openVaultKeys(s: Settings['keyManager']): Promise<{ keys: 
     blindIndexKeyName: s.vaultBlindIndexKeyName,
     blindIndexKeyFile: required(s.blindIndexKeyFile, 'GATEWAY_KEY_MANAGER_BLIND_INDEX_KEY_FILE'),
   });
-  return { keys, checkpointSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultSigningKeyName }), vault };
+  return {
+    keys,
+    checkpointSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultSigningKeyName }),
+    receiptSigner: createVaultCheckpointSigner({ vault, keyName: s.vaultReceiptKeyName }),
+    vault,
+  };
 }
 
 /**

@@ -5,12 +5,15 @@ import { authorize, type AccessDeps } from './access.js';
 import type { WebEnv } from './env.js';
 import { securityHeaders } from './headers.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import type { Receipts } from '../receipts/index.js';
 import { sessionCaller } from './results-caller.js';
 import { WEB_API_PREFIX, WEB_RESULTS_ROUTES, WEB_ROUTES, type RegisterWebRoute, type WebRoute } from './route-table.js';
 import { registerSignInRoutes, type SignInDeps } from './sign-in-routes.js';
 import { staticFiles } from './static-files.js';
 
 export interface WebDeps extends SignInDeps, AccessDeps, Omit<ResultsRoutesDeps<WebEnv>, 'prefix' | 'caller'> {
+  /** Delivery receipts: their public keys at `/.well-known/jwks.json`. */
+  receipts: Pick<Receipts, 'jwks'>;
   /** The built admin UI (`admin-ui/dist`), if any. */
   uiDir: string | undefined;
   /** Per signed-in person, on every route behind a session. */
@@ -48,6 +51,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
     app.route('/', deps.admin.app);
   }
 
+  on(WEB_ROUTES.jwks, async (c) => c.json(await deps.receipts.jwks()));
   on(WEB_ROUTES.ui, staticFiles({ root: deps.uiDir }));
 
   answerWithProblems(app, { log: deps.log });

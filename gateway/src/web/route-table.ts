@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { DeadLettersSchema, idParam, json, MeSchema, RedrivenSchema } from '../api-schemas/index.js';
 import { mountedAt, type Route } from '../http/index.js';
 import { RESULTS_ENDPOINTS } from '../intake/results-api.js';
+import { JWKS_ENDPOINT } from '../receipts/api.js';
 import type { Access } from './access.js';
 import type { WebEnv } from './env.js';
 
@@ -44,6 +45,8 @@ export const WEB_ROUTES = {
     access: 'redrive',
     schemas: () => ({ summary: 'Redrive a dead letter unchanged', request: { params: idParam }, responses: { 200: json('Redriven', RedrivenSchema) } }),
   },
+  // the receipt-signing public keys: anyone holding a receipt verifies it without an account
+  jwks: { ...JWKS_ENDPOINT, access: 'public' },
   ui: { method: 'GET', path: '/*', access: 'public' },
 } as const satisfies Record<string, WebRoute>;
 

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { appendAudit, type AuditEvent } from '../../audit/index.js';
 import type { Database, Tx } from '../../db/index.js';
 import { NotFound, ResultNotModifiable } from '../../errors.js';
+import { recordResultCallbacks } from './callbacks.js';
 import { enqueueMessage } from './enqueue.js';
 import { claimKey, KeyTaken, type AcceptedAnswer, type RequestFingerprint } from './idempotency.js';
 import { findDuplicate, type IndexColumns } from './indexes.js';
@@ -96,6 +97,7 @@ export async function cancelResult(db: Database, c: Cancellation): Promise<Accep
       answer.status = 'cancelled';
       await withdraw(tx, message.id);
       await tx.updateTable('test_results').set({ status: 'cancelled', cancelled_at: sql`now()`, nir_index: null, updated_at: sql`now()` }).where('id', '=', original.id).execute();
+      await recordResultCallbacks(tx, 'result.cancelled', [original.id]);
       await tx.updateTable('idempotency_keys').set({ response: JSON.stringify(answer) }).where('pharmacy_id', '=', c.pharmacyId).where('key', '=', c.key).execute();
     } else {
       await enqueueMessage(tx, { id: answer.id, resultId: original.id, kind: 'cancellation', dependsOn: message.id });

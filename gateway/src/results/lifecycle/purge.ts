@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Database, Tx } from '../../db/index.js';
 import { appendAudit, type AuditEvent } from '../../audit/index.js';
 import { deleteShreddableDataKeys } from '../../keys/index.js';
+import { recordResultCallbacks } from './callbacks.js';
 import { RESULT_RETENTION, type SettledStatus } from './statuses.js';
 
 /** The settings a purge honours: `retention.*` and the data-key window (`keyManager.dataKeyWindowMinutes`). */
@@ -90,6 +91,7 @@ export async function destroyPersonalData(tx: Tx, results: readonly { id: string
     .set({ sealed: null, data_key_id: null, nir_index: null, external_ref_index: null, loinc: null, collected_minute: null, purged_at: sql`now()` })
     .where('id', 'in', ids)
     .execute();
+  await recordResultCallbacks(tx, 'result.purged', ids);
   await appendAudit(tx, results.map((r) => ({ actor: r.actor, action: 'result.purge', object: { type: 'test-result', id: r.id }, outcome: 'success' as const, reason: r.reason })));
 }
 

@@ -25,7 +25,7 @@ export interface RouteTable {
  * The one route table of the gateway, gathered from the tables each listener registers through.
  * The authorization tests enumerate it, and check that each listener registers exactly these
  * routes, so a route added without an access rule and an expected answer fails the build.
- * @example for (const r of ROUTE_TABLE.intake) console.log(r.method, r.path, r.access);
+ * @example const publicRoutes = ROUTE_TABLE.web.filter((r) => r.access === 'public');
  */
 export const ROUTE_TABLE: RouteTable = {
   intake: INTAKE_ROUTES,

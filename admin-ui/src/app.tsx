@@ -17,6 +17,7 @@ import { AccessReviewPage } from './admin/access-review-page.js';
 import { AuditPage } from './admin/audit-page.js';
 import { KeysPage } from './admin/keys-page.js';
 import { SubjectsPage } from './admin/subjects-page.js';
+import { WebhooksPage } from './admin/webhooks-page.js';
 
 interface Page {
   path: string;
@@ -34,6 +35,8 @@ const PAGES: Page[] = [
   { path: '/statistics', label: 'nav.statistics', capability: 'statistics', render: () => <StatisticsPage /> },
   // adding and deactivating pharmacies, and chain roles, need the enrolments right chain-wide (the server checks them)
   { path: '/pharmacies', label: 'nav.pharmacies', capability: 'certificates', render: (me) => <PharmaciesPage canManagePharmacies={me.capabilities.enrolments === 'all'} /> },
+  // status callbacks go with certificates (DESIGN.md); only chain admins allow-list networks
+  { path: '/webhooks', label: 'nav.webhooks', capability: 'certificates', render: (me) => <WebhooksPage chainWide={me.capabilities.certificates === 'all'} /> },
   { path: '/enrolments', label: 'nav.enrolments', capability: 'enrolments', render: (me) => <EnrolmentsPage chainWide={me.capabilities.enrolments === 'all'} /> },
   { path: '/access-review', label: 'nav.access', capability: 'access-review', render: (me) => <AccessReviewPage canChange={me.capabilities.enrolments !== undefined} /> },
   { path: '/system', label: 'nav.system', capability: 'key-status', render: () => <SystemPage /> },

@@ -37,3 +37,8 @@ export type PharmacyRow = z.output<typeof S.PharmacyRowSchema>;
 export type OffboardingProgress = z.output<typeof S.OffboardingProgressSchema>;
 export type IssuedCertificateView = z.output<typeof S.IssuedCertificateViewSchema>;
 export type SystemSummary = z.output<typeof S.SystemSummarySchema>;
+export type WebhookEndpoint = z.output<typeof S.WebhookEndpointSchema>;
+/** A redeemed counter-prefill token: the pharmacy it was issued for and the patient's identity. */
+export type CounterPrefill = z.output<typeof S.CounterPrefillSchema>;
+export type WebhookCallback = z.output<typeof S.WebhookCallbackSchema>;
+export type WebhookSecret = z.output<typeof S.WebhookSecretSchema>;

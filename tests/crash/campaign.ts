@@ -3,7 +3,10 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { openLocalKeyring } from '../../gateway/src/keys/index.js';
+import { addEndpoint } from '../../gateway/src/webhooks/registry.js';
 import { syntheticResult } from '../support/synthetic-result.js';
+import { startWebhookReceiver, type ReceivedCallback } from '../support/webhook-receiver.js';
 import { PHARMACIES, startGatewayStack, type GatewayStack, type StackOptions } from './gateway-stack.js';
 
 /** What one run came to; the first three must be 0. */
@@ -18,6 +21,10 @@ export interface RunOutcome {
   duplicated: number;
   /** Delivered, never acked. */
   unexpected: number;
+  /** Status changes (deliveries) whose `result.delivered` callback the receiving software never got. */
+  callbacksLost: number;
+  /** Status changes it got under two different `webhook-id`s (the same id twice is at least once, not a duplicate). */
+  callbacksDuplicated: number;
   /** Submissions refused with a 4xx (a retry must replay, never be refused). */
   refused: number;
   /** Submissions still without a 202 when the run gave up retrying them. */
@@ -45,6 +52,8 @@ export const CAMPAIGN_RATE = { ratePerSecond: 100_000, rateBurst: 100_000 };
 const LEASE_SECONDS = 5;
 const GIVE_UP_MS = 90_000;
 const DRAIN_MS = 90_000;
+/** Callbacks the receiving software answers 503 (then retried with the same `webhook-id`). */
+const RECEIVER_REFUSALS = 0.1;
 
 interface Submission {
   pharmacy: string;
@@ -59,12 +68,16 @@ interface Submission {
  * un-acknowledged one with the same key and body (as a pharmacy would) while the gateway is
  * killed with SIGKILL at random moments (intake and relay in flight) and restarted, the
  * simulator goes down for a while, and Postgres restarts once when the runner can; then the
- * queue drains and the acknowledged set is compared with the simulator's journal.
+ * queue drains and the acknowledged set is compared with the simulator's journal. Each pharmacy
+ * has a status-callback endpoint on one receiver (which refuses some callbacks): every delivery
+ * must reach it under one `webhook-id`.
  */
 export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutcome> {
   const t0 = Date.now();
-  const stack = await startGatewayStack({ adminUrl: o.adminUrl, runtimePassword: o.runtimePassword, settings: { intake: CAMPAIGN_RATE, relay: { leaseSeconds: LEASE_SECONDS } } });
+  const stack = await startGatewayStack({ adminUrl: o.adminUrl, runtimePassword: o.runtimePassword, settings: { intake: CAMPAIGN_RATE, relay: { leaseSeconds: LEASE_SECONDS }, webhooks: { leaseSeconds: LEASE_SECONDS } } });
+  const receiver = await startWebhookReceiver(stack.pki.server, () => (Math.random() < RECEIVER_REFUSALS ? 503 : 204));
   try {
+    await registerEndpoints(stack, receiver.url);
     const submissions = new Map<string, Submission>();
     let submitting = true;
     const clients = Array.from({ length: o.clients }, async (_, i) => {
@@ -91,6 +104,7 @@ export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutc
     await Promise.all(clients);
     const answered = [...submissions.values()].map((s) => s.ids);
     await drained(stack, new Set(answered.flatMap((ids) => [...ids])).size);
+    await callbacksSettled(stack);
     supervising = false;
     await supervisor;
     o.log(`run ${run}: drained at ${Date.now() - t0} ms`);
@@ -99,6 +113,7 @@ export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutc
       run,
       kills,
       ...tally(answered, new Map(messages.map((m) => [m.id, m.result_id])), (await stack.journal()).map((e) => e.messageId)),
+      ...callbackTally((await stack.owner.selectFrom('test_results').select('id').where('status', '=', 'delivered').execute()).map((r) => r.id), receiver.received.filter((c) => c.status >= 200 && c.status < 300)),
       refused: [...submissions.values()].filter((s) => s.refused !== undefined).length,
       unacked: [...submissions.values()].filter((s) => s.ids.size === 0 && s.refused === undefined).length,
       crashes: stack.crashes.length,
@@ -110,7 +125,35 @@ export async function crashRun(run: number, o: CampaignOptions): Promise<RunOutc
     return outcome;
   } finally {
     await stack.close();
+    await receiver.close();
   }
+}
+
+/** One endpoint per pharmacy, subscribed to deliveries, on the receiver, as `gateway webhooks add` registers it. */
+async function registerEndpoints(stack: GatewayStack, url: string): Promise<void> {
+  const keys = await openLocalKeyring(path.join(stack.dir, 'keyring.json'));
+  const pharmacies = await stack.owner.selectFrom('pharmacies').select('id').execute();
+  for (const { id } of pharmacies) {
+    const registration = { pharmacyId: id, url, caPem: stack.pki.ca.certPem, allowNetworks: ['127.0.0.0/8'], events: ['result.delivered' as const] };
+    await addEndpoint(stack.owner, keys, registration, { type: 'system', id: 'crash-campaign' }, 'crash-campaign');
+  }
+}
+
+/**
+ * The callbacks check. `delivered`: the results whose status changed to delivered; `received`:
+ * the callbacks the receiving software accepted (2xx).
+ */
+export function callbackTally(delivered: string[], received: Pick<ReceivedCallback, 'headers' | 'body'>[]): Pick<RunOutcome, 'callbacksLost' | 'callbacksDuplicated'> {
+  const idsOf = new Map<string, Set<string>>();
+  for (const c of received) {
+    const { type, data } = JSON.parse(c.body) as { type: string; data: { resultId?: string } };
+    if (type !== 'result.delivered' || data.resultId === undefined) continue;
+    idsOf.set(data.resultId, (idsOf.get(data.resultId) ?? new Set()).add(c.headers['webhook-id']));
+  }
+  return {
+    callbacksLost: delivered.filter((id) => !idsOf.has(id)).length,
+    callbacksDuplicated: delivered.filter((id) => (idsOf.get(id)?.size ?? 0) > 1).length,
+  };
 }
 
 /**
@@ -232,9 +275,19 @@ async function drained(stack: GatewayStack, acked: number): Promise<void> {
   }
 }
 
+/** Waits until no callback is left to send (or the drain time is up: what is left counts as lost). */
+async function callbacksSettled(stack: GatewayStack): Promise<void> {
+  const until = Date.now() + DRAIN_MS;
+  while (Date.now() < until) {
+    const { n } = await stack.owner.selectFrom('webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    if (Number(n) === 0) return;
+    await sleep(200);
+  }
+}
+
 /** The campaign's table and the fixed closing lines. */
 export function campaignReport(runs: RunOutcome[], rate: typeof CAMPAIGN_RATE): string {
-  const columns = ['run', 'acked', 'kills', 'crashes', 'lost', 'duplicated', 'unexpected', 'refused', 'unacked', 'keyManagerBreaches'] as const;
+  const columns = ['run', 'acked', 'kills', 'crashes', 'lost', 'duplicated', 'unexpected', 'callbacksLost', 'callbacksDuplicated', 'refused', 'unacked', 'keyManagerBreaches'] as const;
   const rows = [columns.join('\t'), ...runs.map((r) => columns.map((c) => r[c]).join('\t'))];
   const sum = (k: keyof RunOutcome) => runs.reduce((n, r) => n + r[k], 0);
   return [
@@ -243,6 +296,8 @@ export function campaignReport(runs: RunOutcome[], rate: typeof CAMPAIGN_RATE): 
     `lost: ${sum('lost')}`,
     `duplicated: ${sum('duplicated')}`,
     `unexpected: ${sum('unexpected')}`,
+    `callbacks lost: ${sum('callbacksLost')}`,
+    `callbacks duplicated: ${sum('callbacksDuplicated')}`,
     `key manager outage breaches: ${sum('keyManagerBreaches')}`,
     `runs: ${runs.length}`,
   ].join('\n');
@@ -250,5 +305,5 @@ export function campaignReport(runs: RunOutcome[], rate: typeof CAMPAIGN_RATE): 
 
 /** A run is clean when nothing acked was lost or duplicated and nothing unexpected was delivered. */
 export function violations(runs: RunOutcome[]): number {
-  return runs.reduce((n, r) => n + r.lost + r.duplicated + r.unexpected + r.refused + r.keyManagerBreaches, 0);
+  return runs.reduce((n, r) => n + r.lost + r.duplicated + r.unexpected + r.callbacksLost + r.callbacksDuplicated + r.refused + r.keyManagerBreaches, 0);
 }

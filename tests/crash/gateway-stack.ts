@@ -62,7 +62,7 @@ export interface StackOptions {
   /** A superuser URL on a cluster where `gateway db init-roles` has run with `runtimePassword`. */
   adminUrl: string;
   runtimePassword: string;
-  settings?: { intake?: object; relay?: object; database?: object; audit?: object };
+  settings?: { intake?: object; relay?: object; database?: object; audit?: object; webhooks?: object; retention?: object };
 }
 
 /** Starts the whole stack: database, PKI, pharmacies, simulator, then the gateway process. */
@@ -91,7 +91,8 @@ export async function startGatewayStack(o: StackOptions): Promise<GatewayStack> 
       keyManager: { kind: 'local', localKeyringFile: path.join(dir, 'keyring.json') },
       sidep: { url: simulator.url, caFile: pki.ca.certPath, certFile: relay.certPath, keyFile: relay.keyPath, timeoutMs: 3_000 },
       relay: { pollMs: 100, baseDelayMs: 50, maxDelayMs: 500, ...s.relay },
-      retention: {},
+      webhooks: { pollMs: 100, baseDelayMs: 50, maxDelayMs: 500, ...s.webhooks },
+      retention: { ...s.retention },
       validation: {},
       audit: { sinkFile: path.join(dir, 'audit-sink.jsonl'), ...s.audit },
     } as SettingsInput,

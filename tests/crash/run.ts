@@ -1,7 +1,7 @@
 /**
  * `npm run test:crash [-- --runs N --seconds S --clients C]`: the full crash campaign on its own
  * embedded Postgres (restarted once per run). Ends with `lost:`, `duplicated:`, `unexpected:`,
- * `runs:` lines; exits 1 on any violation.
+ * `callbacks lost:`, `callbacks duplicated:`, `runs:` lines; exits 1 on any violation.
  */
 import { parseArgs } from 'node:util';
 import { campaignReport, CAMPAIGN_RATE, crashRun, violations, type RunOutcome } from './campaign.js';

@@ -13,6 +13,8 @@ import { eventually } from '../support/gateway-harness.js';
 import { syntheticNir, syntheticResult } from '../support/synthetic-result.js';
 import { recordSubjectRequest } from '../../gateway/src/subjects/index.js';
 
+import { openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
+import { addEndpoint } from '../../gateway/src/webhooks/registry.js';
 /**
  * DESIGN.md "People and rights" against every route of the web listener's table, the admin API
  * included: each person (anonymous, an expired session, a pharmacist and a pharmacy manager of
@@ -125,6 +127,19 @@ const MATRIX: Record<string, Row> = {
   // no sign-in in progress, or no valid break-glass link: refused alike to everyone
   'GET /auth/callback': { allowed: 'public', ok: 400 },
   'GET /auth/signed-out': { allowed: 'public', ok: 200 },
+/**
+ * A live callback endpoint of the pharmacy, as `gateway webhooks add` registers it: nothing
+ * listens there, and it takes no result event, so the rows' results send it nothing.
+ */
+const endpointOf = async (t: Target) =>
+  (await addEndpoint(w.h.db.owner, keys, { pharmacyId: pharmacyId(t), url: 'https://127.0.0.1:9/hooks', allowNetworks: ['127.0.0.0/8'], events: ['certificate.expiring'] }, SYSTEM, 'test')).id;
+
+/** A dead callback to an endpoint of the pharmacy, to replay. */
+async function deadCallbackOf(t: Target): Promise<string> {
+  const endpoint_id = await endpointOf(t);
+  return (await w.h.db.owner.insertInto('webhook_events').values({ endpoint_id, subject_id: randomUUID(), type: 'certificate.expiring', payload: {}, status: 'dead', dead_reason: 'http-4xx' }).returning('id').executeTakeFirstOrThrow()).id;
+}
+
   'GET /auth/break-glass': { allowed: 'public', ok: 400 },
   'POST /auth/break-glass': { allowed: 'public', ok: 400 },
   'POST /auth/logout': { allowed: 'session', ok: 200 },
@@ -190,6 +205,18 @@ const MATRIX: Record<string, Row> = {
   'POST /api/web/v1/admin/enrolments/:id/recertify': {
     allowed: CERTIFICATES_AND_ENROLMENTS,
     ok: 200,
+  // status-callback endpoints go with certificates; a public address passes the SSRF guard without an allow-listed network
+  'GET /api/web/v1/admin/webhooks': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200 },
+  'POST /api/web/v1/admin/pharmacies/:id/webhooks': {
+    allowed: CERTIFICATES_AND_ENROLMENTS,
+    ok: 201,
+    other: 'forbidden',
+    request: (_, t) => ({ path: `/api/web/v1/admin/pharmacies/${pharmacyId(t)}/webhooks`, json: { url: 'https://93.184.215.14/hooks', events: ['certificate.expiring'] } }),
+  },
+  'POST /api/web/v1/admin/webhooks/:id/remove': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhooks/${await endpointOf(t)}/remove` }) },
+  'POST /api/web/v1/admin/webhooks/:id/test': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 202, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhooks/${await endpointOf(t)}/test` }) },
+  'POST /api/web/v1/admin/webhooks/:id/rotate-secret': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhooks/${await endpointOf(t)}/rotate-secret` }) },
+  'POST /api/web/v1/admin/webhook-events/:id/replay': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhook-events/${await deadCallbackOf(t)}/replay` }) },
     other: 'forbidden',
     request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/recertify`, json: { expiresAt: inAMonth().toISOString() } }),
   },

@@ -116,6 +116,7 @@ describe('the callback worker', () => {
       },
       policy,
       concurrency: 2,
+      perEndpoint: 2,
       leaseSeconds: 60,
       pollMs: 20,
       log,

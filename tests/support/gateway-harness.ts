@@ -47,8 +47,12 @@ export interface Harness {
  *   default a local keyring in the harness directory.
  * @param options.ca - the CA of pharmacy certificates (e.g. PKI on a real OpenBao); default from the settings.
  * @param options.secretIdExpiry - the Vault AppRole secret id's expiry, as `serve` passes it.
+ * @param options.receiptSigner - signs delivery receipts (e.g. Transit `gateway-receipts`); default a key file in the harness directory.
  */
-export async function startHarness(overrides: Partial<SettingsInput> = {}, options: { keys?: KeyManager; ca?: CertificateAuthority; secretIdExpiry?: GatewayOptions['secretIdExpiry'] } = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<SettingsInput> = {},
+  options: { keys?: KeyManager; ca?: CertificateAuthority; secretIdExpiry?: GatewayOptions['secretIdExpiry']; receiptSigner?: GatewayOptions['receiptSigner'] } = {},
+): Promise<Harness> {
   const db = await testDatabase();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gateway-harness-'));
   const pki = await ensureDevPki(path.join(dir, 'pki'), { clients: [PHARMACY_A, PHARMACY_B, RELAY, UNREGISTERED] });
@@ -85,7 +89,7 @@ export async function startHarness(overrides: Partial<SettingsInput> = {}, optio
     audit: { sinkFile: path.join(dir, 'audit-sink.jsonl') },
   };
   const signer = await openLocalCheckpointSigner(path.join(dir, 'audit-signing-key.pem'));
-  const receiptSigner = await openLocalCheckpointSigner(path.join(dir, 'receipt-signing-key.pem'));
+  const receiptSigner = options.receiptSigner ?? (await openLocalCheckpointSigner(path.join(dir, 'receipt-signing-key.pem')));
   const settingsWith = (o: Partial<SettingsInput>) =>
     parseSettings(Object.fromEntries(Object.entries({ ...o, ...base }).map(([k, v]) => [k, typeof v === 'object' ? { ...v, ...((o as Record<string, object>)[k] ?? {}) } : ((o as Record<string, unknown>)[k] ?? v)])) as SettingsInput);
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { requireEnrolmentExpiry } from '../auth/enrolments.js';
 import { ROLES } from '../auth/rbac.js';
 import type { Role } from '../db/index.js';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../db/column-types.js';
 import { ValidationFailed } from '../errors.js';
 import { REVOCATION_REASONS, type RevocationReasonName } from '../pki/index.js';
 import { toFieldIssues } from '../results/index.js';
@@ -25,6 +26,18 @@ export const ENROLMENT_BODY = z
     role: z.enum(ROLES as [Role, ...Role[]]),
     pharmacy: z.string().regex(/^[0-9A-B]{9}$/).optional(),
     expiresAt: z.iso.datetime({ offset: true }),
+  })
+  .strict();
+
+/** The body of `POST /admin/pharmacies/{id}/webhooks` (`registrationProblem` checks the URL, networks and CA). */
+export const WEBHOOK_BODY = z
+  .object({
+    url: z.string().min(1).max(2048),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).max(WEBHOOK_EVENT_TYPES.length).optional(),
+    // PEM certificates the endpoint's TLS chains to, when not a public CA's
+    caPem: z.string().min(1).max(65_536).optional(),
+    // CIDR networks past the SSRF guard: only chain admins may send the field at all
+    allowNetworks: z.array(z.string().min(1).max(64)).max(16).optional(),
   })
   .strict();
 
@@ -51,6 +64,12 @@ export function parseEnrolmentBody(body: unknown, now: Date): { issuer: string; 
   const expiresAt = new Date(e.expiresAt);
   requireEnrolmentExpiry(expiresAt, now);
   return { issuer: e.issuer, subject: e.subject, role: e.role, ...(e.pharmacy !== undefined ? { pharmacy: e.pharmacy } : {}), expiresAt };
+}
+
+/** `{url, events?, caPem?, allowNetworks?}` of an endpoint to register, each event once. */
+export function parseWebhookBody(body: unknown): { url: string; events?: WebhookEventType[]; caPem?: string; allowNetworks?: string[] } {
+  const w = parse(WEBHOOK_BODY, body);
+  return { url: w.url, ...(w.events ? { events: [...new Set(w.events)] } : {}), ...(w.caPem !== undefined ? { caPem: w.caPem } : {}), ...(w.allowNetworks ? { allowNetworks: w.allowNetworks } : {}) };
 }
 
 /** `{reason}` of a certificate revocation, one of RFC 5280's reasons the CRL carries. */

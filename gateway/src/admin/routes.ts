@@ -22,6 +22,8 @@ import { createAccessReviewRoutes } from './access-review-routes.js';
 import { createPharmacyAdminRoutes } from './pharmacy-routes.js';
 import { createOffboardingAdminRoutes } from './offboarding-routes.js';
 import { createSubjectRoutes } from './subjects-routes.js';
+import { createCounterRoutes } from './counter-routes.js';
+import { createWebhookAdminRoutes } from './webhook-routes.js';
 import { REFERENCE_LISTS } from './reference.js';
 import { parseRevealBody, REVEAL_BODY, revealResult } from './reveal.js';
 import { readResultDetail, searchResults } from './results-search.js';
@@ -35,8 +37,8 @@ import type { WebRoute } from '../web/route-table.js';
 export interface AdminDeps {
   db: Database;
   settings: Settings;
-  /** Key status (system and keys pages), rotation and rewrap (keys page, chain admins). */
-  keys: Pick<KeyManager, 'kind' | 'keyVersions' | 'blindIndexKeys' | 'rotate' | 'rewrapDataKeys'>;
+  /** Key status (system and keys pages), rotation and rewrap (keys page, chain admins), sealing callback secrets. */
+  keys: Pick<KeyManager, 'kind' | 'keyVersions' | 'blindIndexKeys' | 'rotate' | 'rewrapDataKeys' | 'generateDataKey'>;
   /** The audit checkpoint signer's public keys, for the auditor's verification and export. */
   auditPublicKeys?: () => Promise<Record<number, string>>;
   keyManagerAvailable: () => boolean;
@@ -185,7 +187,9 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
   const accessReview = createAccessReviewRoutes({ db: deps.db, jsonBody: deps.jsonBody });
   const offboarding = createOffboardingAdminRoutes({ db: deps.db, ca: deps.certificateAuthority });
   const subjects = createSubjectRoutes({ db: deps.db, sealer: deps.sealer, jsonBody: deps.jsonBody });
-  const parts = [pharmacies, certificates, enrolments, offboarding, audit, keys, accessReview, subjects];
+  const counter = createCounterRoutes({ db: deps.db, sealer: deps.sealer });
+  const webhooks = createWebhookAdminRoutes({ db: deps.db, keys: deps.keys, jsonBody: deps.jsonBody });
+  const parts = [pharmacies, certificates, enrolments, offboarding, audit, keys, accessReview, subjects, webhooks, counter];
   for (const part of parts) app.route('/', part.app);
   return { routes: [...Object.values(R), ...parts.flatMap((p) => p.routes)], app };
 }

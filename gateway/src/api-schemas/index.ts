@@ -4,3 +4,4 @@ export * from './results.js';
 export * from './status-resource.js';
 export * from './subjects.js';
 export * from './declare.js';
+export * from './webhooks.js';

@@ -7,6 +7,8 @@ import { KEY_ROUTES } from '../admin/keys-routes.js';
 import { PHARMACY_ROUTES } from '../admin/pharmacy-routes.js';
 import { OFFBOARDING_ROUTES } from '../admin/offboarding-routes.js';
 import { SUBJECT_ROUTES } from '../admin/subjects-routes.js';
+import { COUNTER_ROUTES } from '../admin/counter-routes.js';
+import { WEBHOOK_ROUTES } from '../admin/webhook-routes.js';
 import { INTAKE_ROUTES, type IntakeRoute } from '../intake/routes.js';
 import { WEB_RESULTS_ROUTES, WEB_ROUTES, type WebRoute } from '../web/route-table.js';
 import { METRICS_ROUTES, type MetricsRoute } from './metrics-routes.js';
@@ -44,3 +46,4 @@ export const ROUTE_TABLE: RouteTable = {
     ...Object.values(KEY_ROUTES),
   ],
 };
+    ...Object.values(WEBHOOK_ROUTES),

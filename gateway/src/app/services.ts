@@ -66,6 +66,7 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     concurrency: s.webhooks.concurrency,
     leaseSeconds: s.webhooks.leaseSeconds,
     pollMs: s.webhooks.pollMs,
+    perEndpoint: s.webhooks.perEndpoint,
     log,
     onAttempt: (endpoint, outcome) => metrics.webhookAttempts.inc({ endpoint: endpointLabel(endpoint), outcome }),
   });

@@ -24,6 +24,7 @@ export const MATRIX: Readonly<Record<Capability, Partial<Record<Role, 'own' | 'a
   reveal: { pharmacist: 'own', 'pharmacy-manager': 'own' },
   // result receipts search, no personal data
   receipts: { 'pharmacy-manager': 'own', operator: 'all', 'chain-admin': 'all', auditor: 'all' },
+  // issue / revoke certificates, and register status-callback endpoints (one row of DESIGN.md)
   certificates: { 'pharmacy-manager': 'own', 'chain-admin': 'all' },
   // adding and deactivating pharmacies, and chain roles, need it chain-wide (`target` 'chain')
   enrolments: { 'pharmacy-manager': 'own', 'chain-admin': 'all' },

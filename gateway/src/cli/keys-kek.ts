@@ -22,10 +22,10 @@ export async function rotate(d: OpenedKeysDeps): Promise<number> {
 /** `keys rewrap`: exit 1 when keys written meanwhile are still below the current version. */
 export async function rewrap(d: OpenedKeysDeps): Promise<number> {
   const onProgress = (done: number, total: number) => d.progress(progressBar(done, total), done === total);
-  const { rewrapped, current, remaining } = await audited(d, 'keys.rewrap', () => rewrapStoredDataKeys(d.db, d.keys, { onProgress }), (r) => `v${r.current}`);
-  d.out(`Rewrapped ${rewrapped} data key(s) to KEK version ${current}.`);
+  const { rewrapped, webhookSecrets, current, remaining } = await audited(d, 'keys.rewrap', () => rewrapStoredDataKeys(d.db, d.keys, { onProgress }), (r) => `v${r.current}`);
+  d.out(`Rewrapped ${rewrapped} data key(s) and ${webhookSecrets} webhook secret(s) to KEK version ${current}.`);
   if (remaining === 0) return 0;
-  d.out(`${remaining} data key(s) are still below version ${current} (written meanwhile): run \`gateway keys rewrap\` again.`);
+  d.out(`${remaining} data key(s) or webhook secret(s) are still below version ${current} (written meanwhile): run \`gateway keys rewrap\` again.`);
   return 1;
 }
 

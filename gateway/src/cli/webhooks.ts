@@ -4,8 +4,7 @@ import { requiredSection } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import { openConfiguredKeys } from '../vault/index.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../db/column-types.js';
-import { checkTarget } from '../webhooks/outbound.js';
-import { addEndpoint, findEndpoint, listEndpoints, removeEndpoint, rotateSecret, sendTestEvent } from '../webhooks/registry.js';
+import { addEndpoint, findEndpoint, listEndpoints, registrationProblem, removeEndpoint, rotateSecret, sendTestEvent } from '../webhooks/registry.js';
 import { replayCallback } from '../webhooks/store.js';
 import { parseCommandLine, UsageError, type CliContext, type Command } from './command.js';
 
@@ -39,9 +38,9 @@ export const webhooks: Command = {
         if (values.url === undefined) throw new UsageError('webhooks add: --url is required.');
         const events = parseEvents(values.events);
         const allowNetworks = values['allow-network'] ?? [];
-        const checked = await checkTarget(values.url, allowNetworks);
-        if (!checked.ok) throw new UsageError(`webhooks add: the endpoint is refused (${checked.code}).`);
         const caPem = values['ca-file'] === undefined ? undefined : await readFile(values['ca-file'], 'utf8');
+        const problem = await registrationProblem({ url: values.url, allowNetworks, ...(caPem === undefined ? {} : { caPem }) });
+        if (problem) throw new UsageError(`webhooks add: the endpoint is refused (${problem.code}).`);
         const keys = await openKeys(ctx);
         return ctx.withDatabase(values['database-url'], async (db) => {
           const pharmacy = await db.selectFrom('pharmacies').select('id').where('finess', '=', id).executeTakeFirst();

@@ -142,6 +142,14 @@ export function dataKeyContext(id: string): string {
   return `sidep-gateway/data-key/v1/${id}`;
 }
 
+/**
+ * The context a webhook endpoint's signing secret is wrapped under: it unwraps for that endpoint
+ * only. Kept beside the data keys' because `keys rewrap` reseals both.
+ */
+export function webhookSecretContext(endpointId: string): string {
+  return `sidep-gateway/webhook-secret/v1/${endpointId}`;
+}
+
 /** The window's start as an ISO timestamp, e.g. `2025-03-01T10:00:00.000Z` for 1 h windows. */
 function windowOf(now: number, windowMs: number): string {
   return new Date(Math.floor(now / windowMs) * windowMs).toISOString();

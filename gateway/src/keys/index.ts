@@ -2,10 +2,10 @@ export { assertVersionInRange, parseWrappedKey, type KeyManager, type WrappedKey
 export { openLocalKeyring } from './local-keyring.js';
 export { createKeyManagerGuard, type KeyManagerGuard, type KeyManagerGuardOptions } from './guard.js';
 export { timeKeyManager, type KeyManagerOperation, type KeyManagerOutcome, type ObserveKeyManagerCall } from './timed-key-manager.js';
-export { createDataKeyProvider, dataKeyContext, type DataKeyProvider, type DataKeyProviderOptions, type DataKeyStore } from './data-keys.js';
+export { createDataKeyProvider, dataKeyContext, webhookSecretContext, type DataKeyProvider, type DataKeyProviderOptions, type DataKeyStore } from './data-keys.js';
 export { createDataKeyStore } from './data-key-store.js';
 export { createGuardedDataKeys, type DataKeySettings } from './guarded-data-keys.js';
-export { deleteShreddableDataKeys, kekVersionsInUse, rewrapStoredDataKeys, type KekVersionUse, type RewrapOptions } from './data-key-inventory.js';
+export { deleteShreddableDataKeys, kekVersionsInUse, rewrapStoredDataKeys, webhookSecretsBelow, type KekVersionUse, type RewrapOptions } from './data-key-inventory.js';
 export { lastSuccessfulBackup, refusalOf, retireReadiness, type RetireReadiness } from './shredding-boundary.js';
 export { BLIND_INDEX_ADOPT_AFTER_MS, blindIndexSettledAt, createLiveBlindIndex, type LiveBlindIndex, type LiveBlindIndexOptions } from './live-blind-index.js';
 export { blindIndexVersionsInUse, type BlindIndexVersionUse } from './blind-index-inventory.js';

@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { kekVersionsInUse } from './data-key-inventory.js';
+import { kekVersionsInUse, webhookSecretsBelow } from './data-key-inventory.js';
 
 const DAY_MS = 86_400_000;
 
 /** Whether `gateway keys retire <version>` may make the KEK versions below `version` undecryptable now. */
 export type RetireReadiness =
   | { state: 'ready' }
-  /** Stored data keys are still wrapped below the version. */
-  | { state: 'rewrap-needed'; dataKeys: number }
+  /** Stored data keys or webhook endpoint secrets are still wrapped below the version. */
+  | { state: 'rewrap-needed'; dataKeys: number; webhookSecrets: number }
   /** No rewrap has been recorded that left every key at or above the version. */
   | { state: 'rewrap-unrecorded' }
   /** Dumps taken before that rewrap completed are still inside the backup retention window. */
@@ -16,7 +16,7 @@ export type RetireReadiness =
 
 /**
  * The crypto-shredding boundary: KEK versions below `version` may stop decrypting once no stored
- * data key needs them and no dump inside the backup retention window was started before the
+ * data key or webhook secret (callbacks would fail to sign) needs them and no dump inside the backup retention window was started before the
  * rewrap that moved every key off them completed (such a dump may hold a key wrapped below).
  * A dump still running counts from its start; a failed one left no files.
  *
@@ -27,7 +27,8 @@ export type RetireReadiness =
 export async function retireReadiness(db: Database, o: { version: number; retentionDays: number; now?: Date }): Promise<RetireReadiness> {
   const now = o.now ?? new Date();
   const below = (await kekVersionsInUse(db)).filter((use) => use.version < o.version).reduce((n, use) => n + use.dataKeys, 0);
-  if (below > 0) return { state: 'rewrap-needed', dataKeys: below };
+  const webhookSecrets = await webhookSecretsBelow(db, o.version);
+  if (below > 0 || webhookSecrets > 0) return { state: 'rewrap-needed', dataKeys: below, webhookSecrets };
   // A rewrap to a later version also left nothing below this one.
   const rewrap = await db.selectFrom('kek_rewraps').select((eb) => eb.fn.min('completed_at').as('at')).where('version', '>=', o.version).executeTakeFirst();
   if (!rewrap?.at) return { state: 'rewrap-unrecorded' };
@@ -70,8 +71,10 @@ export function refusalOf(r: RetireReadiness, version: number, retentionDays: nu
   switch (r.state) {
     case 'ready':
       return undefined;
-    case 'rewrap-needed':
-      return `${r.dataKeys} data key(s) are still wrapped below v${version}; run \`gateway keys rewrap\` first.`;
+    case 'rewrap-needed': {
+      const still = [r.dataKeys > 0 && `${r.dataKeys} data key(s)`, r.webhookSecrets > 0 && `${r.webhookSecrets} webhook secret(s)`].filter(Boolean).join(' and ');
+      return `${still} are still wrapped below v${version}; run \`gateway keys rewrap\` first.`;
+    }
     case 'rewrap-unrecorded':
       return `no completed rewrap to v${version} or later is recorded; run \`gateway keys rewrap\` (it records when no key remains below the current version), then wait the backup retention (${retentionDays} days).`;
     case 'backups-retained':

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { appendAudit, type AuditEvent } from '../audit/index.js';
+import { appendAudit, type AuditAction, type AuditEvent } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { KeyManager } from '../keys/index.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../db/column-types.js';
+import { parseCertificates } from '../pki/index.js';
+import { checkTarget, type Resolver } from './outbound.js';
 import { newSecret } from './secrets.js';
 
 /** How long the previous secret still signs after a rotation: receivers switch within a day. */
@@ -33,7 +35,34 @@ export interface EndpointSummary {
 
 type Actor = AuditEvent['actor'];
 
-function audited(actor: Actor, action: string, endpointId: string): AuditEvent {
+/** Why an endpoint may not be registered: the field at fault and a stable code, never its value. */
+export interface RegistrationProblem {
+  field: 'url' | 'allowNetworks' | 'caPem';
+  code: string;
+}
+
+/**
+ * Checks a registration before `addEndpoint`, for the CLI and the web alike: the CA text holds
+ * PEM certificates that parse, and the URL passes the SSRF guard (`checkTarget`: HTTPS, its
+ * name resolved now, every address public or in an allow-listed network).
+ * @example const problem = await registrationProblem({ url, allowNetworks: [] }); // { field: 'url', code: 'address-private' }
+ */
+export async function registrationProblem(r: Pick<EndpointRegistration, 'url' | 'caPem' | 'allowNetworks'>, lookup?: Resolver): Promise<RegistrationProblem | undefined> {
+  if (r.caPem !== undefined && !isCertificateBundle(r.caPem)) return { field: 'caPem', code: 'ca-invalid' };
+  const checked = await checkTarget(r.url, r.allowNetworks, lookup);
+  if (checked.ok) return undefined;
+  return { field: checked.code === 'allow-network-invalid' ? 'allowNetworks' : 'url', code: checked.code };
+}
+
+function isCertificateBundle(pem: string): boolean {
+  try {
+    return parseCertificates(pem).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function audited(actor: Actor, action: AuditAction, endpointId: string): AuditEvent {
   // the endpoint id only: the URL is configuration, kept in its table, never in the log
   return { actor, action, object: { type: 'webhook-endpoint', id: endpointId }, outcome: 'success' };
 }
@@ -42,7 +71,7 @@ function audited(actor: Actor, action: string, endpointId: string): AuditEvent {
  * Registers an endpoint (checked by the caller with `checkTarget`), audited; returns its id and
  * its signing secret in the `whsec_` form, the only time it is shown.
  */
-export async function addEndpoint(db: Database, keys: Pick<KeyManager, 'wrapDataKey'>, r: EndpointRegistration, actor: Actor, createdBy: string): Promise<{ id: string; secret: string }> {
+export async function addEndpoint(db: Database, keys: Pick<KeyManager, 'generateDataKey'>, r: EndpointRegistration, actor: Actor, createdBy: string): Promise<{ id: string; secret: string }> {
   const id = randomUUID();
   const { shown, sealed } = await newSecret(keys, id);
   await db.transaction().execute(async (tx) => {
@@ -110,7 +139,7 @@ export async function removeEndpoint(db: Database, id: string, actor: Actor): Pr
  * ROTATION_OVERLAP_HOURS (both signatures in `webhook-signature`). Returns the new secret, shown
  * once; undefined when the endpoint is not live.
  */
-export async function rotateSecret(db: Database, keys: Pick<KeyManager, 'wrapDataKey'>, id: string, actor: Actor): Promise<string | undefined> {
+export async function rotateSecret(db: Database, keys: Pick<KeyManager, 'generateDataKey'>, id: string, actor: Actor): Promise<string | undefined> {
   const { shown, sealed } = await newSecret(keys, id);
   return db.transaction().execute(async (tx) => {
     const { numUpdatedRows } = await tx

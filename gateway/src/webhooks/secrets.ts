@@ -1,36 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import type { KeyManager, WrappedKey } from '../keys/index.js';
+import { webhookSecretContext, type KeyManager, type WrappedKey } from '../keys/index.js';
 
-const SECRET_BYTES = 32;
 const PREFIX = 'whsec_';
-
-/** The key-manager context a secret is wrapped under: it unwraps for this endpoint only. */
-function secretContext(endpointId: string): string {
-  return `sidep-gateway/webhook-secret/v1/${endpointId}`;
-}
 
 /**
  * A new signing secret for an endpoint: the Standard Webhooks form `whsec_<base64>`, shown once to
  * whoever registers the endpoint, and the same wrapped by the key manager, which alone is stored.
+ * Drawn by the key manager as a data key (Transit `datakey`): the gateway's policy grants no
+ * `encrypt` of chosen plaintext.
  * @example const { shown, sealed } = await newSecret(keys, endpointId);
  */
-export async function newSecret(keys: Pick<KeyManager, 'wrapDataKey'>, endpointId: string): Promise<{ shown: string; sealed: WrappedKey }> {
-  const raw = randomBytes(SECRET_BYTES);
-  const sealed = await keys.wrapDataKey(raw, secretContext(endpointId));
-  return { shown: PREFIX + raw.toString('base64'), sealed };
+export async function newSecret(keys: Pick<KeyManager, 'generateDataKey'>, endpointId: string): Promise<{ shown: string; sealed: WrappedKey }> {
+  const { plaintext, wrapped } = await keys.generateDataKey(webhookSecretContext(endpointId));
+  return { shown: PREFIX + plaintext.toString('base64'), sealed: wrapped };
+}
+
+/** An endpoint's sealed secrets as stored. */
+export interface SealedSecrets {
+  id: string;
+  secret_current: string;
+  secret_previous: string | null;
+  previous_until: Date | null;
+}
+
+/** The sealed secrets that sign now: the current one, and the previous one until its rotation ends. */
+export function sealedInUse(endpoint: SealedSecrets, now: Date): string[] {
+  const sealed = [endpoint.secret_current];
+  if (endpoint.secret_previous && endpoint.previous_until && endpoint.previous_until > now) sealed.push(endpoint.secret_previous);
+  return sealed;
 }
 
 /**
- * The secrets that sign an endpoint's callbacks now: the current one, and the previous one until
- * its rotation ends. Throws `KeyManagerUnavailable` when the key manager cannot answer (the
- * caller sends nothing), `DecryptionFailed` for a secret wrapped for another endpoint.
+ * Opens sealed secrets of an endpoint (`sealedInUse`). Throws `KeyManagerUnavailable` when the
+ * key manager cannot answer (the caller sends nothing), `DecryptionFailed` for a secret wrapped
+ * for another endpoint.
  */
-export async function openSecrets(
-  keys: Pick<KeyManager, 'unwrapDataKey'>,
-  endpoint: { id: string; secret_current: string; secret_previous: string | null; previous_until: Date | null },
-  now: Date,
-): Promise<Buffer[]> {
-  const sealed = [endpoint.secret_current];
-  if (endpoint.secret_previous && endpoint.previous_until && endpoint.previous_until > now) sealed.push(endpoint.secret_previous);
-  return Promise.all(sealed.map((s) => keys.unwrapDataKey(s, secretContext(endpoint.id))));
+export function openSecrets(keys: Pick<KeyManager, 'unwrapDataKey'>, endpointId: string, sealed: readonly string[]): Promise<Buffer[]> {
+  return Promise.all(sealed.map((s) => keys.unwrapDataKey(s, webhookSecretContext(endpointId))));
 }

@@ -14,22 +14,48 @@ export interface ClaimedCallback {
   endpoint: { id: string; url: string; ca_pem: string | null; allow_networks: string[]; secret_current: string; secret_previous: string | null; previous_until: Date | null };
 }
 
+/** What a claim may take: `limit` callbacks in all, at most `perEndpoint` to one endpoint counting those it already sends. */
+export interface CallbackClaim {
+  limit: number;
+  perEndpoint: number;
+  /** Callbacks this worker is sending now, per endpoint id. */
+  sending: ReadonlyMap<string, number>;
+  leaseSeconds: number;
+  leaseToken: string;
+}
+
 /**
- * Claims due callbacks. SKIP LOCKED lets workers of several replicas claim disjoint rows; the
- * lease moves `next_attempt_at` to its expiry, so the claims of a worker killed mid-send become
- * due again (at least once: the same `webhook-id` is sent again). Events of a removed endpoint
- * are not sent.
+ * Claims due callbacks, oldest first, at most `perEndpoint` in flight to any one endpoint: a slow
+ * or failing endpoint keeps its backlog to itself instead of taking every send slot. SKIP LOCKED
+ * lets workers of several replicas claim disjoint rows; the lease moves `next_attempt_at` to its
+ * expiry, so the claims of a worker killed mid-send become due again (at least once: the same
+ * `webhook-id` is sent again). Events of a removed endpoint are not sent.
  */
-export async function claimCallbacks(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }): Promise<ClaimedCallback[]> {
+export async function claimCallbacks(db: Database, o: CallbackClaim): Promise<ClaimedCallback[]> {
   const { rows } = await sql<{
     id: string; endpoint_id: string; type: string; payload: unknown; attempts: number; created_at: Date;
     url: string; ca_pem: string | null; allow_networks: string[]; secret_current: string; secret_previous: string | null; previous_until: Date | null;
   }>`
-    WITH due AS (
-      SELECT e.id FROM webhook_events e JOIN webhook_endpoints w ON w.id = e.endpoint_id AND w.disabled_at IS NULL
-      WHERE e.status = 'pending' AND e.next_attempt_at <= now()
-      ORDER BY e.next_attempt_at
+    WITH sending AS (
+      SELECT * FROM unnest(${[...o.sending.keys()]}::uuid[], ${[...o.sending.values()]}::int[]) AS s (endpoint_id, n)
+    ), candidates AS (
+      -- webhook_events_due_per_endpoint: one index probe per live endpoint
+      SELECT d.id, d.next_attempt_at
+      FROM webhook_endpoints w
+      LEFT JOIN sending s ON s.endpoint_id = w.id
+      CROSS JOIN LATERAL (
+        SELECT e.id, e.next_attempt_at FROM webhook_events e
+        WHERE e.endpoint_id = w.id AND e.status = 'pending' AND e.next_attempt_at <= now()
+        ORDER BY e.next_attempt_at
+        LIMIT greatest(${o.perEndpoint}::int - coalesce(s.n, 0), 0)
+      ) d
+      WHERE w.disabled_at IS NULL
+      ORDER BY d.next_attempt_at
       LIMIT ${o.limit}
+    ), due AS (
+      -- locked apart (no window or lateral under FOR UPDATE); a row another worker claimed meanwhile is re-checked or skipped
+      SELECT e.id FROM webhook_events e
+      WHERE e.id IN (SELECT id FROM candidates) AND e.status = 'pending' AND e.next_attempt_at <= now()
       FOR UPDATE OF e SKIP LOCKED
     ), claimed AS (
       UPDATE webhook_events e
@@ -103,4 +129,44 @@ export async function replayCallback(db: Database, eventId: string, endpointIds:
     await appendAudit(tx, [{ actor, action: 'webhook.replay', object: { type: 'webhook-event', id: eventId }, outcome: 'success' }]);
     return true;
   });
+}
+
+/** A callback as the endpoints page shows it: its state and our codes, never its payload. */
+export interface RecentCallback {
+  id: string;
+  endpointId: string;
+  type: string;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  lastErrorCode: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/**
+ * The latest `perEndpoint` callbacks of each endpoint, newest first, and how many of each
+ * endpoint's callbacks are pending, delivered and dead in all.
+ */
+export async function recentCallbacks(db: Database, endpointIds: readonly string[], perEndpoint: number): Promise<{ recent: RecentCallback[]; counts: { endpointId: string; status: RecentCallback['status']; count: number }[] }> {
+  if (endpointIds.length === 0) return { recent: [], counts: [] };
+  const ids = sql`${sql.join(endpointIds.map((id) => sql`${id}::uuid`))}`;
+  const [recent, counts] = await Promise.all([
+    sql<{ id: string; endpoint_id: string; type: string; status: RecentCallback['status']; attempts: number; last_error_code: string | null; created_at: Date; delivered_at: Date | null }>`
+      SELECT id, endpoint_id, type, status, attempts, last_error_code, created_at, delivered_at FROM (
+        SELECT e.*, row_number() OVER (PARTITION BY e.endpoint_id ORDER BY e.created_at DESC, e.id) AS n
+        FROM webhook_events e WHERE e.endpoint_id IN (${ids})
+      ) latest
+      WHERE n <= ${perEndpoint}
+      ORDER BY endpoint_id, created_at DESC, id`.execute(db),
+    db.selectFrom('webhook_events').select(['endpoint_id', 'status', db.fn.countAll<string>().as('count')]).where('endpoint_id', 'in', endpointIds).groupBy(['endpoint_id', 'status']).execute(),
+  ]);
+  return {
+    recent: recent.rows.map((r) => ({ id: r.id, endpointId: r.endpoint_id, type: r.type, status: r.status, attempts: r.attempts, lastErrorCode: r.last_error_code, createdAt: r.created_at, deliveredAt: r.delivered_at })),
+    counts: counts.map((c) => ({ endpointId: c.endpoint_id, status: c.status as RecentCallback['status'], count: Number(c.count) })),
+  };
+}
+
+/** The endpoint a callback goes to, for a caller to check its scope before a replay. */
+export async function callbackEndpointId(db: Database, eventId: string): Promise<string | undefined> {
+  return (await db.selectFrom('webhook_events').select('endpoint_id').where('id', '=', eventId).executeTakeFirst())?.endpoint_id;
 }

@@ -3,9 +3,9 @@ import type { Database } from '../db/index.js';
 import { KeyManagerUnavailable } from '../errors.js';
 import type { KeyManager } from '../keys/index.js';
 import { errorSummary, type Logger } from '../observability/index.js';
-import { givesUp, retryDelayMs, type RetryPolicy } from '../outbox/index.js';
+import { createWakeableSleep, givesUp, retryDelayMs, type RetryPolicy } from '../outbox/index.js';
 import type { OutboundResult, OutboundTarget } from './outbound.js';
-import { openSecrets } from './secrets.js';
+import { createSecretCache } from './secret-cache.js';
 import { signedHeaders } from './sign.js';
 import { claimCallbacks, settleCallback, type CallbackOutcome, type ClaimedCallback } from './store.js';
 
@@ -15,11 +15,13 @@ export type CallbackAttemptOutcome = 'delivered' | 'retry' | 'dead' | 'release';
 export interface CallbackWorkerDeps {
   db: Database;
   keys: Pick<KeyManager, 'unwrapDataKey'>;
-  /** False while the key manager guard finds it down: nothing is claimed, nothing is sent. */
+  /** False while the key manager guard finds it down: nothing is claimed, nothing is sent, no opened secret is kept. */
   keyManagerAvailable: () => boolean;
   client: { send(target: OutboundTarget, request: { headers: Record<string, string>; body: string }): Promise<OutboundResult> };
   policy: RetryPolicy;
   concurrency: number;
+  /** Of the `concurrency` sends, at most this many to one endpoint. */
+  perEndpoint: number;
   leaseSeconds: number;
   pollMs: number;
   log: Logger;
@@ -29,33 +31,33 @@ export interface CallbackWorkerDeps {
 
 /**
  * Delivers status callbacks, apart from the SI-DEP relay (its own claims and concurrency, so a
- * slow endpoint never holds an SI-DEP send): up to `concurrency` sends in flight, retried with
- * full jitter, dead-lettered after `maxAttempts` or `maxAgeMs`. Secrets are opened through the
- * key manager at each send: when it cannot answer, the claim is given back and nothing is sent.
+ * slow endpoint never holds an SI-DEP send): up to `concurrency` sends in flight, at most
+ * `perEndpoint` of them to one endpoint, retried with full jitter, dead-lettered after
+ * `maxAttempts` or `maxAgeMs`. An endpoint's secrets are opened through the key manager and kept
+ * a minute (`secret-cache.ts`), only while its guard passes: when the guard fails, every opened
+ * secret is dropped, the claim is given back and nothing is sent.
  */
 export function createCallbackWorker(deps: CallbackWorkerDeps) {
   const now = deps.clock ?? Date.now;
   let running = false;
   let loop: Promise<void> | undefined;
-  let wakeUp: (() => void) | undefined;
+  const pause = createWakeableSleep();
   const inFlight = new Set<Promise<void>>();
+  const sending = new Map<string, number>();
+  const secretCache = createSecretCache({ keys: deps.keys, clock: now });
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
+  /** Fail closed: an opened secret serves only while the guard passes, and is forgotten when it fails. */
+  function keyManagerAvailable(): boolean {
+    if (deps.keyManagerAvailable()) return true;
+    secretCache.clear();
+    return false;
   }
 
   async function outcomeOf(c: ClaimedCallback): Promise<CallbackOutcome> {
     let secrets: Buffer[];
     try {
-      secrets = await openSecrets(deps.keys, c.endpoint, new Date(now()));
+      if (!keyManagerAvailable()) throw new KeyManagerUnavailable();
+      secrets = await secretCache.open(c.endpoint, new Date(now()));
     } catch (error) {
       if (error instanceof KeyManagerUnavailable) return { kind: 'release', code: 'key-manager-unavailable' };
       throw error;
@@ -84,22 +86,26 @@ export function createCallbackWorker(deps: CallbackWorkerDeps) {
     while (running) {
       const room = deps.concurrency - inFlight.size;
       let claimed: ClaimedCallback[] = [];
-      if (room > 0 && deps.keyManagerAvailable()) {
+      if (room > 0 && keyManagerAvailable()) {
         try {
-          claimed = await claimCallbacks(deps.db, { limit: room, leaseSeconds: deps.leaseSeconds, leaseToken: randomUUID() });
+          claimed = await claimCallbacks(deps.db, { limit: room, perEndpoint: deps.perEndpoint, sending, leaseSeconds: deps.leaseSeconds, leaseToken: randomUUID() });
         } catch (error) {
           deps.log.error({ err: errorSummary(error) }, 'status callbacks could not be claimed');
         }
       }
       for (const c of claimed) {
-        const sending = deliver(c).finally(() => {
-          inFlight.delete(sending);
-          wakeUp?.();
+        sending.set(c.endpointId, (sending.get(c.endpointId) ?? 0) + 1);
+        const send = deliver(c).finally(() => {
+          const left = (sending.get(c.endpointId) ?? 1) - 1;
+          if (left > 0) sending.set(c.endpointId, left);
+          else sending.delete(c.endpointId);
+          inFlight.delete(send);
+          pause.wake();
         });
-        inFlight.add(sending);
+        inFlight.add(send);
       }
       // full (a finished send wakes it) or nothing more due: wait
-      if (running && (room <= 0 || claimed.length < room)) await sleep(deps.pollMs);
+      if (running && (room <= 0 || claimed.length < room)) await pause.sleep(deps.pollMs);
     }
   }
 
@@ -110,12 +116,10 @@ export function createCallbackWorker(deps: CallbackWorkerDeps) {
       loop = run();
     },
     /** Claims at once instead of at the next poll. */
-    wake() {
-      wakeUp?.();
-    },
+    wake: pause.wake,
     async stop() {
       running = false;
-      wakeUp?.();
+      pause.wake();
       await loop;
       await Promise.all(inFlight);
     },

@@ -21,6 +21,13 @@ import { createMigratedDatabase, dropDatabase, PHARMACIES, startGatewayStack, ty
 import { startOwnPostgres } from '../crash/own-postgres.js';
 import type { LoadPlan, LoadReport } from './load.js';
 import { rawIntakeTransactions } from './raw-transactions.js';
+import { minimalTransactions } from './scale/minimal-tx.js';
+
+if (process.argv.includes('--scale')) {
+  // a run of its own (tests/bench/scale/README.md)
+  await import('./scale/run.js');
+  process.exit();
+}
 
 const QUICK = process.argv.includes('--quick');
 const T = QUICK
@@ -41,6 +48,9 @@ const summary = {
   raw_tx_tps: 0,
   intake_rps: 0,
   intake_vs_raw_tx: 0,
+  /** Five plain inserts into primary-key-only tables (`scale/minimal-tx.ts`): the second baseline. */
+  minimal_tx_tps: 0,
+  intake_vs_minimal_tx: 0,
   intake_p99_ms: 0,
   intake_vs_echo: 0,
   intake_audit_off_rps: 0,
@@ -166,6 +176,10 @@ try {
   // 1. baseline A, in a database of its own
   const rawDb = await createMigratedDatabase(postgres.adminUrl, postgres.runtimePassword);
   const raw = await rawIntakeTransactions({ ownerUrl: rawDb.ownerUrl, runtimeUrl: rawDb.runtimeUrl, certPem: (stack.pki.clients[PHARMACIES[1]] as { certPem: string }).certPem, finess: PHARMACIES[1], clients: CLIENTS, durationMs: T.rawMs });
+  const minimal = await minimalTransactions({ ownerUrl: rawDb.ownerUrl, clients: CLIENTS, durationMs: T.rawMs });
+  summary.minimal_tx_tps = minimal.tps;
+  summary.errors += minimal.errors;
+  note('A′ five plain inserts', `${minimal.tps} tx/s into primary-key-only tables, ${minimal.errors} errors`);
   await dropDatabase(postgres.adminUrl, rawDb.name);
   summary.raw_tx_tps = raw.tps;
   summary.errors += raw.errors;
@@ -208,6 +222,7 @@ try {
   summary.intake_p99_ms = intake.p99;
   summary.intake_vs_raw_tx = Number((intake.rps / Math.max(1, raw.tps)).toFixed(3));
   summary.intake_vs_echo = Number((intake.rps / Math.max(1, echo.rps)).toFixed(3));
+  summary.intake_vs_minimal_tx = Number((intake.rps / Math.max(1, summary.minimal_tx_tps)).toFixed(3));
   note('gateway intake (relay off)', `${intake.rps} req/s, p50 ${intake.p50} ms, p95 ${intake.p95} ms, p99 ${intake.p99} ms; ×${summary.intake_vs_raw_tx} of A (goal ≥ 0.5), ×${summary.intake_vs_echo} of B`);
 
   // 5. relay drain of a backlog (topped up through intake to the size asked for)

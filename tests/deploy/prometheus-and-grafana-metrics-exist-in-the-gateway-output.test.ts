@@ -23,6 +23,7 @@ const DOCUMENTED_LABELS: Record<string, string[]> = {
   // outcome = accepted, retryable, rejected (the SI-DEP adapter's answer kinds)
   gateway_sidep_request_duration_seconds: ['outcome'],
   gateway_sidep_contract_circuit_open: [],
+  gateway_sidep_throttled_total: [],
   gateway_key_manager_up: [],
   // 0 on the local keyring: the alert reads only positive values
   gateway_key_manager_secret_id_expiry_timestamp_seconds: [],

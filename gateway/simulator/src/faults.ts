@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createRateLimiter, type RateLimiter } from '@sidep-gateway/gateway/http/rate-limit.js';
 
 /**
  * The failures the simulator can be told to stage (`POST /_control/faults`). A new set
@@ -12,6 +13,11 @@ export const faultsSchema = z.strictObject({
   contract: z.literal(['1', '2']).optional(),
   /** Share of messages answered 503, 0..1. */
   errorRate: z.number().min(0).max(1).optional(),
+  /**
+   * SI-DEP's quota: messages beyond this many a second (a bucket one second deep) are answered
+   * 429 with `Retry-After`, the seconds until the bucket holds one again.
+   */
+  ratePerSecond: z.number().int().min(1).max(100_000).optional(),
   /** Delay before every answer. */
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   /** Until this instant, message connections are reset without an HTTP answer. */
@@ -57,6 +63,8 @@ export interface FaultPlan {
   replace(faults: Faults): void;
   isOutage(now: number): boolean;
   latencyMs(): number;
+  /** Takes one message from the `ratePerSecond` quota: undefined when it fits, else the `Retry-After` seconds. */
+  throttle(): number | undefined;
   contract(): ContractVersion;
   /** Consumes one `failNext` if any is left, else rolls `errorRate`. */
   nextFailure(): InjectedFailure | undefined;
@@ -72,16 +80,23 @@ export interface FaultPlan {
  * plan.replace({ failNext: { count: 3, status: 503 } });
  * plan.nextFailure(); // { status: 503 }
  */
-export function createFaultPlan(random: () => number = Math.random): FaultPlan {
+export function createFaultPlan(random: () => number = Math.random, clock: () => number = Date.now): FaultPlan {
   let faults: Faults = {};
   let failNextLeft = 0;
+  let quota: RateLimiter | undefined;
   return {
     replace(next) {
       faults = next;
       failNextLeft = next.failNext?.count ?? 0;
+      quota = next.ratePerSecond === undefined ? undefined : createRateLimiter({ ratePerSecond: next.ratePerSecond, burst: next.ratePerSecond, clock });
     },
     isOutage: (now) => faults.outageUntil !== undefined && now < Date.parse(faults.outageUntil),
     latencyMs: () => faults.latencyMs ?? 0,
+    throttle() {
+      const waitS = quota?.take('sidep') ?? 0;
+      // delay-seconds is a whole number (RFC 9110 §10.2.3): at least 1, or the client retries at once
+      return waitS > 0 ? Math.max(1, Math.ceil(waitS)) : undefined;
+    },
     contract: () => faults.contract ?? '1',
     nextFailure() {
       if (faults.failNext !== undefined && failNextLeft > 0) {

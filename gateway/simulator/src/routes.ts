@@ -18,6 +18,8 @@ export interface SimulatorStats {
   rejected: number;
   /** Answered by `failNext` or `errorRate`. */
   injectedFailures: number;
+  /** Answered 429 above `ratePerSecond`. */
+  throttled: number;
   /** Connections reset during an `outageUntil` window. */
   resets: number;
 }
@@ -52,6 +54,11 @@ export function createSimulatorRoutes(deps: SimulatorRouteDeps): Hono {
   app.post('/fhir', limit, async (c) => {
     stats.requests += 1;
     await sleep(faults.latencyMs());
+    const retryAfterSeconds = faults.throttle();
+    if (retryAfterSeconds !== undefined) {
+      stats.throttled += 1;
+      return injectedFailure({ status: 429, retryAfterSeconds });
+    }
     const failure = faults.nextFailure();
     if (failure !== undefined) {
       stats.injectedFailures += 1;

@@ -41,7 +41,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   // indexed before listening, so that the first message is not the one that waits for it
   loadR4Definitions();
   const faults = createFaultPlan();
-  const stats: SimulatorStats = { requests: 0, accepted: 0, replayed: 0, rejected: 0, injectedFailures: 0, resets: 0 };
+  const stats: SimulatorStats = { requests: 0, accepted: 0, replayed: 0, rejected: 0, injectedFailures: 0, throttled: 0, resets: 0 };
   const journal = await openJournal(options.journalFile);
   const handle = getRequestListener(createSimulatorRoutes({ journal, faults, stats }).fetch);
 

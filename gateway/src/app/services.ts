@@ -55,6 +55,7 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     leaseSeconds: s.relay.leaseSeconds,
     pollMs: s.relay.pollMs,
   });
+    maxSendsPerSecond: s.relay.maxSendsPerSecond,
   // Status callbacks: own workers, so a slow pharmacy endpoint never holds an SI-DEP send.
   const endpointLabel = createPharmacyLabels(s.metrics.pharmacyLabelLimit);
   const callbacks = createCallbackWorker({

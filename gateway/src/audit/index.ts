@@ -2,7 +2,7 @@ export { appendAudit, appendAuditNow, auditAppender, auditedAction, auditInsert,
 export { createAuditSealer, type AuditSealer, type AuditSealerOptions } from './sealer.js';
 export { createAuditGuard, type AuditGuard, type AuditLag } from './availability.js';
 export { allCheckpointSinks, configuredCheckpointSink, fileCheckpointSink, readCheckpointSink, webhookCheckpointSink, type CheckpointSink, type SinkEntry } from './sink.js';
-export { verifyAuditLog, type AuditFault, type AuditFaultKind, type VerifyReport } from './verify.js';
+export { verifyAuditLog, type AuditFault, type AuditFaultKind, type VerifiedCheckpoint, type VerifyReport } from './verify.js';
 export { proveEvent, verifyEventProof, type EventProof } from './proof.js';
 export { exportAudit } from './export.js';
 export { MIN_AUDIT_RETENTION_DAYS, pruneAuditLog, PruneRefused, type PruneOptions, type PruneReport, type PruneRefusal } from './prune.js';

@@ -25,13 +25,27 @@ export interface VerifyOptions {
   sink?: Map<number, SinkEntry>;
   since?: Date;
   until?: Date;
+  /**
+   * The last checkpoint an earlier verify found sound, as the verifier kept it outside the
+   * database (`VerifyReport.last`): this one starts after it, so it takes time in proportion to
+   * what was sealed since, not to the whole log. The database must still hold that very body.
+   */
+  after?: VerifiedCheckpoint;
   maxSealLagSeconds: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** A checkpoint a verify found sound: its number and signed body. */
+export interface VerifiedCheckpoint {
+  number: number;
+  body: string;
 }
 
 export interface VerifyReport {
   checkpoints: number;
   events: number;
+  /** The last checkpoint found sound (or `after` when nothing was sealed since): where the next verify may start. */
+  last?: VerifiedCheckpoint;
   /** The first fault in log order; undefined when everything holds. */
   fault?: AuditFault;
 }
@@ -67,13 +81,16 @@ const PAGE = 200;
 export async function verifyAuditLog(o: VerifyOptions): Promise<VerifyReport> {
   const { db } = o;
   let range = db.selectFrom('audit_checkpoints');
+  if (o.after) range = range.where('number', '>', String(o.after.number));
   if (o.since) range = range.where('sealed_at', '>=', o.since);
   if (o.until) range = range.where('sealed_at', '<=', o.until);
   const bounds = await range.select([sql<string | null>`min(number)::text`.as('first'), sql<string | null>`max(number)::text`.as('last'), sql<number>`count(*)::int`.as('n')]).executeTakeFirstOrThrow();
   const report: VerifyReport = { checkpoints: 0, events: 0 };
-  let previous: Link;
+  const resumed = o.after ? await resumeAfter(db, o.after) : undefined;
+  if (resumed && 'fault' in resumed) return { ...report, fault: resumed.fault };
+  let previous: Link = resumed?.previous;
   if (bounds.first !== null) {
-    const start = await predecessor(db, Number(bounds.first), o);
+    const start = resumed && o.after && Number(bounds.first) === o.after.number + 1 ? resumed : await predecessor(db, Number(bounds.first), o);
     if ('fault' in start) return { ...report, fault: start.fault };
     previous = start.previous;
     let after = Number(bounds.first) - 1;
@@ -93,13 +110,27 @@ export async function verifyAuditLog(o: VerifyOptions): Promise<VerifyReport> {
     }
   }
   if (!o.until) {
-    const start = bounds.first === null ? await predecessor(db, Number.MAX_SAFE_INTEGER, o) : { previous };
+    const start = bounds.first === null && !resumed ? await predecessor(db, Number.MAX_SAFE_INTEGER, o) : { previous };
     if ('fault' in start) return { ...report, fault: start.fault };
     const last = start.previous;
     const fault = (await checkTruncation(db, last, o)) ?? (await checkUnsealed(db, last, o));
     if (fault) return { ...report, fault };
   }
-  return report;
+  return { ...report, ...(previous ? { last: { number: previous.number, body: previous.body } } : {}) };
+}
+
+/**
+ * The link to resume from: the verifier's own copy of the last checkpoint it found sound, which
+ * the database must still hold unchanged (or have pruned under a signed anchor past it).
+ */
+async function resumeAfter(db: Database, after: VerifiedCheckpoint): Promise<{ previous: Link } | { fault: AuditFault }> {
+  const body = parseCheckpoint(after.body);
+  const fault = (kind: AuditFaultKind, check: string) => ({ fault: { kind, checkpoint: after.number, check } });
+  if (!body || body.number !== after.number) return fault('edited', 'verified-checkpoint-unreadable');
+  const row = await db.selectFrom('audit_checkpoints').select('body').where('number', '=', String(after.number)).executeTakeFirst();
+  if (row && row.body !== after.body) return fault('edited', 'verified-checkpoint-changed');
+  if (!row && !(await db.selectFrom('audit_prunes').select('through').where('through', '>=', String(after.number)).executeTakeFirst())) return fault('deleted', 'verified-checkpoint-missing');
+  return { previous: { number: after.number, body: after.body, xactTo: body.xactTo } };
 }
 
 async function selectCheckpoints(db: Database, after: number, last: number): Promise<CheckpointRow[]> {

@@ -1,7 +1,7 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { createDatabase } from '../db/index.js';
 import { openLocalCheckpointSigner } from '../keys/index.js';
-import { exportAudit, proveEvent, pruneAuditLog, PruneRefused, readCheckpointSink, verifyAuditLog, verifyEventProof, type EventProof } from '../audit/index.js';
+import { exportAudit, proveEvent, pruneAuditLog, PruneRefused, readCheckpointSink, verifyAuditLog, verifyEventProof, type EventProof, type VerifiedCheckpoint } from '../audit/index.js';
 import { parseCommandLine, UsageError, type CliContext, type Command } from './command.js';
 import { DEMO_AUDIT_SIGNING_KEY, DEMO_AUDIT_SINK } from '../repository-root.js';
 import { demoFile } from './operator-settings.js';
@@ -15,6 +15,8 @@ const OPTIONS = {
   /** JSON `{ "<version>": "<base64 raw Ed25519 key>" }`, as `audit public-keys` prints it. */
   'public-keys': { type: 'string' },
   sink: { type: 'string' },
+  /** verify: the verifier's own file of the last checkpoint found sound; verify resumes after it and moves it on. */
+  state: { type: 'string' },
   /** prune: delete the batches sealed before this time. */
   before: { type: 'string' },
   /** prune: the JSON Lines export of what it deletes (a new file). */
@@ -25,7 +27,7 @@ type AuditOptions = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'
 
 /**
  * `gateway audit verify|prove|export|public-keys|check-proof|prune`. Exit codes: 0 ok, 1 finding, 2 usage.
- *   verify [--since T] [--until T] [--public-keys F] [--sink F]   recompute everything, name the first fault
+ *   verify [--since T] [--until T] [--public-keys F] [--sink F] [--state F]   recompute everything (after --state's checkpoint), name the first fault
  *   prove <event-id>                                             inclusion proof (JSON) against a signed checkpoint
  *   export [--since T] [--until T]                               JSON Lines: keys, checkpoints, events with proofs
  *   public-keys                                                  the checkpoint public keys (JSON), for auditors
@@ -35,6 +37,7 @@ type AuditOptions = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'
  */
 export const audit: Command = {
   help: `  audit verify                Recompute checkpoints, chain and sink; name the first fault  [--since T] [--until T] [--sink F] [--public-keys F]
+                              [--state F]: resume after the last checkpoint found sound, kept in F (created, then moved on)
   audit prove <event-id>      Inclusion proof of an event against a signed checkpoint (JSON)
   audit export                JSON Lines of checkpoints and events with proofs  [--since T] [--until T]
   audit public-keys           The checkpoint signing public keys (JSON), for offline verification
@@ -89,6 +92,7 @@ async function verify(o: AuditOptions, range: { since?: Date; until?: Date }, ct
     return 1;
   }
   const keys = await publicKeys(o, ctx);
+  const after = o.state ? readVerifiedState(o.state) : undefined;
   let shown = -1;
   const report = await ctx.withDatabase(o['database-url'], (db) =>
     verifyAuditLog({
@@ -96,6 +100,7 @@ async function verify(o: AuditOptions, range: { since?: Date; until?: Date }, ct
       publicKeys: keys,
       ...(sink ? { sink: sink.entries } : {}),
       ...range,
+      ...(after ? { after } : {}),
       maxSealLagSeconds: settings.audit.maxSealLagSeconds,
       onProgress(done, total) {
         const percent = Math.floor((done / total) * 100);
@@ -112,8 +117,36 @@ async function verify(o: AuditOptions, range: { since?: Date; until?: Date }, ct
     ctx.out(`FAULT ${f.kind}${f.seq ? ` at sequence ${f.seq}` : ''}${f.checkpoint ? ` (checkpoint ${f.checkpoint})` : ''}: ${f.check}`);
     return 1;
   }
-  ctx.out(`OK: ${report.checkpoints} checkpoint(s), ${report.events} event(s) verified${sink ? ' against the sink' : ''}.`);
+  if (o.state && report.last) writeFileSync(o.state, `${JSON.stringify(report.last)}\n`, { mode: 0o600 });
+  ctx.out(`OK: ${report.checkpoints} checkpoint(s), ${report.events} event(s) verified${after ? ` after checkpoint ${after.number}` : ''}${sink ? ' against the sink' : ''}.`);
   return 0;
+}
+
+/** The `--state` file: absent on the first run (verify from the start). */
+function readVerifiedState(file: string): VerifiedCheckpoint | undefined {
+  return existsSync(file) ? parseVerifiedState(readFileSync(file, 'utf8')) : undefined;
+}
+
+/** A checkpoint body is a few hundred characters; a state file far larger is not one. */
+const MAX_STATE_CHARS = 16_384;
+
+/**
+ * The text of a `--state` file, as `audit verify` writes it: `{"number": n ≥ 1, "body": "…"}`.
+ * Anything else is a usage error that names the file's expected shape, never its content.
+ * @example parseVerifiedState('{"number":12,"body":"{…}"}') // { number: 12, body: '{…}' }
+ */
+export function parseVerifiedState(text: string): VerifiedCheckpoint {
+  const refused = new UsageError('--state names a file that is not a verify state (JSON {"number", "body"} written by audit verify --state)');
+  if (text.length > MAX_STATE_CHARS) throw refused;
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw refused;
+  }
+  const { number, body } = (state ?? {}) as Partial<VerifiedCheckpoint>;
+  if (typeof state !== 'object' || !Number.isSafeInteger(number) || (number as number) < 1 || typeof body !== 'string') throw refused;
+  return { number: number as number, body: body as string };
 }
 
 /** `audit prune`: on its own connection as the audit-admin role; the export file must be new. */

@@ -101,6 +101,11 @@ export const settingsSchema = z
       contractRefusals: positiveInt.min(2).max(1_000).default(20),
       /** …when they fall within this many seconds of the first. */
       contractWindowSeconds: positiveInt.min(10).max(3_600).default(300),
+      /**
+       * Sends to SI-DEP at most this many a second (its quota), unset: as fast as `concurrency`
+       * allows. Either way a `Retry-After` from SI-DEP pauses every send until then.
+       */
+      maxSendsPerSecond: positiveInt.optional(),
     }),
     /** Status callbacks to pharmacy software: their own workers, apart from the relay's. */
     webhooks: z.object({

@@ -56,6 +56,11 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    sidepThrottled: new Counter({
+      name: 'gateway_sidep_throttled_total',
+      help: 'Sends SI-DEP answered 429 (over its quota): each holds every send of this replica until its Retry-After.',
+      registers: [registry],
+    }),
     deadLetters: new Counter({
       name: 'gateway_dead_letters_total',
       help: 'Messages dead-lettered, by reason code.',

@@ -7,10 +7,14 @@ import { claim, deadLetter, markDelivered, redrive, refusedSince, releaseClaim, 
 import type { RejectionIssue } from '../sidep/index.js';
 import { givesUp, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { createBatcher } from './batcher.js';
+import { createSendGate } from './send-gate.js';
+import { createWakeableSleep } from './wakeable-sleep.js';
 import { closeContractCircuit, endStreak, pausedMsSince, readContractCircuit, recordRefusal, type ContractCircuitState } from './contract-circuit.js';
 import { rejectionSignature, supersedesContract, type ContractCircuitSettings } from './contract-streak.js';
 
 const RELAY_ACTOR = { type: 'system', id: 'relay' } as const;
+/** A 429 without `Retry-After` holds the sends this long (the shortest delay-seconds). */
+const THROTTLE_PAUSE_MS = 1_000;
 
 export interface RelayDeps {
   db: Database;
@@ -28,6 +32,8 @@ export interface RelayDeps {
   concurrency: number;
   leaseSeconds: number;
   pollMs: number;
+  /** SI-DEP's quota (`relay.maxSendsPerSecond`); unset, only `Retry-After` paces the sends. */
+  maxSendsPerSecond?: number | undefined;
   clock?: () => number;
 }
 
@@ -46,9 +52,11 @@ export function createRelay(deps: RelayDeps) {
   const ready: ClaimedMessage[] = [];
   // acknowledged by SI-DEP, not yet written: bounded, so a slow database slows the sends
   let pendingAcks = 0;
-  let wakeUp: (() => void) | undefined;
-  // a wake that arrives while the loop is busy claiming must not be lost
-  let woken = false;
+  // SI-DEP's Retry-After and quota: while it says wait, claimed messages wait in `ready`
+  const gate = createSendGate({ ratePerSecond: deps.maxSendsPerSecond, clock: now });
+  let gateTimer: NodeJS.Timeout | undefined;
+  // a wake that arrives while the loop is busy claiming is kept for its next sleep
+  const pause = createWakeableSleep();
   let loop: Promise<void> | undefined;
   const settled = new Set<Promise<void>>();
   // The contract circuit as last read, at most every `pollMs`: while open, nothing is sent.
@@ -66,22 +74,6 @@ export function createRelay(deps: RelayDeps) {
     },
     { maxSize: 64, maxWaitMs: 10 },
   );
-
-  function sleep(ms: number): Promise<void> {
-    if (woken) {
-      woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
 
   /** Reads the shared circuit (closing it if this gateway speaks a later contract version); whether it is open. */
   async function contractPaused(): Promise<boolean> {
@@ -188,6 +180,9 @@ export function createRelay(deps: RelayDeps) {
         return;
       }
       case 'retryable': {
+        // SI-DEP's Retry-After (a quota, an overload) holds every send, not only this message's
+        if (outcome.code === 'http-429') deps.metrics.sidepThrottled.inc();
+        if (outcome.code === 'http-429' || outcome.retryAfterMs !== undefined) gate.pauseUntil(now() + (outcome.retryAfterMs ?? THROTTLE_PAUSE_MS));
         const gaveUp = await giveUpReason(m);
         if (gaveUp) {
           await deadLetter(deps.db, m, { code: gaveUp });
@@ -226,12 +221,28 @@ export function createRelay(deps: RelayDeps) {
   }
 
   function pump(): void {
-    while (inFlight < deps.concurrency && ready.length > 0) dispatch(ready.shift() as ClaimedMessage);
+    while (inFlight < deps.concurrency && ready.length > 0) {
+      const waitMs = gate.take();
+      // held past half their lease, they would be claimed again elsewhere: back to the queue
+      if (waitMs > (deps.leaseSeconds * 1000) / 2) return giveBack('sidep-retry-after');
+      if (waitMs > 0) {
+        gateTimer ??= setTimeout(() => {
+          gateTimer = undefined;
+          pump();
+        }, waitMs);
+        return;
+      }
+      dispatch(ready.shift() as ClaimedMessage);
+    }
+  }
+
+  /** Gives the claimed-ahead messages back to the queue, attempt not counted. */
+  function giveBack(code: string): void {
+    for (const m of ready.splice(0)) track(releaseClaim(deps.db, m, code).then(() => undefined), () => undefined, 'claim not given back; the lease will expire', m.id);
   }
 
   function wake(): void {
-    if (wakeUp) wakeUp();
-    else woken = true;
+    pause.wake();
   }
 
   // Refill by batches: a claim for each freed slot would cost one claim statement per message.
@@ -242,11 +253,16 @@ export function createRelay(deps: RelayDeps) {
       const waiting = inFlight + ready.length;
       const room = Math.min(deps.batchSize, deps.concurrency + refill - waiting, 2 * deps.concurrency - waiting - pendingAcks);
       if (room < refill) {
-        await sleep(deps.pollMs);
+        await pause.sleep(deps.pollMs);
+        continue;
+      }
+      if (gate.pausedForMs() > 0) {
+        // no claim while SI-DEP's Retry-After holds the sends
+        await pause.sleep(Math.min(gate.pausedForMs(), deps.pollMs));
         continue;
       }
       if (await contractPaused()) {
-        await sleep(deps.pollMs);
+        await pause.sleep(deps.pollMs);
         continue;
       }
       let claimed: ClaimedMessage[] = [];
@@ -257,7 +273,7 @@ export function createRelay(deps: RelayDeps) {
       }
       ready.push(...claimed);
       pump();
-      if (claimed.length < room) await sleep(deps.pollMs);
+      if (claimed.length < room) await pause.sleep(deps.pollMs);
     }
   }
 
@@ -267,12 +283,16 @@ export function createRelay(deps: RelayDeps) {
       running = true;
       loop = run();
     },
-    /** Stops claiming, sends what it has claimed and waits for every send and acknowledgement to settle. */
+    /** Stops claiming, sends what it has claimed (gives back what SI-DEP's `Retry-After` holds) and waits for every send and acknowledgement to settle. */
     async stop(): Promise<void> {
       running = false;
       wake();
       await loop;
       // each settled send dispatches a claimed-ahead message in its place
+      while (settled.size > 0) await Promise.allSettled([...settled]);
+      // held back by SI-DEP's Retry-After or quota: back to the queue rather than left to their lease
+      clearTimeout(gateTimer);
+      giveBack('relay-stopped');
       while (settled.size > 0) await Promise.allSettled([...settled]);
     },
     /** After a local commit: look for work now rather than at the next poll. */

@@ -1,0 +1,88 @@
+/**
+ * The open-loop load generator, in its own process: request n leaves at start + n / rate,
+ * whether or not earlier ones were answered, from pharmacy n mod the number of pharmacies, each
+ * over one keep-alive mTLS connection of its own (a request finding it busy queues for it, and
+ * that wait counts). Latency runs from the scheduled instant, not from when the request could
+ * leave: a stalled server cannot hide its queue (coordinated omission). Argument: JSON
+ * `OpenLoopPlan`; prints one JSON `OpenLoopReport`.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Pool } from 'undici';
+import { anssiTlsOptions } from '../../../gateway/src/pki/index.js';
+import { syntheticResult } from '../../support/synthetic-result.js';
+
+export interface OpenLoopPlan {
+  origin: string;
+  /** PEM files (32 certificates and keys would overflow one command-line argument). */
+  caPath: string;
+  pharmacies: { finess: string; certPath: string; keyPath: string }[];
+  ratePerSecond: number;
+  durationMs: number;
+  /** Results collected this many hours ago: two runs never meet on a synthetic NIR (409). */
+  hoursBack: number;
+}
+
+export interface OpenLoopReport {
+  ok: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  /** Answered per second over the run. */
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+const plan = JSON.parse(process.argv[2] as string) as OpenLoopPlan;
+const ca = await readFile(plan.caPath);
+const pools = await Promise.all(
+  plan.pharmacies.map(async (p) => new Pool(plan.origin, { connections: 1, pipelining: 1, connect: { ...anssiTlsOptions(), ca, cert: await readFile(p.certPath), key: await readFile(p.keyPath) } })),
+);
+const latencies: number[] = [];
+const errorKinds: Record<string, number> = {};
+const collectedAt = new Date(Date.now() - plan.hoursBack * 3_600_000);
+
+async function one(n: number, due: number): Promise<void> {
+  const pharmacy = n % pools.length;
+  const body = JSON.stringify(syntheticResult({ pharmacyFiness: plan.pharmacies[pharmacy]?.finess }, collectedAt));
+  try {
+    const res = await (pools[pharmacy] as Pool).request({ method: 'POST', path: '/api/v1/test-results', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body });
+    await res.body.text();
+    if (res.statusCode === 202) latencies.push(performance.now() - due);
+    else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
+  } catch (e) {
+    const kind = (e as { code?: string }).code ?? (e as Error).name;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  }
+}
+
+// one TLS handshake per pharmacy before the clock starts: the run measures intake, not connection set-up
+await Promise.all(pools.map((p) => p.request({ method: 'GET', path: '/api/v1/openapi.json' }).then((r) => r.body.text(), () => undefined)));
+const start = performance.now();
+const inFlight = new Set<Promise<void>>();
+for (let n = 0; ; n++) {
+  const due = start + (n * 1000) / plan.ratePerSecond;
+  if (due >= start + plan.durationMs) break;
+  const wait = due - performance.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  const p: Promise<void> = one(n, due).finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}
+await Promise.all(inFlight);
+const elapsed = (performance.now() - start) / 1000;
+latencies.sort((a, b) => a - b);
+const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1));
+const report: OpenLoopReport = {
+  ok: latencies.length,
+  errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
+  errorKinds,
+  rps: Math.round(latencies.length / elapsed),
+  p50: at(0.5),
+  p95: at(0.95),
+  p99: at(0.99),
+  max: Number((latencies.at(-1) ?? 0).toFixed(1)),
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);
+await Promise.all(pools.map((p) => p.close()));

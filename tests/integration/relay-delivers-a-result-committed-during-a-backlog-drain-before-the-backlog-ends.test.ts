@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticResult } from '../support/synthetic-result.js';
+import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+
+/** Backlog held by a stopped relay, then drained at SI-DEP's quota: long enough to tell the orders apart. */
+const BACKLOG = 150;
+const QUOTA_PER_SECOND = 10;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ relay: { enabled: false } as never });
+});
+afterAll(() => h.close());
+
+const submit = async () => {
+  const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+};
+const pending = async () => Number((await h.db.owner.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
+
+describe('the relay draining a backlog at SI-DEP’s quota', () => {
+  it('delivers a result committed meanwhile while most of the backlog still waits', async () => {
+    for (let i = 0; i < BACKLOG; i++) await submit();
+    await h.simulatorControl('POST', '/_control/faults', { ratePerSecond: QUOTA_PER_SECOND });
+    await h.restartGateway({ relay: { enabled: true, batchSize: 10, concurrency: 4 } as never });
+    // the drain is under way before the new result commits
+    await eventually(async () => ((await pending()) < BACKLOG ? true : undefined));
+    const fresh = await submit();
+    const atCommit = await pending();
+    await eventually(async () => ((await h.db.owner.selectFrom('test_results').select('status').where('id', '=', fresh).executeTakeFirstOrThrow()).status === 'delivered' ? true : undefined), 60_000);
+    // oldest first, it would have waited for every one of them; here only for those already
+    // claimed and the oldest half of a batch, whatever the machine's speed
+    expect(atCommit - (await pending())).toBeLessThan(BACKLOG / 3);
+    await eventually(async () => ((await pending()) === 0 ? true : undefined), 120_000);
+  });
+});

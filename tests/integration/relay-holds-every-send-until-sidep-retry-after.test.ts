@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticResult } from '../support/synthetic-result.js';
+import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+
+const RETRY_AFTER_SECONDS = 4;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ relay: { enabled: false } as never });
+});
+afterAll(() => h.close());
+
+const submit = async () => {
+  const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
+  expect(res.status).toBe(202);
+  return res.body.id as string;
+};
+
+describe('the relay meeting a 429', () => {
+  it("sends nothing, not even other messages, before SI-DEP's Retry-After, and counts the 429", async () => {
+    const ids = [await submit(), await submit(), await submit()];
+    await h.simulatorControl('POST', '/_control/faults', { failNext: { count: 1, status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS } });
+    // one send at a time: the 429 meets the first, the others are claimed ahead behind it
+    const started = Date.now();
+    await h.restartGateway({ relay: { enabled: true, concurrency: 1, batchSize: 10 } as never });
+    await eventually(async () => {
+      const rows = await h.db.owner.selectFrom('test_results').select('status').where('id', 'in', ids).execute();
+      return rows.every((r) => r.status === 'delivered') ? true : undefined;
+    }, 60_000);
+    const journal = (await h.simulatorControl('GET', '/_control/journal')) as { receivedAt: string }[];
+    expect(journal).toHaveLength(ids.length);
+    // a lower bound: a busy machine only makes the sends later
+    for (const e of journal) expect(Date.parse(e.receivedAt) - started).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
+    const metrics = await request(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
+    expect(await metrics.body.text()).toMatch(/^gateway_sidep_throttled_total 1$/m);
+  });
+});

@@ -39,6 +39,7 @@ const ROUTES = [
   ['POST', `/api/v1/test-results/${randomUUID()}/corrections`],
   ['POST', `/api/v1/test-results/${randomUUID()}/cancellation`],
   ['GET', '/api/v1/openapi.json'],
+  ['POST', '/api/v1/counter-prefills'],
   ['GET', '/'],
 ] as const;
 

@@ -30,6 +30,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/v1/test-results/:id/receipt': { own: 200, other: 404 },
   // public keys, the same for every pharmacy
   'GET /.well-known/jwks.json': { own: 200, other: 200 },
+  // names no pharmacy: the token is bound to the certificate's (intake-counter-prefill-tokens-…)
+  'POST /api/v1/counter-prefills': { own: 201, other: 201 },
 };
 const ROUTES = ROUTE_TABLE.intake.map((r) => `${r.method} ${r.path}`);
 
@@ -88,6 +90,8 @@ function requestFor(route: string, target: 'A' | 'B'): { method: string; path: s
       return { method, path: pattern.replace(':id', idOf('corrections')), body: { reason: 'wrong-result', result: syntheticResult({ pharmacyFiness: PHARMACY_A }) }, headers };
     case 'POST /api/v1/test-results/:id/cancellation':
       return { method, path: pattern.replace(':id', idOf('cancellation')), body: { reason: 'entered-in-error' }, headers };
+    case 'POST /api/v1/counter-prefills':
+      return { method, path: pattern, body: { patient: syntheticResult().patient } };
     default:
       return { method, path: pattern.replace(':id', idOf()) };
   }

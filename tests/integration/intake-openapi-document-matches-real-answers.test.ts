@@ -15,7 +15,7 @@ afterAll(() => h.close());
 describe('the OpenAPI document served at /api/v1/openapi.json', () => {
   it('is OpenAPI 3.1 and documents every intake route', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/.well-known/jwks.json', '/test-results', '/test-results/{id}', '/test-results/{id}/cancellation', '/test-results/{id}/corrections', '/test-results/{id}/receipt']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/.well-known/jwks.json', '/counter-prefills', '/test-results', '/test-results/{id}', '/test-results/{id}/cancellation', '/test-results/{id}/corrections', '/test-results/{id}/receipt']);
     const body = doc.paths['/test-results'].post.requestBody.content['application/json'].schema;
     expect(JSON.stringify(doc)).toContain('TestResultSubmission');
     expect(body).toBeDefined();

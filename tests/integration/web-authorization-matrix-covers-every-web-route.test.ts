@@ -94,6 +94,11 @@ async function resultOf(t: Target): Promise<string> {
 
 /** A dead letter of a result of the pharmacy. */
 async function deadLetterOf(t: Target): Promise<string> {
+/** A one-time counter-prefill token the pharmacy's software obtained over mTLS. */
+async function prefillTokenOf(t: Target): Promise<string> {
+  return (await w.h.call(FINESS[t], 'POST', '/api/v1/counter-prefills', { body: { patient: syntheticResult().patient } })).body.token as string;
+}
+
   const [id, resultId] = [randomUUID(), randomUUID()];
   await w.h.db.owner.insertInto('test_results').values({ id: resultId, pharmacy_id: pharmacyId(t), status: 'dead-lettered', problem_code: 'rejected' }).execute();
   await w.h.db.owner.insertInto('outbox_messages').values({ id, result_id: resultId, kind: 'original', state: 'dead', dead_reason: JSON.stringify({ code: 'rejected' }), next_attempt_at: new Date() }).execute();
@@ -164,6 +169,8 @@ async function deadCallbackOf(t: Target): Promise<string> {
   },
   'POST /api/web/v1/test-results/:id/reveal': { allowed: RESULTS, ok: 200, other: 'not-found', request: (_, t) => ({ path: `/api/web/v1/test-results/${results[t]}/reveal`, json: { purpose: 'receipt-reprint' } }) },
   'GET /api/web/v1/outbox/dead-letters': { allowed: REDRIVE, ok: 200 },
+  // another pharmacy's token: not found, like an unknown one (and left to its pharmacy)
+  'POST /api/web/v1/counter-prefills/redeem': { allowed: RESULTS, ok: 200, other: 'not-found', request: async (_, t) => ({ path: '/api/web/v1/counter-prefills/redeem', json: { token: await prefillTokenOf(t) } }) },
   'POST /api/web/v1/outbox/dead-letters/:id/redrive': { allowed: REDRIVE, ok: 200, other: 'same', request: async (_, t) => ({ path: `/api/web/v1/outbox/dead-letters/${await deadLetterOf(t)}/redrive` }) },
   // health figures and the system page: "key status, doctor"
   'GET /api/web/v1/admin/overview': { allowed: KEY_STATUS, ok: 200 },

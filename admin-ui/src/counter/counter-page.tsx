@@ -4,6 +4,8 @@ import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { EntryForm, type Submitted } from './entry-form.js';
+import type { EntryValues } from './entry-state.js';
+import { PrefillFromSoftware } from './prefill.js';
 import { Receipt } from './receipt.js';
 import { TodayList } from './today-list.js';
 
@@ -18,6 +20,9 @@ export function CounterPage(props: { me: Me }) {
   const [formKey, setFormKey] = useState(0);
 
   useEffect(() => {
+  const [chosen, setChosen] = useState<string>();
+  // the patient from the pharmacy's software, for the next form only
+  const [prefill, setPrefill] = useState<Partial<EntryValues>>();
     call<Reference>('GET', '/reference').then(setReference, setFailure);
     // the pharmacies where this person enters results, with names for the receipt
     const reach = props.me.capabilities.results;
@@ -38,9 +43,31 @@ export function CounterPage(props: { me: Me }) {
           }}
         />
       ) : (
-        <EntryForm key={formKey} me={props.me} pharmacies={pharmacies} reference={reference} onSubmitted={setSubmitted} />
+        <EntryForm
+          key={formKey}
+          me={props.me}
+          pharmacies={pharmacies}
+          reference={reference}
+          pharmacyFiness={pharmacy?.finess}
+          onPharmacyChange={setChosen}
+          initial={prefill}
+          onSubmitted={(s) => {
+            setChosen(s.pharmacy.finess);
+            setSubmitted(s);
+          }}
+        />
       )}
-      {(submitted?.pharmacy ?? pharmacies[0]) && <TodayList me={props.me} pharmacy={(submitted?.pharmacy ?? pharmacies[0]) as Pharmacy} reference={reference} highlight={submitted?.id} />}
+            setPrefill(undefined);
+      {/* after the form: its first field keeps the focus, and Tab reaches this last */}
+      <PrefillFromSoftware
+        onPrefill={(values) => {
+          setPrefill(values);
+          setChosen(values.pharmacyFiness);
+          setSubmitted(undefined);
+          setFormKey((k) => k + 1);
+        }}
+      />
+      {pharmacy && <TodayList key={pharmacy.finess} me={props.me} pharmacy={pharmacy} reference={reference} highlight={submitted?.id} />}
     </div>
   );
 }

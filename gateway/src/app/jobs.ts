@@ -6,6 +6,7 @@ import { errorSummary, type Metrics } from '../observability/index.js';
 import { createCrlRefresh, createExpiryMonitor } from '../pharmacies/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
 import { backlog, nextDeadLetterPurge, purgeExpired } from '../results/lifecycle/index.js';
+import { deleteExpiredPrefills } from '../intake/prefills.js';
 import type { GatewayOptions } from './options.js';
 import { every, part, type Lifecycle } from './lifecycle.js';
 import type { Services, WatchTls } from './services.js';
@@ -38,6 +39,12 @@ export function backgroundJobs(o: GatewayOptions, x: JobDeps): Lifecycle[] {
     every('purge', s.retention.purgeIntervalSeconds * 1000, () => {
       purgeExpired(x.services.db, s)
         .then(({ results, dataKeys }) => (results || dataKeys) && log.info({ purged: results, dataKeysDeleted: dataKeys }, 'personal data purged'))
+        // counter-prefill tokens never redeemed: their sealed identity goes once expired
+        .then(() => deleteExpiredPrefills(x.services.db))
+        .then((prefills) => prefills && log.info({ prefillsDeleted: prefills }, 'expired counter-prefill tokens deleted'))
+        // staff names and e-mails stay only while the person holds a live enrolment
+        .then(() => forgetSignInsWithoutEnrolment(x.services.db))
+        .then((signIns) => signIns && log.info({ signInsForgotten: signIns }, 'sign-ins of people without a live enrolment forgotten'))
         .then(() => kekVersionsInUse(x.services.db))
         .then((uses) => {
           x.metrics.recordsPerKeyVersion.reset();

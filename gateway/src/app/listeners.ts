@@ -47,6 +47,7 @@ function intakeApp(o: GatewayOptions, { services, metrics }: ListenerDeps, certi
       jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }),
       openapi: () => openapi,
       receipts: createReceipts({ db, signer: o.receiptSigner }),
+      prefills: services.prefills,
     }),
   );
   answerWithProblems(app, { log });
@@ -135,6 +136,6 @@ export function webListener(o: GatewayOptions, { services, metrics, ca, watchTls
     certificateAuthority: ca,
     jsonBody: jsonBody({ limit: s.intake.bodyLimitBytes }),
   });
-  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, refused: services.refused, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, receipts: createReceipts({ db: services.db, signer: o.receiptSigner }), admin });
+  const server = createWebServer({ web: s.web, tls, db: services.db, submit: services.submit, corrections: services.corrections, refused: services.refused, log, metrics, bodyLimitBytes: s.intake.bodyLimitBytes, auditAvailable: services.audit.isAvailable, receipts: createReceipts({ db: services.db, signer: o.receiptSigner }), prefills: services.prefills, admin });
   return listener('web listener', server, s.web, [part('web TLS files', tls)]);
 }

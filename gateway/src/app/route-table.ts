@@ -11,6 +11,7 @@ import { COUNTER_ROUTES } from '../admin/counter-routes.js';
 import { WEBHOOK_ROUTES } from '../admin/webhook-routes.js';
 import { INTAKE_ROUTES, type IntakeRoute } from '../intake/routes.js';
 import { WEB_RESULTS_ROUTES, WEB_ROUTES, type WebRoute } from '../web/route-table.js';
+import { PREFILL_WEB_ROUTES } from '../web/prefill-routes.js';
 import { METRICS_ROUTES, type MetricsRoute } from './metrics-routes.js';
 
 /** Every listener's routes, each with the access rule its listener enforces before any handler. */
@@ -35,6 +36,7 @@ export const ROUTE_TABLE: RouteTable = {
   web: [
     ...Object.values(WEB_ROUTES),
     ...WEB_RESULTS_ROUTES,
+    ...Object.values(PREFILL_WEB_ROUTES),
     ...Object.values(ADMIN_ROUTES),
     ...Object.values(PHARMACY_ROUTES),
     ...Object.values(CERTIFICATE_ROUTES),

@@ -5,6 +5,7 @@ import { createRateLimiter, createRefusedTraffic, type TlsFiles, type TlsFilesWa
 import { createCorrectionService } from '../intake/corrections.js';
 import { createKeyedResultSealer } from '../results/lifecycle/index.js';
 import { createSubmitService } from '../intake/submit.js';
+import { createPrefillService } from '../intake/prefills.js';
 import { createLiveBlindIndex, timeKeyManager } from '../keys/index.js';
 import { countAcceptedPerPharmacy, createPharmacyLabels, type Metrics } from '../observability/index.js';
 import { createMessageBuilder, createRelay } from '../outbox/index.js';
@@ -91,6 +92,8 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     // one intake service for the mTLS API and the pharmacist's web page
     submit: countAcceptedPerPharmacy(createSubmitService(serviceDeps), { counter: metrics.pharmacyResults, limit: s.metrics.pharmacyLabelLimit }),
     corrections: createCorrectionService(serviceDeps),
+    // one-time counter-prefill tokens: issued on the intake listener, redeemed on the web one
+    prefills: createPrefillService({ db, dataKeys, schema }),
     refused,
     parts: {
       database: closing('database', () => db.destroy()),

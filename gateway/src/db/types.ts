@@ -116,6 +116,16 @@ export interface ClientCertificates {
   subject: string;
 }
 
+export interface CounterPrefills {
+  created_at: Generated<Timestamp>;
+  data_key_id: string;
+  expires_at: Timestamp;
+  id: string;
+  pharmacy_id: string;
+  sealed: Buffer;
+  token_hash: string;
+}
+
 export interface DataKeys {
   created_at: Generated<Timestamp>;
   id: string;
@@ -325,6 +335,7 @@ export interface DB {
   person_sign_ins: PersonSignIns;
   pharmacies: Pharmacies;
   restore_drills: RestoreDrills;
+  counter_prefills: CounterPrefills;
   sidep_contract_pauses: SidepContractPauses;
   sidep_contract_streak: SidepContractStreak;
   subject_requests: SubjectRequests;

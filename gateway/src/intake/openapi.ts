@@ -1,5 +1,7 @@
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import { JWKS_ENDPOINT, RECEIPT_ENDPOINTS } from '../receipts/index.js';
+import type { IntakeSchema } from '../results/index.js';
+import { PREFILL_ENDPOINTS } from './prefill-api.js';
 import { RESULTS_ENDPOINTS } from './results-api.js';
 import { INTAKE_API_PREFIX } from './routes.js';
 
@@ -12,7 +14,7 @@ const METHODS = { GET: 'get', POST: 'post' } as const;
  */
 export function intakeOpenApiDocument(intakeSchema: z.ZodType): unknown {
   const doc = new OpenAPIHono();
-  for (const e of [...Object.values(RESULTS_ENDPOINTS), ...Object.values(RECEIPT_ENDPOINTS)]) {
+  for (const e of [...Object.values(RESULTS_ENDPOINTS), ...Object.values(RECEIPT_ENDPOINTS), ...Object.values(PREFILL_ENDPOINTS)]) {
     // OpenAPI writes a path parameter `{id}` where Hono writes `:id`
     doc.openAPIRegistry.registerPath(createRoute({ method: METHODS[e.method], path: e.path.replace(/:(\w+)/g, '{$1}'), ...e.schemas({ intake: intakeSchema }) }));
   }

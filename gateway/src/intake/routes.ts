@@ -5,12 +5,15 @@ import { appendAuditNow } from '../audit/index.js';
 import { Unauthenticated } from '../errors.js';
 import { mountedAt, NO_STORE, type AppEnv, type Route } from '../http/index.js';
 import { JWKS_ENDPOINT, JWS_MEDIA_TYPE, RECEIPT_ENDPOINTS, type Receipts } from '../receipts/index.js';
+import { PREFILL_ENDPOINTS } from './prefill-api.js';
+import type { PrefillService } from './prefills.js';
 import { RESULTS_ENDPOINTS } from './results-api.js';
 import { createResultsRoutes, type ResultsEnv, type ResultsRoutesDeps } from './results-routes.js';
 
 export interface IntakeDeps extends Omit<ResultsRoutesDeps<ResultsEnv>, 'prefix' | 'caller'> {
   openapi: () => unknown;
   receipts: Receipts;
+  prefills: PrefillService;
 }
 
 /**
@@ -45,6 +48,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
   OPENAPI_ROUTE,
   ...mountedAt(RESULTS_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate'),
   ...mountedAt(RECEIPT_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate'),
+  ...mountedAt(PREFILL_ENDPOINTS, INTAKE_API_PREFIX, 'pharmacy-certificate'),
   { ...JWKS_ENDPOINT, access: 'pharmacy-certificate' },
 ];
 
@@ -91,5 +95,10 @@ export function createIntakeRoutes(deps: IntakeDeps): Hono<AppEnv> {
     return c.body(jws, 200, { ...NO_STORE, 'content-type': JWS_MEDIA_TYPE });
   });
   app.on(JWKS_ENDPOINT.method, JWKS_ENDPOINT.path, pharmacyCertificate, async (c) => c.json(await deps.receipts.jwks()));
+  // the token opens the counter for the certificate's pharmacy only (docs/counter-prefill.md)
+  app.on(PREFILL_ENDPOINTS.issue.method, `${INTAKE_API_PREFIX}${PREFILL_ENDPOINTS.issue.path}`, pharmacyCertificate, deps.jsonBody, async (c) => {
+    const issued = await deps.prefills.issue({ principal: certificatePharmacy(c), body: c.get('body'), requestId: c.get('requestId'), sourceIp: c.env.incoming.socket.remoteAddress });
+    return c.json(issued, 201, NO_STORE);
+  });
   return app;
 }

@@ -5,6 +5,8 @@ import { authorize, type AccessDeps } from './access.js';
 import type { WebEnv } from './env.js';
 import { securityHeaders } from './headers.js';
 import { registerDeadLetterRoutes } from './dead-letter-routes.js';
+import type { PrefillService } from '../intake/prefills.js';
+import { registerPrefillRoutes } from './prefill-routes.js';
 import type { Receipts } from '../receipts/index.js';
 import { sessionCaller } from './results-caller.js';
 import { WEB_API_PREFIX, WEB_RESULTS_ROUTES, WEB_ROUTES, type RegisterWebRoute, type WebRoute } from './route-table.js';
@@ -14,6 +16,8 @@ import { staticFiles } from './static-files.js';
 export interface WebDeps extends SignInDeps, AccessDeps, Omit<ResultsRoutesDeps<WebEnv>, 'prefix' | 'caller'> {
   /** Delivery receipts: their public keys at `/.well-known/jwks.json`. */
   receipts: Pick<Receipts, 'jwks'>;
+  /** One-time counter-prefill tokens, redeemed by the counter page. */
+  prefills: PrefillService;
   /** The built admin UI (`admin-ui/dist`), if any. */
   uiDir: string | undefined;
   /** Per signed-in person, on every route behind a session. */
@@ -45,6 +49,7 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
   for (const r of WEB_RESULTS_ROUTES) on(r);
   app.route('/', createResultsRoutes({ ...deps, prefix: WEB_API_PREFIX, caller: sessionCaller(deps) }));
   registerDeadLetterRoutes(on, deps);
+  registerPrefillRoutes(on, deps);
   if (deps.admin) {
     // access rule (and per-person rate limit) first, then the admin app's handler
     for (const r of deps.admin.routes) on(r);

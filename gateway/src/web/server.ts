@@ -15,7 +15,7 @@ import { createWebApp, type WebDeps } from './app.js';
  * follows `tls` (the files of `web.certFile`/`keyFile`) without restart.
  * @example const server = createWebServer({ web: s.web, tls, db, submit, corrections, refused, log, metrics, bodyLimitBytes, auditAvailable });
  */
-export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; db: Database; submit: SubmitService; corrections: CorrectionService; refused: RefusedTraffic; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; receipts: WebDeps['receipts']; admin?: WebDeps['admin'] }): Server {
+export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; db: Database; submit: SubmitService; corrections: CorrectionService; refused: RefusedTraffic; log: Logger; metrics: Metrics; bodyLimitBytes: number; auditAvailable: WebDeps['auditAvailable']; receipts: WebDeps['receipts']; prefills: WebDeps['prefills']; admin?: WebDeps['admin'] }): Server {
   const w = o.web;
   const publicOrigin = new URL(w.publicOrigin as string).origin;
   const app = createWebApp({
@@ -36,6 +36,7 @@ export function createWebServer(o: { web: Settings['web']; tls: TlsFilesWatch; d
     metrics: o.metrics,
     auditAvailable: o.auditAvailable,
     receipts: o.receipts,
+    prefills: o.prefills,
     admin: o.admin,
   });
   const server = createServer(serverTlsOptions(o.tls.current()), getRequestListener(app.fetch));

@@ -93,8 +93,10 @@ describe('the counter page', () => {
     await page.fill('[data-field="birthDate"]', '3');
     await page.fill('[data-field="phone"]', '0639981234');
     await page.check('input[name="result"][value="260373001"]');
-    // the device, test type and specimen repeat the last entry
-    expect(await page.inputValue('[data-field="device"]')).toBe('1232');
+    // a positive takes a confirmation before it can be saved
+    await page.getByRole('button', { name: 'Confirmer le résultat positif' }).click();
+    // the device, test type and specimen repeat the pharmacy's last entry
+    expect(await page.inputValue('[data-field="device"]')).toBe('Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test (1232)');
     await page.dblclick('form.entry button.primary');
     await page.getByTestId('receipt-id').waitFor();
     expect(await resultCount()).toBe(2);

@@ -1,3 +1,5 @@
+import type { ComponentPropsWithRef } from 'react';
+import { createPortal } from 'react-dom';
 import { codeLabel, useI18n } from '../i18n.js';
 import type { Pharmacy, Reference } from '../../../gateway/src/api-types.js';
 import type { Submitted } from './entry-form.js';
@@ -38,4 +40,12 @@ export function Receipt(props: { submitted: ReceiptContent; reference: Reference
       </div>
     </section>
   );
+}
+
+/**
+ * A dialog at the end of the body, outside today's list, which print leaves out: a receipt shown
+ * in it (a reprint, a corrected result) prints alone, without the page behind it (styles.css).
+ */
+export function ReceiptDialog(props: ComponentPropsWithRef<'dialog'>) {
+  return createPortal(<dialog {...props} className="receipt-dialog" />, document.body);
 }

@@ -3,7 +3,7 @@ import type { Me, Pharmacy, Reference } from '../../../gateway/src/api-types.js'
 import { ApiProblem, call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
-import { EntryForm } from './entry-form.js';
+import { EntryForm, type Submitted } from './entry-form.js';
 
 /** DESIGN.md "Corrections": the reasons the server accepts (`intake/corrections.ts`). */
 export const CORRECTION_REASONS = ['data-entry-error', 'wrong-patient-identity', 'wrong-result', 'wrong-test', 'wrong-collection-time'] as const;
@@ -72,7 +72,7 @@ export function CancelResult(props: { resultId: string; onDone: () => void }) {
  * A correction: the reason, then the whole entry form again (the server keeps no plaintext to
  * prefill it from), sent to the result's corrections with the form's own idempotency key.
  */
-export function CorrectResult(props: { resultId: string; me: Me; pharmacy: Pharmacy; reference: Reference; onDone: (correctionId: string) => void; onClose: () => void }) {
+export function CorrectResult(props: { resultId: string; me: Me; pharmacy: Pharmacy; reference: Reference; onDone: (correction: Submitted) => void; onClose: () => void }) {
   const { t } = useI18n();
   const [reason, setReason] = useState<(typeof CORRECTION_REASONS)[number]>();
   const short = props.resultId.slice(0, 8);
@@ -87,7 +87,7 @@ export function CorrectResult(props: { resultId: string; me: Me; pharmacy: Pharm
       </select>{' '}
       <button type="button" className="link" onClick={props.onClose}>{t('change.keep')}</button>
       {reason && (
-        <EntryForm me={props.me} pharmacies={[props.pharmacy]} reference={props.reference} correcting={{ resultId: props.resultId, reason }} onSubmitted={(s) => props.onDone(s.id)} />
+        <EntryForm me={props.me} pharmacies={[props.pharmacy]} reference={props.reference} correcting={{ resultId: props.resultId, reason }} onSubmitted={props.onDone} />
       )}
     </section>
   );

@@ -3,7 +3,7 @@ import type { Pharmacy, Reference } from '../../../gateway/src/api-types.js';
 import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
-import { Receipt, type ReceiptContent } from './receipt.js';
+import { Receipt, ReceiptDialog, type ReceiptContent } from './receipt.js';
 
 const PURPOSES = ['receipt-reprint', 'patient-request', 'correction'] as const;
 
@@ -16,7 +16,8 @@ interface Revealed {
 
 /**
  * Opens a sealed result as its receipt, after the person states why: the server audits the
- * purpose before it decrypts anything. Nothing personal is shown until then.
+ * purpose before it decrypts anything. Nothing personal is shown until then. The dialog sits
+ * outside today's list, so the receipt prints.
  */
 export function RevealResult(props: { resultId: string; pharmacy: Pick<Pharmacy, 'finess' | 'name'>; reference: Reference }) {
   const { t } = useI18n();
@@ -44,7 +45,7 @@ export function RevealResult(props: { resultId: string; pharmacy: Pick<Pharmacy,
   return (
     <>
       <button type="button" className="link" onClick={open}>{t('today.reveal')}<span className="sr-only"> {short}</span></button>
-      <dialog ref={dialog} aria-label={`${t('today.reveal')} ${short}`} onClose={() => setShown(undefined)}>
+      <ReceiptDialog ref={dialog} aria-label={`${t('today.reveal')} ${short}`} onClose={() => setShown(undefined)}>
         {shown ? (
           <Receipt submitted={shown} reference={props.reference} onNew={() => dialog.current?.close()} newLabel={t('today.close')} />
         ) : (
@@ -61,7 +62,7 @@ export function RevealResult(props: { resultId: string; pharmacy: Pick<Pharmacy,
             </div>
           </>
         )}
-      </dialog>
+      </ReceiptDialog>
     </>
   );
 }

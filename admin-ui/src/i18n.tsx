@@ -55,8 +55,7 @@ const fr = {
   'entry.resultAt': 'Lu le',
   'entry.submit': 'Enregistrer et transmettre',
   'entry.submitting': 'Envoi…',
-  'entry.shortcut': 'Ctrl+Entrée enregistre depuis n’importe quel champ.',
-  'entry.fixErrors': '{count} champ(s) à corriger.',
+  'entry.shortcut': 'Entrée passe au prochain champ à remplir ; Ctrl+Entrée enregistre depuis n’importe quel champ.',
   'entry.duplicate': 'Ce test est déjà enregistré pour cette personne à cette minute.',
   'entry.new': 'Nouveau test',
 
@@ -107,11 +106,9 @@ const fr = {
   'receipt.at': 'Test du',
   'receipt.note': 'Le résultat est transmis à SI-DEP par la pharmacie. Conservez cette référence.',
 
-  'today.title': 'Aujourd’hui à ma pharmacie',
   'today.empty': 'Aucun test aujourd’hui.',
   'today.time': 'Heure',
   'today.status': 'Transmission',
-  'today.what': 'Que faire',
   'today.reveal': 'Réimprimer',
   'today.revealWhy': 'Afficher les données de ce patient ? L’accès est enregistré avec son motif.',
   'today.purpose': 'Motif',
@@ -178,10 +175,8 @@ const fr = {
   'dead.message': 'Message',
   'dead.redrive': 'Renvoyer tel quel',
   'dead.redriveSelected': 'Renvoyer la sélection ({count})',
-  'dead.confirm': 'Renvoyer {count} message(s) tel(s) quel(s) à SI-DEP ? Une erreur de données doit être corrigée par la pharmacie.',
   'dead.confirmYes': 'Oui, renvoyer',
   'dead.cancel': 'Annuler',
-  'dead.done': '{count} message(s) remis en file.',
   'dead.select': 'Sélectionner',
 
   'results.title': 'Rechercher un résultat',
@@ -314,7 +309,6 @@ const fr = {
   'subjects.reason.erasure': 'Effacement',
   'subjects.reason.objection': 'Opposition',
   'subjects.find': 'Rechercher',
-  'subjects.found': '{count} résultat(s) dans la chaîne',
   'subjects.id': 'Résultat',
   'subjects.status': 'Statut',
   'subjects.received': 'Reçu le',
@@ -325,7 +319,6 @@ const fr = {
   'subjects.confirmErase': 'Effacer maintenant les données personnelles des résultats déjà transmis, annulés ou rejetés ? Ceux qui attendent encore SI-DEP (obligation légale) sont conservés jusqu’à leur transmission. Cette action est irréversible.',
   'subjects.eraseYes': 'Oui, effacer',
   'subjects.erased': '{erased} résultat(s) effacé(s) ; {kept} en attente de transmission à SI-DEP, à effacer après.',
-  'subjects.exported': '{count} résultat(s) exporté(s)',
   'subjects.passphraseOnce': 'Phrase secrète à usage unique, affichée cette seule fois : remettez-la à la personne séparément des fichiers.',
   'subjects.passphrase': 'Phrase secrète',
   'subjects.openWith': 'Les fichiers s’ouvrent avec age (age --decrypt) et cette phrase secrète.',
@@ -421,7 +414,6 @@ const fr = {
   'keyadmin.rotated': 'Version v{version} créée. Lancez maintenant le re-chiffrement.',
   'keyadmin.progress': 'Clés de données re-chiffrées : {done} sur {total}',
   'keyadmin.rewrapping': 'Re-chiffrement en cours…',
-  'keyadmin.rewrapped': '{count} clé(s) de données re-chiffrée(s) sous v{version}.',
   'keyadmin.rewrapFailed': 'Le re-chiffrement s’est arrêté ({code}). Ce qui est fait reste fait : relancez-le.',
   'keyadmin.readOnly': 'Lecture seule : la rotation et le re-chiffrement sont réservés aux administrateurs de la chaîne.',
   'keyadmin.retire': 'Retirer les anciennes versions (elles ne déchiffrent plus rien : effacement cryptographique) revient à l’opérateur de l’hébergement, sur le serveur : « gateway keys rewrap » puis « gateway keys retire <version> ». Un re-chiffrement lancé depuis cette page ne l’autorise pas : seul celui de la commande est enregistré pour le retrait.',
@@ -441,6 +433,14 @@ const fr = {
   'change.notModifiable': 'Ce résultat ne peut plus être modifié : il a déjà été annulé, corrigé ou purgé. Rafraîchissez la liste.',
   'change.notFound': 'Ce résultat est introuvable pour votre pharmacie.',
   'correctReason.data-entry-error': 'Erreur de saisie',
+  'correctReason.wrong-patient-identity': 'Identité du patient erronée',
+  'correctReason.wrong-result': 'Résultat erroné',
+  'correctReason.wrong-test': 'Mauvais type de test',
+  'correctReason.wrong-collection-time': 'Mauvaise heure de prélèvement',
+  'cancelReason.entered-in-error': 'Saisi par erreur',
+  'cancelReason.duplicate': 'Doublon',
+  'cancelReason.wrong-patient': 'Mauvais patient',
+  'cancelReason.test-not-performed': 'Test non réalisé',
   // ── counter-entry ──
   'entry.correctionTitle': 'Test corrigé (remplace {id})',
   'entry.submitCorrection': 'Enregistrer la correction et transmettre',
@@ -575,14 +575,6 @@ const fr = {
   'stats.outcomesSummary': '{series} : {total} en tout, au plus {peak} ({at}).',
   'stats.outcomesNone': '{series} : aucun sur la période.',
   // ── end stats ──
-  'correctReason.wrong-patient-identity': 'Identité du patient erronée',
-  'correctReason.wrong-result': 'Résultat erroné',
-  'correctReason.wrong-test': 'Mauvais type de test',
-  'correctReason.wrong-collection-time': 'Mauvaise heure de prélèvement',
-  'cancelReason.entered-in-error': 'Saisi par erreur',
-  'cancelReason.duplicate': 'Doublon',
-  'cancelReason.wrong-patient': 'Mauvais patient',
-  'cancelReason.test-not-performed': 'Test non réalisé',
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -637,8 +629,7 @@ const en: Record<MessageKey, string> = {
   'entry.resultAt': 'Read at',
   'entry.submit': 'Save and send',
   'entry.submitting': 'Sending…',
-  'entry.shortcut': 'Ctrl+Enter saves from any field.',
-  'entry.fixErrors': '{count} field(s) to fix.',
+  'entry.shortcut': 'Enter moves to the next field to fill; Ctrl+Enter saves from any field.',
   'entry.duplicate': 'This test is already recorded for this person at this minute.',
   'entry.new': 'New test',
   'result.260415000': 'Negative',
@@ -685,11 +676,9 @@ const en: Record<MessageKey, string> = {
   'receipt.pharmacy': 'Pharmacy',
   'receipt.at': 'Test of',
   'receipt.note': 'The pharmacy reports this result to SI-DEP. Keep this reference.',
-  'today.title': 'Today at my pharmacy',
   'today.empty': 'No test today.',
   'today.time': 'Time',
   'today.status': 'Delivery',
-  'today.what': 'What to do',
   'today.reveal': 'Reprint',
   'today.revealWhy': 'Show this patient’s data? The access is recorded with its purpose.',
   'today.purpose': 'Purpose',
@@ -752,10 +741,8 @@ const en: Record<MessageKey, string> = {
   'dead.message': 'Message',
   'dead.redrive': 'Redrive unchanged',
   'dead.redriveSelected': 'Redrive selection ({count})',
-  'dead.confirm': 'Send {count} message(s) to SI-DEP again, unchanged? A data error must be corrected by the pharmacy.',
   'dead.confirmYes': 'Yes, redrive',
   'dead.cancel': 'Cancel',
-  'dead.done': '{count} message(s) back in the queue.',
   'dead.select': 'Select',
   'results.title': 'Find a result',
   'results.id': 'Reference',
@@ -885,7 +872,6 @@ const en: Record<MessageKey, string> = {
   'subjects.reason.erasure': 'Erasure',
   'subjects.reason.objection': 'Objection',
   'subjects.find': 'Find',
-  'subjects.found': '{count} result(s) across the chain',
   'subjects.id': 'Result',
   'subjects.status': 'Status',
   'subjects.received': 'Received',
@@ -896,7 +882,6 @@ const en: Record<MessageKey, string> = {
   'subjects.confirmErase': 'Erase now the personal data of the results already delivered, cancelled or dead-lettered? Those still waiting for SI-DEP (a legal obligation) are kept until delivered. This cannot be undone.',
   'subjects.eraseYes': 'Yes, erase',
   'subjects.erased': '{erased} result(s) erased; {kept} still waiting for SI-DEP, to erase afterwards.',
-  'subjects.exported': '{count} result(s) exported',
   'subjects.passphraseOnce': 'One-time passphrase, shown this once: give it to the person apart from the files.',
   'subjects.passphrase': 'Passphrase',
   'subjects.openWith': 'The files open with age (age --decrypt) and this passphrase.',
@@ -992,7 +977,6 @@ const en: Record<MessageKey, string> = {
   'keyadmin.rotated': 'Version v{version} created. Now run the rewrap.',
   'keyadmin.progress': 'Data keys rewrapped: {done} of {total}',
   'keyadmin.rewrapping': 'Rewrapping…',
-  'keyadmin.rewrapped': '{count} data key(s) rewrapped under v{version}.',
   'keyadmin.rewrapFailed': 'The rewrap stopped ({code}). What is done stays done: run it again.',
   'keyadmin.readOnly': 'Read only: rotation and rewrap are for chain administrators.',
   'keyadmin.retire': 'Retiring old versions (they stop decrypting anything: crypto-shredding) is done by the host operator, on the server: “gateway keys rewrap” then “gateway keys retire <version>”. A rewrap started from this page does not allow it: only the command’s rewrap is recorded for retirement.',
@@ -1004,6 +988,22 @@ const en: Record<MessageKey, string> = {
   'change.keep': 'Close without changing',
   'change.cancelWhy': 'Cancel result {id}?',
   'change.cancelWarning': 'SI-DEP will be told this result was entered in error. A cancellation is final.',
+  'change.cancelYes': 'Cancel this result',
+  'change.cancelled': 'Result {id} cancelled.',
+  'change.correctTitle': 'Correct result {id}',
+  'change.correctHelp': 'The gateway keeps no plaintext of what was entered: enter the whole test again, corrected. It replaces the original at SI-DEP.',
+  'change.corrected': 'Correction {id} saved; it will be sent after the original.',
+  'change.notModifiable': 'This result can no longer be changed: it was already cancelled, corrected or purged. Refresh the list.',
+  'change.notFound': 'This result cannot be found for your pharmacy.',
+  'correctReason.data-entry-error': 'Data entry error',
+  'correctReason.wrong-patient-identity': 'Wrong patient identity',
+  'correctReason.wrong-result': 'Wrong result',
+  'correctReason.wrong-test': 'Wrong test type',
+  'correctReason.wrong-collection-time': 'Wrong collection time',
+  'cancelReason.entered-in-error': 'Entered in error',
+  'cancelReason.duplicate': 'Duplicate',
+  'cancelReason.wrong-patient': 'Wrong patient',
+  'cancelReason.test-not-performed': 'Test not performed',
   // ── counter-entry ──
   'entry.correctionTitle': 'Corrected test (replaces {id})',
   'entry.submitCorrection': 'Save the correction and send',
@@ -1138,22 +1138,6 @@ const en: Record<MessageKey, string> = {
   'stats.outcomesSummary': '{series}: {total} in all, at most {peak} ({at}).',
   'stats.outcomesNone': '{series}: none in the period.',
   // ── end stats ──
-  'change.cancelYes': 'Cancel this result',
-  'change.cancelled': 'Result {id} cancelled.',
-  'change.correctTitle': 'Correct result {id}',
-  'change.correctHelp': 'The gateway keeps no plaintext of what was entered: enter the whole test again, corrected. It replaces the original at SI-DEP.',
-  'change.corrected': 'Correction {id} saved; it will be sent after the original.',
-  'change.notModifiable': 'This result can no longer be changed: it was already cancelled, corrected or purged. Refresh the list.',
-  'change.notFound': 'This result cannot be found for your pharmacy.',
-  'correctReason.data-entry-error': 'Data entry error',
-  'correctReason.wrong-patient-identity': 'Wrong patient identity',
-  'correctReason.wrong-result': 'Wrong result',
-  'correctReason.wrong-test': 'Wrong test type',
-  'correctReason.wrong-collection-time': 'Wrong collection time',
-  'cancelReason.entered-in-error': 'Entered in error',
-  'cancelReason.duplicate': 'Duplicate',
-  'cancelReason.wrong-patient': 'Wrong patient',
-  'cancelReason.test-not-performed': 'Test not performed',
 };
 
 export type Language = 'fr' | 'en';
@@ -1178,10 +1162,24 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(fr, key);
 }
 
-const I18n = createContext<{ t: Translate; language: Language }>({ t: translator('fr'), language: 'fr' });
+/** A key with plural forms in the catalogue: `<base>.one`, `<base>.other` (and any other form the language has). */
+export type PluralBase = MessageKey extends infer K ? (K extends `${infer B}.other` ? B : never) : never;
+/** Translates a count with the language's plural rules (`Intl.PluralRules`: French says "0 champ", English "0 fields"). */
+export type TranslateCount = (base: PluralBase, count: number, vars?: Record<string, string | number>) => string;
+
+export function countTranslator(language: Language, t: Translate = translator(language)): TranslateCount {
+  const rules = new Intl.PluralRules(language);
+  return (base, count, vars = {}) => {
+    const key = `${base}.${rules.select(count)}`;
+    return t(isMessageKey(key) ? key : (`${base}.other` as MessageKey), { count, ...vars });
+  };
+}
+
+const I18n = createContext<{ t: Translate; n: TranslateCount; language: Language }>({ t: translator('fr'), n: countTranslator('fr'), language: 'fr' });
 
 export function I18nProvider(props: { language: Language; children: ReactNode }) {
-  return <I18n.Provider value={{ t: translator(props.language), language: props.language }}>{props.children}</I18n.Provider>;
+  const t = translator(props.language);
+  return <I18n.Provider value={{ t, n: countTranslator(props.language, t), language: props.language }}>{props.children}</I18n.Provider>;
 }
 
 export function useI18n() {

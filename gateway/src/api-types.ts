@@ -11,6 +11,8 @@ export type Me = z.output<typeof S.MeSchema>;
 export type Pharmacy = z.output<typeof S.PharmacySchema>;
 export type Reference = z.output<typeof S.ReferenceSchema>;
 export type EnrolmentRow = z.output<typeof S.EnrolmentRowSchema>;
+export type Enrolments = z.output<typeof S.EnrolmentsSchema>;
+export type ConfiguredIssuer = z.output<typeof S.ConfiguredIssuerSchema>;
 export type AccessReviewPerson = z.output<typeof S.AccessReviewPersonSchema>;
 export type SubjectResult = z.output<typeof S.SubjectResultSchema>;
 export type SubjectExport = z.output<typeof S.SubjectExportSchema>;
@@ -19,6 +21,9 @@ export type SubjectRequest = z.output<typeof S.SubjectRequestSchema>;
 
 /** The status resource: delivery state and receipts, never personal data. */
 export type ResultStatusView = z.output<typeof S.ResultStatusSchema>;
+/** A row of today's list at the counter: the status, the patient's initials and the result. */
+export type CounterRow = z.output<typeof S.CounterRowSchema>;
+export type CounterList = z.output<typeof S.CounterListSchema>;
 export type ResultRow = z.output<typeof S.ResultRowSchema>;
 export type ResultDetail = z.output<typeof S.ResultDetailSchema>;
 export type Overview = z.output<typeof S.OverviewSchema>;

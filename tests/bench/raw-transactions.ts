@@ -3,6 +3,7 @@ import { auditAppender } from '../../gateway/src/audit/index.js';
 import { createBlindIndex } from '../../gateway/src/crypto/index.js';
 import { createDatabase } from '../../gateway/src/db/index.js';
 import { registerPharmacy } from '@sidep-gateway/demo/pharmacies.js';
+import { resultOutcome } from '../../gateway/src/results/index.js';
 import { acceptSubmission, indexColumns, nirIndexes, requestFingerprints } from '../../gateway/src/results/lifecycle/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
 
@@ -41,6 +42,7 @@ export async function rawIntakeTransactions(o: { ownerUrl: string; runtimeUrl: s
           sealed: randomBytes(SEALED_BYTES),
           dataKeyId: null,
           idx: indexColumns(body as never, blindIndex, pharmacyId),
+          outcome: resultOutcome(body.test.result),
           nirIndexesHeld: nirIndexes(body as never, blindIndex, pharmacyId),
           messageId: randomUUID(),
           auditRows: auditAppender.rows([{ actor, action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: randomUUID(), sourceIp: '127.0.0.1' }]),

@@ -51,7 +51,7 @@ describe('the audit, keys and counter pages', () => {
       await b.screenshot('admin-audit');
       expect(await b.accessibilityViolations()).toEqual([]);
       await page.getByLabel('Issue').selectOption('success');
-      await page.getByLabel('Action').fill('result.create');
+      await page.getByLabel('Action').selectOption('result.create');
       await page.getByLabel('Objet').fill(resultId);
       await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
       await eventually(async () => ((await page.locator('table tbody tr').count()) === 1 ? true : undefined));

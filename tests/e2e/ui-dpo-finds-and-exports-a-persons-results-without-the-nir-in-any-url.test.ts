@@ -33,7 +33,7 @@ describe('the data subjects page', () => {
       page.on('request', (r) => urls.push(r.url()));
       await page.getByLabel('NIR', { exact: true }).fill(nir);
       await page.getByRole('button', { name: 'Rechercher' }).click();
-      const found = page.getByRole('region', { name: '2 résultat(s) dans la chaîne' });
+      const found = page.getByRole('region', { name: '2 résultats dans la chaîne' });
       await found.waitFor();
       for (const id of ids) expect(await found.textContent()).toContain(id);
       expect(await found.textContent()).toContain(PHARMACY_B);

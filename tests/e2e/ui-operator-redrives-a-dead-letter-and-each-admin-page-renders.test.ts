@@ -49,7 +49,7 @@ describe('the admin pages', () => {
       const rows = page.locator('tr[data-message-id]');
       await rows.first().waitFor();
       expect(await rows.count()).toBe(3);
-      expect(await rows.first().textContent()).toContain('422');
+      expect(await rows.first().textContent()).toContain('Refusé par SI-DEP');
       await b.screenshot('admin-dead-letters');
       expect(await b.accessibilityViolations()).toEqual([]);
       // one by one
@@ -59,7 +59,7 @@ describe('the admin pages', () => {
       await b.screenshot('admin-dead-letters-confirm');
       expect(await b.accessibilityViolations()).toEqual([]);
       await dialog.getByRole('button', { name: 'Oui, renvoyer' }).click();
-      await page.getByRole('status').filter({ hasText: '1 message(s) remis en file.' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '1 message remis en file.' }).waitFor();
       await page.locator('tr[data-message-id]').nth(2).waitFor({ state: 'detached' });
       // the rest as a selection; cancelling first changes nothing
       for (const box of await page.getByRole('checkbox').all()) await box.check();
@@ -68,7 +68,7 @@ describe('the admin pages', () => {
       expect(await page.locator('tr[data-message-id]').count()).toBe(2);
       await page.getByRole('button', { name: 'Renvoyer la sélection (2)' }).click();
       await dialog.getByRole('button', { name: 'Oui, renvoyer' }).click();
-      await page.getByRole('status').filter({ hasText: '2 message(s) remis en file.' }).waitFor();
+      await page.getByRole('status').filter({ hasText: '2 messages remis en file.' }).waitFor();
       await page.getByText('Aucun rejet.').waitFor();
     });
     await eventually(async () => ((await Promise.all(deadIds.map(statusOf))).every((s) => s === 'delivered') ? true : undefined));

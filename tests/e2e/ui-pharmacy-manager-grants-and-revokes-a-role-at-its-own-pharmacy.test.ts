@@ -15,7 +15,7 @@ describe('the enrolments page', () => {
       // a manager is offered the pharmacy roles only, for its own pharmacy
       expect(await page.getByLabel('Rôle').locator('option').allTextContents()).toEqual(['Pharmacien', 'Titulaire']);
       expect(await page.getByLabel('Pharmacie').locator('option').allTextContents()).toEqual([expect.stringContaining('759999907')]);
-      await page.getByLabel('Émetteur (fournisseur d’identité)').fill('dev');
+      await page.getByLabel('Émetteur (fournisseur d’identité)').selectOption('dev');
       await page.getByLabel('Identifiant de la personne (sub)').fill('nouveau-pharmacien');
       await page.getByRole('button', { name: 'Habiliter', exact: true }).click();
       await page.getByRole('status').filter({ hasText: 'Habilitation accordée.' }).waitFor();

@@ -44,9 +44,9 @@ describe('statistics CSV', () => {
   it('quotes every field a spreadsheet could run as a formula, and round-trips names with quotes and commas', () => {
     fc.assert(
       fc.property(fc.string(), (name) => {
-        const csv = statisticsCsv([{ finess: '759999907', name, period: '2025-11', total: 1, delivered: 1, cancelled: 0, deadLettered: 0, corrections: 0 }]);
+        const csv = statisticsCsv([{ finess: '759999907', name, period: '2025-11', total: 1, delivered: 1, cancelled: 0, deadLettered: 0, corrections: 0, positive: 1, negative: 0, invalid: 0 }]);
         const line = csv.split('\r\n')[1] as string;
-        const nameField = line.slice('759999907,'.length, line.length - ',2025-11,1,1,0,0,0'.length);
+        const nameField = line.slice('759999907,'.length, line.length - ',2025-11,1,1,0,0,0,1,0,0'.length);
         const unquoted = nameField.startsWith('"') ? nameField.slice(1, -1).replace(/""/g, '"') : nameField;
         expect(/^[=+\-@\t\r]/.test(unquoted)).toBe(false);
         expect(unquoted).toBe(/^[=+\-@\t\r]/.test(name) ? `'${name}` : name);

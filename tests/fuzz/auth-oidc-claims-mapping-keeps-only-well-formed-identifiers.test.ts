@@ -47,7 +47,7 @@ describe('claim mapping of any provider answer', () => {
         SubjectRefPro: { exercices: [{ codeProfession: '21', activities: [{ numeroFinessSite: '759999907' }] }, { codeProfession: '10', activities: [{ numeroFinessSite: '759999915' }] }] },
       },
     });
-    expect(id).toEqual({ subject: 's', rpps: '10000123454', finess: ['759999907'], mfa: true, acr: 'eidas1' });
+    expect(id).toEqual({ subject: 's', name: null, email: null, rpps: '10000123454', finess: ['759999907'], mfa: true, acr: 'eidas1' });
   });
 
   it('counts amr as MFA evidence only with `mfa` or two factor classes', () => {

@@ -106,7 +106,7 @@ describe('gateway pharmacy offboard', () => {
       ].sort(),
     );
     expect(exported.receipts.find((r) => r.id === delivered.id)?.sidepAckId).toEqual(expect.any(String));
-    expect(statistics).toMatch(/^finess,name,period,total,delivered,cancelled,deadLettered,corrections\r\n759999907,Pharmacie 759999907,\d{4}-\d{2},3,2,0,1,0\r\n$/);
+    expect(statistics).toMatch(/^finess,name,period,total,delivered,cancelled,deadLettered,corrections,positive,negative,invalid\r\n759999907,Pharmacie 759999907,\d{4}-\d{2},3,2,0,1,0,0,3,0\r\n$/);
     for (const value of [delivered.nir, dead.nir, pending.nir, other.id, planted.birthName, planted.firstNames[0], planted.phone, planted.email]) {
       expect(receipts).not.toContain(value);
       expect(statistics).not.toContain(value);

@@ -70,13 +70,22 @@ describe('admin queries, run as the least-privileged runtime role', () => {
     await expect(readResultDetail(db.runtime, { all: true }, 'not-a-uuid')).rejects.toBeInstanceOf(NotFound);
   });
 
-  it('counts results per pharmacy and Paris day or month, corrections apart', async () => {
+  it('counts results per pharmacy and Paris day or month, corrections apart, with the outcomes kept for each', async () => {
+    const parisToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+    await db.owner
+      .insertInto('result_outcome_counts')
+      .values([
+        { pharmacy_id: pharmacy['759999915'] as string, day: '2025-01-31', outcome: 'positive', n: 1 },
+        { pharmacy_id: pharmacy['759999907'] as string, day: parisToday, outcome: 'negative', n: 2 },
+        { pharmacy_id: pharmacy['759999907'] as string, day: parisToday, outcome: 'invalid', n: 1 },
+      ])
+      .execute();
     const days = await readStatistics(db.runtime, { all: true }, { period: 'day', from: '2025-01-31', to: '2025-02-01', format: 'json' });
-    expect(days).toEqual([{ finess: '759999915', name: 'Pharmacie 759999915', period: '2025-01-31', total: 1, delivered: 1, cancelled: 0, deadLettered: 0, corrections: 0 }]);
+    expect(days).toEqual([{ finess: '759999915', name: 'Pharmacie 759999915', period: '2025-01-31', total: 1, delivered: 1, cancelled: 0, deadLettered: 0, corrections: 0, positive: 1, negative: 0, invalid: 0 }]);
     const today = new Date().toISOString().slice(0, 10);
     const months = await readStatistics(db.runtime, { all: false, pharmacyIds: [pharmacy['759999907'] as string] }, { period: 'month', from: '2020-01-01', to: today, format: 'json' });
     expect(months).toHaveLength(1);
-    expect(months[0]).toMatchObject({ finess: '759999907', total: 2, delivered: 1, deadLettered: 1, corrections: 1 });
+    expect(months[0]).toMatchObject({ finess: '759999907', total: 2, delivered: 1, deadLettered: 1, corrections: 1, positive: 0, negative: 2, invalid: 1 });
   });
 
   it('reports intake, backlog, latency, retries and dead letters from the tables', async () => {

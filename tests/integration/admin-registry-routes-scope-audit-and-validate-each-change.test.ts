@@ -42,7 +42,7 @@ function appWith(certificateAuthority: CertificateAuthority | undefined): Hono<W
   const parts = [
     createPharmacyAdminRoutes({ db: db.runtime, jsonBody: body }),
     createCertificateAdminRoutes({ db: db.runtime, jsonBody: body, ca: certificateAuthority }),
-    createEnrolmentAdminRoutes({ db: db.runtime, jsonBody: body }),
+    createEnrolmentAdminRoutes({ db: db.runtime, jsonBody: body, issuers: [{ id: 'test', kind: 'generic' }] }),
   ];
   const app = new Hono<WebEnv>();
   app.use(requestId());
@@ -100,8 +100,10 @@ describe('scope of a pharmacy manager', () => {
     const enrolments = (await send('GET', ENROLMENT_ROUTES.list.path, 'pharmacy-manager')).body.items as { finess: string | null; role: string }[];
     expect(enrolments.length).toBeGreaterThan(0);
     expect(enrolments.every((e) => e.finess === OWN && ['pharmacist', 'pharmacy-manager'].includes(e.role))).toBe(true);
-    const all = (await send('GET', ENROLMENT_ROUTES.list.path, 'chain-admin')).body.items as { finess: string | null }[];
-    expect(all.some((e) => e.finess === OTHER) && all.some((e) => e.finess === null)).toBe(true);
+    const listed = (await send('GET', ENROLMENT_ROUTES.list.path, 'chain-admin')).body as { items: { finess: string | null }[]; issuers: unknown[] };
+    expect(listed.items.some((e) => e.finess === OTHER) && listed.items.some((e) => e.finess === null)).toBe(true);
+    // the grant form's identity providers: ids and kinds from the settings, no secret
+    expect(listed.issuers).toEqual([{ id: 'test', kind: 'generic' }]);
   });
 
   it('cannot grant a chain role, nor any role at another pharmacy, nor touch its certificates or enrolments; each refusal is audited', async () => {
@@ -189,6 +191,8 @@ describe('validation', () => {
     expect((await grant({ expiresAt: new Date(Date.now() - 1000).toISOString() })).body).toMatchObject({ errors: [{ pointer: '/expiresAt', code: 'time-range' }] });
     expect((await grant({ role: 'root', expiresAt: inAMonth() })).body).toMatchObject({ errors: [{ pointer: '/role' }] });
     expect((await grant({ role: 'pharmacist', expiresAt: inAMonth() })).body).toMatchObject({ errors: [{ pointer: '/pharmacy', code: 'required' }] });
+    // only a configured identity provider signs anyone in
+    expect((await grant({ issuer: 'elsewhere', expiresAt: inAMonth() })).body).toMatchObject({ status: 422, errors: [{ pointer: '/issuer', code: 'invalid-type' }] });
     expect((await send('POST', CERTIFICATE_ROUTES.revoke.path.replace(':fingerprint', 'ab'.repeat(32)), 'chain-admin', { reason: 'keyCompromise' })).status).toBe(404);
     expect((await send('POST', PHARMACY_ROUTES.deactivate.path.replace(':id', OWN), 'chain-admin')).status).toBe(404);
   });

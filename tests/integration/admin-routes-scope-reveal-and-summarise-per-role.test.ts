@@ -171,7 +171,7 @@ describe('admin routes', () => {
     const res = await get('/api/web/v1/admin/statistics?format=csv', 'chain-admin');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="statistics-day-/);
-    expect((await res.text()).split('\r\n')[0]).toBe('finess,name,period,total,delivered,cancelled,deadLettered,corrections');
+    expect((await res.text()).split('\r\n')[0]).toBe('finess,name,period,total,delivered,cancelled,deadLettered,corrections,positive,negative,invalid');
     const exported = await db.owner.selectFrom('audit_events').selectAll().where('action', '=', 'statistics.export').where('actor_id', '=', 'test:chain-admin').execute();
     expect(exported.map((e) => e.reason)).toContain('day');
   });

@@ -50,7 +50,7 @@ export async function startSealedLog(o: { batchSize?: number; intervalMs?: numbe
       for (let i = 0; i < n; i += perTransaction) {
         const events = Array.from({ length: Math.min(perTransaction, n - i) }, (_, k) => ({
           actor: { type: 'pharmacy' as const, id: `pharmacy-${(i + k) % 7}` },
-          action: 'result.create',
+          action: 'result.create' as const,
           object: { type: 'test-result', id: `00000000-0000-4000-8000-${String(i + k).padStart(12, '0')}` },
           outcome: 'success' as const,
           requestId: `req-${i + k}`,

@@ -6,7 +6,7 @@ import { testDatabase, type TestDatabase } from '../support/test-database.js';
 let db: TestDatabase;
 beforeAll(async () => {
   db = await testDatabase();
-  await appendAudit(db.runtime, [{ actor: { type: 'system', id: 'test' }, action: 'test.event', outcome: 'success' }]);
+  await appendAudit(db.runtime, [{ actor: { type: 'system', id: 'test' }, action: 'audit.search', outcome: 'success' }]);
 });
 afterAll(() => db.drop());
 

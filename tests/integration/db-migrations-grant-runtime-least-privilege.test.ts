@@ -79,6 +79,21 @@ describe('the runtime role and status callbacks', () => {
   });
 });
 
+describe('the runtime role and the outcome counts', () => {
+  it('adds and takes away one, but never deletes a count or moves it to another pharmacy, day or outcome', async () => {
+    const pharmacyId = (await db.owner.insertInto('pharmacies').values({ finess: '759999931', name: 'v' }).returning('id').executeTakeFirstOrThrow()).id;
+    const where = { pharmacy_id: pharmacyId, day: '2026-01-02', outcome: 'positive' } as const;
+    await db.runtime.insertInto('result_outcome_counts').values({ ...where, n: 1 }).execute();
+    await db.runtime.updateTable('result_outcome_counts').set({ n: 0 }).where('pharmacy_id', '=', pharmacyId).execute();
+    const writes = [
+      () => db.runtime.updateTable('result_outcome_counts').set({ outcome: 'negative' }).where('pharmacy_id', '=', pharmacyId).execute(),
+      () => db.runtime.updateTable('result_outcome_counts').set({ day: '2026-01-03' }).where('pharmacy_id', '=', pharmacyId).execute(),
+      () => db.runtime.deleteFrom('result_outcome_counts').execute(),
+    ];
+    for (const write of writes) await expect(write()).rejects.toThrow(/permission denied/);
+  });
+});
+
 describe('the runtime role and the register of requests of people tested', () => {
   it('records a request and marks it answered, but never deletes one or moves when it was received or is due', async () => {
     const { id } = await db.runtime.insertInto('subject_requests').values({ received_at: sql`now()`, due_at: sql`now() + interval '1 month'`, reason: 'erasure', recorded_by: 'cli:dpo@host' }).returning('id').executeTakeFirstOrThrow();

@@ -80,7 +80,8 @@ describe('the runtime role', () => {
   it('alone may call the audited functions: the roles it switches to may not', async () => {
     for (const role of [REGISTRAR_ROLE, SEALER_ROLE]) {
       await expect(asRole(role, sql`SELECT enrol_person('psc', 'f:intruder', 'chain-admin', NULL, now() + interval '1 day', 'user', 'x')`), role).rejects.toThrow(/permission denied/);
-      await expect(asRole(role, sql`SELECT open_web_session(${hashSecret(role)}, 'psc', 'f:intruder', NULL, NULL, true, interval '1 hour')`), role).rejects.toThrow(/permission denied/);
+      await expect(asRole(role, sql`SELECT open_web_session(${hashSecret(role)}, 'psc', 'f:intruder', NULL, NULL, true, interval '1 hour', 'A name', NULL)`), role).rejects.toThrow(/permission denied/);
+      await expect(asRole(role, sql`SELECT forget_sign_ins_without_enrolment()`), role).rejects.toThrow(/permission denied/);
     }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { ROUTE_TABLE } from '../../gateway/src/app/index.js';
@@ -12,9 +13,9 @@ import { startWebHarness } from '../support/web-harness.js';
 import { eventually } from '../support/gateway-harness.js';
 import { syntheticNir, syntheticResult } from '../support/synthetic-result.js';
 import { recordSubjectRequest } from '../../gateway/src/subjects/index.js';
-
 import { openLocalKeyring, type KeyManager } from '../../gateway/src/keys/index.js';
 import { addEndpoint } from '../../gateway/src/webhooks/registry.js';
+
 /**
  * DESIGN.md "People and rights" against every route of the web listener's table, the admin API
  * included: each person (anonymous, an expired session, a pharmacist and a pharmacy manager of
@@ -76,6 +77,7 @@ interface Row {
 
 let w: WebHarness;
 let ca: CertificateAuthority;
+let keys: KeyManager;
 const results: Record<Target, string> = { own: '', other: '' };
 const jobs = { verification: '', rewrap: '' };
 const browsers = new Map<Who, { b: Browser; csrf: string }>();
@@ -92,13 +94,13 @@ async function resultOf(t: Target): Promise<string> {
   return (await w.h.call(FINESS[t], 'POST', '/api/v1/test-results', { body: syntheticResult({ pharmacyFiness: FINESS[t] }), headers: idempotent() })).body.id as string;
 }
 
-/** A dead letter of a result of the pharmacy. */
-async function deadLetterOf(t: Target): Promise<string> {
 /** A one-time counter-prefill token the pharmacy's software obtained over mTLS. */
 async function prefillTokenOf(t: Target): Promise<string> {
   return (await w.h.call(FINESS[t], 'POST', '/api/v1/counter-prefills', { body: { patient: syntheticResult().patient } })).body.token as string;
 }
 
+/** A dead letter of a result of the pharmacy. */
+async function deadLetterOf(t: Target): Promise<string> {
   const [id, resultId] = [randomUUID(), randomUUID()];
   await w.h.db.owner.insertInto('test_results').values({ id: resultId, pharmacy_id: pharmacyId(t), status: 'dead-lettered', problem_code: 'rejected' }).execute();
   await w.h.db.owner.insertInto('outbox_messages').values({ id, result_id: resultId, kind: 'original', state: 'dead', dead_reason: JSON.stringify({ code: 'rejected' }), next_attempt_at: new Date() }).execute();
@@ -125,13 +127,6 @@ async function certificateOf(t: Target): Promise<string> {
 /** An open request of the register, to answer. */
 const subjectRequest = () => recordSubjectRequest(w.h.db.owner, { reason: 'access-request', actor: SYSTEM });
 
-const enrolmentOf = (t: Target) => enrol(w.h.db.owner, { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth(), actor: SYSTEM });
-
-const MATRIX: Record<string, Row> = {
-  'GET /auth/login': { allowed: 'public', ok: 302 },
-  // no sign-in in progress, or no valid break-glass link: refused alike to everyone
-  'GET /auth/callback': { allowed: 'public', ok: 400 },
-  'GET /auth/signed-out': { allowed: 'public', ok: 200 },
 /**
  * A live callback endpoint of the pharmacy, as `gateway webhooks add` registers it: nothing
  * listens there, and it takes no result event, so the rows' results send it nothing.
@@ -145,6 +140,13 @@ async function deadCallbackOf(t: Target): Promise<string> {
   return (await w.h.db.owner.insertInto('webhook_events').values({ endpoint_id, subject_id: randomUUID(), type: 'certificate.expiring', payload: {}, status: 'dead', dead_reason: 'http-4xx' }).returning('id').executeTakeFirstOrThrow()).id;
 }
 
+const enrolmentOf = (t: Target) => enrol(w.h.db.owner, { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth(), actor: SYSTEM });
+
+const MATRIX: Record<string, Row> = {
+  'GET /auth/login': { allowed: 'public', ok: 302 },
+  // no sign-in in progress, or no valid break-glass link: refused alike to everyone
+  'GET /auth/callback': { allowed: 'public', ok: 400 },
+  'GET /auth/signed-out': { allowed: 'public', ok: 200 },
   'GET /auth/break-glass': { allowed: 'public', ok: 400 },
   'POST /auth/break-glass': { allowed: 'public', ok: 400 },
   'POST /auth/logout': { allowed: 'session', ok: 200 },
@@ -167,10 +169,12 @@ async function deadCallbackOf(t: Target): Promise<string> {
     other: 'not-found',
     request: async (_, t) => ({ path: `/api/web/v1/test-results/${await resultOf(t)}/cancellation`, json: { reason: 'entered-in-error' }, headers: idempotent() }),
   },
-  'POST /api/web/v1/test-results/:id/reveal': { allowed: RESULTS, ok: 200, other: 'not-found', request: (_, t) => ({ path: `/api/web/v1/test-results/${results[t]}/reveal`, json: { purpose: 'receipt-reprint' } }) },
-  'GET /api/web/v1/outbox/dead-letters': { allowed: REDRIVE, ok: 200 },
   // another pharmacy's token: not found, like an unknown one (and left to its pharmacy)
   'POST /api/web/v1/counter-prefills/redeem': { allowed: RESULTS, ok: 200, other: 'not-found', request: async (_, t) => ({ path: '/api/web/v1/counter-prefills/redeem', json: { token: await prefillTokenOf(t) } }) },
+  'POST /api/web/v1/test-results/:id/reveal': { allowed: RESULTS, ok: 200, other: 'not-found', request: (_, t) => ({ path: `/api/web/v1/test-results/${results[t]}/reveal`, json: { purpose: 'receipt-reprint' } }) },
+  // today's list at the counter opens each result's initials and result: the reveal right, of pharmacy 1 only
+  'GET /api/web/v1/counter/results': { allowed: RESULTS, ok: 200, other: 'forbidden', request: (_, t) => ({ path: `/api/web/v1/counter/results?pharmacy=${FINESS[t]}` }) },
+  'GET /api/web/v1/outbox/dead-letters': { allowed: REDRIVE, ok: 200 },
   'POST /api/web/v1/outbox/dead-letters/:id/redrive': { allowed: REDRIVE, ok: 200, other: 'same', request: async (_, t) => ({ path: `/api/web/v1/outbox/dead-letters/${await deadLetterOf(t)}/redrive` }) },
   // health figures and the system page: "key status, doctor"
   'GET /api/web/v1/admin/overview': { allowed: KEY_STATUS, ok: 200 },
@@ -201,17 +205,6 @@ async function deadCallbackOf(t: Target): Promise<string> {
   },
   'POST /api/web/v1/admin/certificates/:fingerprint/revoke': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/certificates/${await certificateOf(t)}/revoke`, json: { reason: 'superseded' } }) },
   'GET /api/web/v1/admin/enrolments': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200 },
-  'POST /api/web/v1/admin/enrolments': {
-    allowed: CERTIFICATES_AND_ENROLMENTS,
-    ok: 201,
-    other: 'forbidden',
-    request: (_, t) => ({ path: '/api/web/v1/admin/enrolments', json: { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth().toISOString() } }),
-  },
-  'POST /api/web/v1/admin/enrolments/:id/revoke': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/revoke` }) },
-  'GET /api/web/v1/admin/access-review': { allowed: ACCESS_REVIEW, ok: 200 },
-  'POST /api/web/v1/admin/enrolments/:id/recertify': {
-    allowed: CERTIFICATES_AND_ENROLMENTS,
-    ok: 200,
   // status-callback endpoints go with certificates; a public address passes the SSRF guard without an allow-listed network
   'GET /api/web/v1/admin/webhooks': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200 },
   'POST /api/web/v1/admin/pharmacies/:id/webhooks': {
@@ -224,6 +217,17 @@ async function deadCallbackOf(t: Target): Promise<string> {
   'POST /api/web/v1/admin/webhooks/:id/test': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 202, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhooks/${await endpointOf(t)}/test` }) },
   'POST /api/web/v1/admin/webhooks/:id/rotate-secret': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhooks/${await endpointOf(t)}/rotate-secret` }) },
   'POST /api/web/v1/admin/webhook-events/:id/replay': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/webhook-events/${await deadCallbackOf(t)}/replay` }) },
+  'POST /api/web/v1/admin/enrolments': {
+    allowed: CERTIFICATES_AND_ENROLMENTS,
+    ok: 201,
+    other: 'forbidden',
+    request: (_, t) => ({ path: '/api/web/v1/admin/enrolments', json: { issuer: 'dev', subject: `matrix-${randomUUID()}`, role: 'pharmacist', pharmacy: FINESS[t], expiresAt: inAMonth().toISOString() } }),
+  },
+  'POST /api/web/v1/admin/enrolments/:id/revoke': { allowed: CERTIFICATES_AND_ENROLMENTS, ok: 200, other: 'forbidden', request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/revoke` }) },
+  'GET /api/web/v1/admin/access-review': { allowed: ACCESS_REVIEW, ok: 200 },
+  'POST /api/web/v1/admin/enrolments/:id/recertify': {
+    allowed: CERTIFICATES_AND_ENROLMENTS,
+    ok: 200,
     other: 'forbidden',
     request: async (_, t) => ({ path: `/api/web/v1/admin/enrolments/${await enrolmentOf(t)}/recertify`, json: { expiresAt: inAMonth().toISOString() } }),
   },
@@ -293,6 +297,7 @@ beforeAll(async () => {
   // every expired case signs in anew, and each person makes about a hundred requests: past the default limits (429)
   w = await startWebHarness({ web: { signInBurst: 10_000, userRateBurst: 10_000 }, devCa: true });
   ca = createDevCertificateAuthority({ ca: w.h.pki.ca, clientValidityDays: 90, crlValidityDays: 30 });
+  keys = await openLocalKeyring(path.join(w.h.dir, 'keyring.json'));
   results.own = await resultOf('own');
   results.other = await resultOf('other');
   await eventually(async () => ((await w.h.call(FINESS.own, 'GET', `/api/v1/test-results/${results.own}`)).body.status === 'delivered' ? true : undefined));

@@ -3,7 +3,9 @@ import type { AuditEventRow, AuditEventsPage, AuditVerification } from '../../..
 import { API, call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
+import { ACTION_WORDS, actionWords, actorWords, faultWords, objectWords, reasonWords } from './audit-words.js';
 import { progressOf, useBackgroundJob } from './background-job.js';
+import { TableScroll } from './table-scroll.js';
 
 const OUTCOMES = ['success', 'failure', 'denied'] as const;
 
@@ -52,7 +54,11 @@ export function AuditPage() {
     e.preventDefault();
     setQuery(form);
   };
-  const text = (k: 'from' | 'to' | 'action' | 'actor' | 'object', type = 'text') => (
+  // every action the gateway writes, in words, in the person's alphabetical order
+  const actions = Object.keys(ACTION_WORDS)
+    .map((code) => ({ code, words: actionWords(code, language) }))
+    .sort((a, b) => a.words.localeCompare(b.words, language));
+  const text = (k: 'from' | 'to' | 'actor' | 'object', type = 'text') => (
     <div className="field">
       <label htmlFor={`a-${k}`}>{t(`audit.${k}`)}</label>
       <input id={`a-${k}`} type={type} value={form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.value })} />
@@ -69,7 +75,13 @@ export function AuditPage() {
       <form className="row search" onSubmit={submit} aria-label={t('audit.search')}>
         {text('from', 'date')}
         {text('to', 'date')}
-        {text('action')}
+        <div className="field">
+          <label htmlFor="a-action">{t('audit.action')}</label>
+          <select id="a-action" value={form.action} onChange={(e) => setForm({ ...form, action: e.target.value })}>
+            <option value="">{t('audit.any')}</option>
+            {actions.map((a) => <option key={a.code} value={a.code}>{a.words}</option>)}
+          </select>
+        </div>
         {text('actor')}
         <div className="field">
           <label htmlFor="a-outcome">{t('audit.outcome')}</label>
@@ -101,7 +113,7 @@ export function AuditPage() {
                 : job.state === 'failed'
                   ? t('audit.jobFailed', { code: job.problem?.code ?? '—' })
                   : fault
-                    ? t('audit.fault', { kind: fault.kind, seq: fault.seq ?? '—', checkpoint: fault.checkpoint ?? '—', check: fault.check })
+                    ? t('audit.fault', { kind: faultWords(fault.kind, language), seq: fault.seq ?? '—', checkpoint: fault.checkpoint ?? '—', check: fault.check })
                     : t(job.result?.againstSink ? 'audit.okSink' : 'audit.ok', { checkpoints: job.result?.checkpoints ?? 0, events: job.result?.events ?? 0 })}
             </p>
           </div>
@@ -111,6 +123,7 @@ export function AuditPage() {
       {failure !== undefined && <ProblemMessage error={failure} />}
       {items && items.length === 0 && <p>{t('audit.empty')}</p>}
       {items && items.length > 0 && (
+        <TableScroll label={t('audit.title')}>
         <table>
           <thead>
             <tr>
@@ -123,15 +136,16 @@ export function AuditPage() {
               <tr key={e.seq} data-outcome={e.outcome}>
                 <td className="num">{e.seq}</td>
                 <td>{time(e.at)}</td>
-                <td className="mono">{e.actor.type}{e.actor.id ? ` ${e.actor.id}` : ''}</td>
-                <td className="mono">{e.action}</td>
-                <td className="mono">{e.object ? `${e.object.type} ${e.object.id}` : ''}</td>
+                <td>{actorWords(e.actor, language)}</td>
+                <td>{actionWords(e.action, language)}</td>
+                <td>{e.object ? objectWords(e.object, language) : ''}</td>
                 <td>{t(`audit.outcome.${e.outcome}`)}</td>
-                <td className="mono">{e.reason}</td>
+                <td>{e.reason === null ? '' : reasonWords(e.reason, language)}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       {next && <button type="button" onClick={() => void load(next)}>{t('audit.more')}</button>}
     </>

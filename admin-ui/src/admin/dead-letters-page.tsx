@@ -4,6 +4,8 @@ import { call } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { kindLabel } from '../status.js';
+import { deliveryProblemWords, issueWords } from './delivery-words.js';
+import { TableScroll } from './table-scroll.js';
 import { useLoad } from './use-load.js';
 
 /** A dead-lettered message: ids, codes and FHIR paths, never the values sent. */
@@ -15,11 +17,12 @@ export interface DeadLetter {
   createdAt: string;
   lastErrorCode: string | null;
   deadReason: DeadReason | null;
+  pharmacy: { finess: string; name: string };
 }
 
 /** Dead letters, redriven unchanged one by one or as a selection, after a confirmation. */
 export function DeadLettersPage() {
-  const { t } = useI18n();
+  const { t, n, language } = useI18n();
   const { data, failure, reload } = useLoad<{ items: DeadLetter[] }>('/outbox/dead-letters');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [confirming, setConfirming] = useState<string[]>();
@@ -39,7 +42,7 @@ export function DeadLettersPage() {
       // one request per message: each redrive is its own audited action
       let redriven = 0;
       for (const id of ids) redriven += (await call<{ redriven: string[] }>('POST', `/outbox/dead-letters/${encodeURIComponent(id)}/redrive`)).redriven.length;
-      setDone(t('dead.done', { count: redriven }));
+      setDone(n('dead.done', redriven));
       setSelected(new Set());
       reload();
     } catch (e) {
@@ -64,11 +67,13 @@ export function DeadLettersPage() {
       ) : (
         <>
           <button type="button" disabled={selected.size === 0} onClick={() => ask([...selected])}>{t('dead.redriveSelected', { count: selected.size })}</button>
+          <TableScroll label={t('dead.title')}>
           <table>
             <thead>
               <tr>
                 <th scope="col">{t('dead.select')}</th>
                 <th scope="col">{t('dead.message')}</th><th scope="col">{t('results.id')}</th><th scope="col">{t('results.kind')}</th>
+                <th scope="col">{t('results.pharmacy')}</th><th scope="col">{t('dead.createdAt')}</th>
                 <th scope="col">{t('dead.reason')}</th><th scope="col">{t('dead.attempts')}</th><th scope="col"><span className="sr-only">{t('dead.redrive')}</span></th>
               </tr>
             </thead>
@@ -79,10 +84,12 @@ export function DeadLettersPage() {
                   <td className="mono">{m.id.slice(0, 8)}</td>
                   <td className="mono"><a href={`#/results?id=${m.resultId}`}>{m.resultId.slice(0, 8)}</a></td>
                   <td>{kindLabel(t, m.kind)}</td>
+                  <td>{m.pharmacy.name} ({m.pharmacy.finess})</td>
+                  <td><time dateTime={m.createdAt}>{new Date(m.createdAt).toLocaleString(language === 'fr' ? 'fr-FR' : 'en-GB')}</time></td>
                   <td>
-                    <code>{m.deadReason?.code ?? m.lastErrorCode}</code>
-                    {m.deadReason?.httpStatus ? ` (HTTP ${m.deadReason.httpStatus})` : ''}
-                    {m.deadReason?.issues?.map((i) => <div key={`${i.code}${i.expression}`} className="issue"><code>{i.code}</code> {i.expression}</div>)}
+                    {deliveryProblemWords(m.deadReason?.code ?? m.lastErrorCode ?? '', language)}
+                    {/* the FHIR path tells the pharmacy which field to correct */}
+                    {m.deadReason?.issues?.map((i) => <div key={`${i.code}${i.expression}`} className="issue">{issueWords(i.code, language)}{language === 'fr' ? ' : ' : ': '}<code className="path">{i.expression}</code></div>)}
                   </td>
                   <td>{m.attempts}</td>
                   <td><button type="button" onClick={() => ask([m.id])}>{t('dead.redrive')}</button></td>
@@ -90,10 +97,11 @@ export function DeadLettersPage() {
               ))}
             </tbody>
           </table>
+          </TableScroll>
         </>
       )}
       <dialog ref={dialog} aria-labelledby="confirm-text" onClose={() => setConfirming(undefined)}>
-        <p id="confirm-text">{t('dead.confirm', { count: confirming?.length ?? 0 })}</p>
+        <p id="confirm-text">{n('dead.confirm', confirming?.length ?? 0)}</p>
         <div className="actions">
           <button type="button" onClick={() => dialog.current?.close()}>{t('dead.cancel')}</button>
           <button type="button" className="primary" onClick={redrive}>{t('dead.confirmYes')}</button>

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import type { EnrolmentRow, PharmacyRow } from '../../../gateway/src/api-types.js';
+import type { ConfiguredIssuer, EnrolmentRow, Enrolments, PharmacyRow } from '../../../gateway/src/api-types.js';
 import { PHARMACY_ROLES, ROLES } from '../../../gateway/src/auth/rbac.js';
 import { call } from '../api.js';
-import { useI18n } from '../i18n.js';
+import { useI18n, type Translate } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
+import { PersonLabel, personWords } from './person-label.js';
 import { ConfirmDialog, Field, RegistryProblem, useFieldError } from './registry-forms.js';
+import { TableScroll } from './table-scroll.js';
 import { useLoad } from './use-load.js';
 
 const DAY_MS = 86_400_000;
@@ -20,7 +22,7 @@ const day = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY_MS).t
  */
 export function EnrolmentsPage(props: { chainWide: boolean }) {
   const { t, language } = useI18n();
-  const { data, failure, reload } = useLoad<{ items: EnrolmentRow[] }>('/admin/enrolments');
+  const { data, failure, reload } = useLoad<Enrolments>('/admin/enrolments');
   const pharmacies = useLoad<{ items: PharmacyRow[] }>('/admin/pharmacies');
   const [pending, setPending] = useState<EnrolmentRow>();
   const [done, setDone] = useState<string>();
@@ -48,6 +50,7 @@ export function EnrolmentsPage(props: { chainWide: boolean }) {
       {done && <p role="status" className="ok">{done}</p>}
       {actionFailure !== undefined && <RegistryProblem error={actionFailure} />}
       <GrantForm
+        issuers={data.issuers}
         roles={props.chainWide ? ROLES : PHARMACY_ROLES}
         pharmacies={(pharmacies.data?.items ?? []).filter((p) => p.active)}
         onGranted={() => { setDone(t('enrolments.granted')); reload(); }}
@@ -55,10 +58,11 @@ export function EnrolmentsPage(props: { chainWide: boolean }) {
       {data.items.length === 0 ? (
         <p>{t('enrolments.empty')}</p>
       ) : (
+        <TableScroll label={t('enrolments.title')}>
         <table>
           <thead>
             <tr>
-              <th scope="col">{t('enrolments.issuer')}</th><th scope="col">{t('enrolments.subject')}</th><th scope="col">{t('enrolments.role')}</th>
+              <th scope="col">{t('people.person')}</th><th scope="col">{t('enrolments.issuer')}</th><th scope="col">{t('enrolments.role')}</th>
               <th scope="col">{t('enrolments.pharmacy')}</th><th scope="col">{t('enrolments.expiresAt')}</th><th scope="col">{t('enrolments.createdBy')}</th>
               <th scope="col"><span className="sr-only">{t('enrolments.revoke')}</span></th>
             </tr>
@@ -66,35 +70,43 @@ export function EnrolmentsPage(props: { chainWide: boolean }) {
           <tbody>
             {data.items.map((e) => (
               <tr key={e.id} data-enrolment-id={e.id}>
-                <td className="mono">{e.issuer}</td>
-                <td className="mono">{e.subject}</td>
+                <td><PersonLabel person={e} t={t} /></td>
+                <td>{issuerName(t, data.issuers.find((i) => i.id === e.issuer) ?? { id: e.issuer, kind: 'generic' })}</td>
                 <td>{t(`role.${e.role}`)}</td>
                 <td className="mono">{e.finess ?? t('enrolments.chainWide')}</td>
                 <td>{date(e.expiresAt)}</td>
                 <td className="mono">{e.createdBy}</td>
-                <td><button type="button" aria-label={t('enrolments.revokeLabel', { role: t(`role.${e.role}`), subject: e.subject })} onClick={() => setPending(e)}>{t('enrolments.revoke')}</button></td>
+                <td><button type="button" aria-label={t('enrolments.revokeLabel', { role: t(`role.${e.role}`), subject: personWords(e) })} onClick={() => setPending(e)}>{t('enrolments.revoke')}</button></td>
               </tr>
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       <ConfirmDialog
         open={pending !== undefined}
         id="enrolment-confirm"
-        text={pending ? t('enrolments.confirmRevoke', { role: t(`role.${pending.role}`), subject: pending.subject }) : ''}
+        text={pending ? t('enrolments.confirmRevoke', { role: t(`role.${pending.role}`), subject: personWords(pending) }) : ''}
         confirmLabel={t('enrolments.revokeYes')}
         cancelLabel={t('pharmacies.cancel')}
         onConfirm={() => void revoke()}
         onClose={() => setPending(undefined)}
+        danger
       />
     </>
   );
 }
 
-/** Grants one role until an expiry (required, at most a year ahead). */
-function GrantForm(props: { roles: readonly EnrolmentRow['role'][]; pharmacies: PharmacyRow[]; onGranted: () => void }) {
+/** A configured identity provider in words: Pro Santé Connect by name, another by its id in the settings. */
+function issuerName(t: Translate, issuer: ConfiguredIssuer): string {
+  return issuer.kind === 'psc' ? t('enrolments.issuerPsc', { id: issuer.id }) : issuer.id;
+}
+
+/** Grants one role until an expiry (required, at most a year ahead), to a person of a configured identity provider. */
+function GrantForm(props: { issuers: readonly ConfiguredIssuer[]; roles: readonly EnrolmentRow['role'][]; pharmacies: PharmacyRow[]; onGranted: () => void }) {
   const { t } = useI18n();
-  const [issuer, setIssuer] = useState('');
+  const [chosenIssuer, setIssuer] = useState('');
+  const issuer = chosenIssuer || props.issuers[0]?.id || '';
   const [subject, setSubject] = useState('');
   const [role, setRole] = useState<EnrolmentRow['role']>('pharmacist');
   const [pharmacy, setPharmacy] = useState('');
@@ -110,7 +122,7 @@ function GrantForm(props: { roles: readonly EnrolmentRow['role'][]; pharmacies: 
     try {
       // the end of the chosen day, in the person's time zone
       const expiresAt = new Date(`${expires}T23:59:59`).toISOString();
-      await call('POST', '/admin/enrolments', { body: { issuer: issuer.trim(), subject: subject.trim(), role, ...(pharmacyRole ? { pharmacy: chosenPharmacy } : {}), expiresAt } });
+      await call('POST', '/admin/enrolments', { body: { issuer, subject: subject.trim(), role, ...(pharmacyRole ? { pharmacy: chosenPharmacy } : {}), expiresAt } });
       setSubject('');
       props.onGranted();
     } catch (err) {
@@ -122,7 +134,11 @@ function GrantForm(props: { roles: readonly EnrolmentRow['role'][]; pharmacies: 
       <h2 id="grant-title">{t('enrolments.grant')}</h2>
       <div className="row search">
         <Field id="grant-issuer" label={t('enrolments.issuer')} error={errorOf('issuer')}>
-          {(a) => <input {...a} value={issuer} onChange={(e) => setIssuer(e.target.value)} required maxLength={100} autoComplete="off" />}
+          {(a) => (
+            <select {...a} value={issuer} onChange={(e) => setIssuer(e.target.value)} required>
+              {props.issuers.map((i) => <option key={i.id} value={i.id}>{issuerName(t, i)}</option>)}
+            </select>
+          )}
         </Field>
         <Field id="grant-subject" label={t('enrolments.subject')} error={errorOf('subject')}>
           {(a) => <input {...a} value={subject} onChange={(e) => setSubject(e.target.value)} required maxLength={255} autoComplete="off" />}

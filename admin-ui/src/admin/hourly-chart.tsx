@@ -9,6 +9,13 @@ export interface HourlySeries {
   values: (number | null)[];
 }
 
+/** Periods other than hours (days, months) on the horizontal axis: how one reads, the table's first header, and the summary of a series. */
+export interface ChartAxis {
+  header: string;
+  label: (key: string) => string;
+  summary: (series: HourlySeries) => string;
+}
+
 const W = 480;
 const H = 200;
 const LEFT = 76;
@@ -20,10 +27,10 @@ const BOTTOM = 24;
  * A chart of values per hour, drawn as SVG with classes only (the CSP forbids inline styles,
  * which charting libraries set). Series differ by shape as well as colour — bars, solid or
  * dashed lines, circle or square markers — and a caption, a text summary and a table give
- * the same figures to a screen reader.
+ * the same figures to a screen reader. With an `axis`, `hours` are other periods' keys.
  * @example <HourlyChart title="Backlog" hours={o.hourly.map((h) => h.hour)} series={[{ label: 'waiting', kind: 'bars', values }]} />
  */
-export function HourlyChart(props: { title: string; note?: string; hours: string[]; series: HourlySeries[]; format?: (v: number) => string }) {
+export function HourlyChart(props: { title: string; note?: string; hours: string[]; series: HourlySeries[]; format?: (v: number) => string; axis?: ChartAxis }) {
   const { t } = useI18n();
   const { hours, series } = props;
   const format = props.format ?? String;
@@ -34,11 +41,11 @@ export function HourlyChart(props: { title: string; note?: string; hours: string
   const x = (i: number) => LEFT + i * step + step / 2;
   const bars = series.filter((s) => s.kind === 'bars');
   const barWidth = Math.max(1, (step - 4) / Math.max(1, bars.length));
-  const hourLabel = (iso: string) => `${new Date(iso).getHours()} h`;
+  const hourLabel = props.axis?.label ?? ((iso: string) => `${new Date(iso).getHours()} h`);
   const summary = series
     .map((s) => {
-      const defined = s.values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
-      const peak = defined.reduce<{ v: number; i: number } | null>((p, c) => (p === null || c.v > p.v ? c : p), null);
+      if (props.axis) return props.axis.summary(s);
+      const peak = peakOf(s.values);
       const latest = s.values[s.values.length - 1] ?? null;
       if (peak === null || peak.v === 0) return t('chart.summaryNone', { series: s.label });
       return t('chart.summary', {
@@ -88,10 +95,12 @@ export function HourlyChart(props: { title: string; note?: string; hours: string
         ))}
       </ul>
       <p id={`${id}-summary`} className="chart-summary">{summary}{props.note ? ` ${props.note}` : ''}</p>
-      <table className="sr-only">
+      {/* in a clipped box: a table grows to its content whatever its own width, and would widen the page */}
+      <div className="sr-only">
+      <table>
         <caption>{props.title}</caption>
         <thead>
-          <tr><th scope="col">{t('chart.hour')}</th>{series.map((s) => <th key={s.label} scope="col">{s.label}</th>)}</tr>
+          <tr><th scope="col">{props.axis?.header ?? t('chart.hour')}</th>{series.map((s) => <th key={s.label} scope="col">{s.label}</th>)}</tr>
         </thead>
         <tbody>
           {hours.map((h, i) => (
@@ -105,8 +114,15 @@ export function HourlyChart(props: { title: string; note?: string; hours: string
           ))}
         </tbody>
       </table>
+      </div>
     </figure>
   );
+}
+
+/** A series' highest value and its index (the first if tied), or null when it has none. */
+export function peakOf(values: (number | null)[]): { v: number; i: number } | null {
+  const defined = values.flatMap((v, i) => (v === null ? [] : [{ v, i }]));
+  return defined.reduce<{ v: number; i: number } | null>((p, c) => (p === null || c.v > p.v ? c : p), null);
 }
 
 /** A line broken where a value is missing, with a marker on each value. */

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { progressOf, useBackgroundJob } from './background-job.js';
 import { useLoad } from './use-load.js';
+import { reasonWords } from './audit-words.js';
 
 type Change = 'rotate' | 'rewrap';
 
@@ -15,7 +16,7 @@ type Change = 'rotate' | 'rewrap';
  * (the web process may not record the rewrap that retirement relies on).
  */
 export function KeysPage(props: { canChange: boolean }) {
-  const { t } = useI18n();
+  const { t, n, language } = useI18n();
   const { data, failure, reload } = useLoad<KeyStatus>('/admin/keys');
   const rewrap = useBackgroundJob<{ rewrapped: number; current: number }>('/admin/keys/rewraps');
   const [confirming, setConfirming] = useState<Change>();
@@ -99,8 +100,8 @@ export function KeysPage(props: { canChange: boolean }) {
                 {job.state === 'running'
                   ? t('keyadmin.rewrapping')
                   : job.state === 'failed'
-                    ? t('keyadmin.rewrapFailed', { code: job.problem?.code ?? '—' })
-                    : t('keyadmin.rewrapped', { count: job.result?.rewrapped ?? 0, version: job.result?.current ?? data.current })}
+                    ? t('keyadmin.rewrapFailed', { code: job.problem ? reasonWords(job.problem.code, language) : '—' })
+                    : n('keyadmin.rewrapped', job.result?.rewrapped ?? 0, { version: job.result?.current ?? data.current })}
               </p>
             </div>
           )}

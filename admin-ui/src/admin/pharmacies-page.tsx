@@ -5,6 +5,7 @@ import { API, call } from '../api.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { ConfirmDialog, Field, RegistryProblem, useFieldError } from './registry-forms.js';
+import { TableScroll } from './table-scroll.js';
 import { useLoad } from './use-load.js';
 
 const DAY_MS = 86_400_000;
@@ -27,7 +28,8 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
   const { data, failure, reload } = useLoad<{ items: PharmacyRow[] }>('/admin/pharmacies');
   const [issued, setIssued] = useState<IssuedCertificateView>();
   const [pending, setPending] = useState<Pending>();
-  const [reason, setReason] = useState<RevocationReason>('keyCompromise');
+  // no default: the person names why, a compromised key and a replaced one call for different follow-ups
+  const [reason, setReason] = useState<RevocationReason | ''>('');
   const [done, setDone] = useState<string>();
   const [offboarding, setOffboarding] = useState<OffboardingProgress>();
   const [actionFailure, setActionFailure] = useState<unknown>();
@@ -54,6 +56,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
     const p = pending;
     if (!p) return;
     if (p.kind === 'revoke') {
+      if (!reason) return;
       void change(async () => {
         await call('POST', `/admin/certificates/${p.certificate.fingerprint}/revoke`, { body: { reason } });
         return t('cert.revoked', { fingerprint: short(p.certificate.fingerprint) });
@@ -82,6 +85,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
       {offboarding && <OffboardingStatus progress={offboarding} />}
       {issued && <IssuedCertificate view={issued} date={date} onDone={() => setIssued(undefined)} />}
       {props.canManagePharmacies && <AddPharmacy onAdded={(finess) => { setDone(t('pharmacies.added', { finess })); reload(); }} />}
+      <TableScroll label={t('pharmacies.title')}>
       <table>
         <thead>
           <tr>
@@ -131,6 +135,7 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
           ))}
         </tbody>
       </table>
+      </TableScroll>
       <ConfirmDialog
         open={pending !== undefined}
         id="pharmacy-confirm"
@@ -146,12 +151,15 @@ export function PharmaciesPage(props: { canManagePharmacies: boolean }) {
         confirmLabel={pending?.kind === 'revoke' ? t('cert.revokeYes') : t('pharmacies.confirmYes')}
         cancelLabel={t('pharmacies.cancel')}
         onConfirm={confirm}
-        onClose={() => setPending(undefined)}
+        onClose={() => { setPending(undefined); setReason(''); }}
+        danger={pending !== undefined && pending.kind !== 'reactivate'}
+        confirmDisabled={pending?.kind === 'revoke' && !reason}
       >
         {pending?.kind === 'revoke' && (
           <div className="field">
             <label htmlFor="revoke-reason">{t('cert.reason')}</label>
-            <select id="revoke-reason" value={reason} onChange={(e) => setReason(e.target.value as RevocationReason)}>
+            <select id="revoke-reason" value={reason} required onChange={(e) => setReason(e.target.value as RevocationReason)}>
+              <option value="" disabled>{t('cert.reasonChoose')}</option>
               {REASONS.map((r) => <option key={r} value={r}>{t(`cert.reason.${r}`)}</option>)}
             </select>
           </div>

@@ -40,9 +40,11 @@ export function Field(props: { id: string; label: string; error?: string; childr
 
 /**
  * A modal confirmation (the native `<dialog>`: focus moves into it and Escape cancels).
- * Shown while `open`; `onClose` runs on cancel and after confirming.
+ * Shown while `open`; `onClose` runs on cancel and after confirming. `danger` paints the
+ * confirming button as destructive; `confirmDisabled` holds it until the dialog's own fields
+ * are chosen (a revocation's reason has no default).
  */
-export function ConfirmDialog(props: { open: boolean; id: string; text: string; confirmLabel: string; cancelLabel: string; onConfirm: () => void; onClose: () => void; children?: ReactNode }) {
+export function ConfirmDialog(props: { open: boolean; id: string; text: string; confirmLabel: string; cancelLabel: string; onConfirm: () => void; onClose: () => void; danger?: boolean; confirmDisabled?: boolean; children?: ReactNode }) {
   const dialog = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = dialog.current;
@@ -55,7 +57,7 @@ export function ConfirmDialog(props: { open: boolean; id: string; text: string; 
       {props.children}
       <div className="actions">
         <button type="button" onClick={() => dialog.current?.close()}>{props.cancelLabel}</button>
-        <button type="button" className="primary" onClick={() => { props.onConfirm(); dialog.current?.close(); }}>{props.confirmLabel}</button>
+        <button type="button" className={props.danger ? 'danger' : 'primary'} disabled={props.confirmDisabled} onClick={() => { props.onConfirm(); dialog.current?.close(); }}>{props.confirmLabel}</button>
       </div>
     </dialog>
   );

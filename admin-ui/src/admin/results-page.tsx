@@ -8,6 +8,8 @@ import { RESULT_STATUSES } from '../../../gateway/src/results/lifecycle/statuses
 import { RevealResult } from '../counter/reveal-result.js';
 import { ReceiptView } from './receipt-view.js';
 import { useLoad } from './use-load.js';
+import { deliveryProblemWords } from './delivery-words.js';
+import { TableScroll } from './table-scroll.js';
 
 function initialQuery(): { id: string; status: string } {
   const params = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
@@ -19,7 +21,8 @@ function initialQuery(): { id: string; status: string } {
  * Those who may reveal (a pharmacy's own people) open the receipt for a stated purpose, audited.
  */
 export function ResultsPage(props: { canReveal: boolean }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const locale = language === 'fr' ? 'fr-FR' : 'en-GB';
   const reference = useLoad<Reference>(props.canReveal ? '/reference' : undefined).data;
   const [form, setForm] = useState(initialQuery);
   const [query, setQuery] = useState(initialQuery);
@@ -52,6 +55,7 @@ export function ResultsPage(props: { canReveal: boolean }) {
       {list.failure !== undefined && <ProblemMessage error={list.failure} />}
       {list.data && list.data.items.length === 0 && <p>{t('results.none')}</p>}
       {list.data && list.data.items.length > 0 && (
+        <TableScroll label={t('results.title')}>
         <table>
           <thead>
             <tr><th scope="col">{t('results.id')}</th><th scope="col">{t('results.pharmacy')}</th><th scope="col">{t('results.status')}</th><th scope="col">{t('results.receivedAt')}</th><th scope="col">{t('results.deliveredAt')}</th></tr>
@@ -61,13 +65,14 @@ export function ResultsPage(props: { canReveal: boolean }) {
               <tr key={r.id}>
                 <td className="mono"><button type="button" className="link" aria-expanded={open === r.id} onClick={() => setOpen(open === r.id ? undefined : r.id)}>{r.id}</button></td>
                 <td>{r.pharmacy.name} ({r.pharmacy.finess})</td>
-                <td><span className={`status status-${r.status}`}>{statusLabel(t, r.status)}</span>{r.problem ? <code> {r.problem.code}</code> : null}</td>
-                <td>{new Date(r.receivedAt).toLocaleString()}</td>
-                <td>{r.deliveredAt ? new Date(r.deliveredAt).toLocaleString() : '—'}</td>
+                <td><span className={`status status-${r.status}`}>{statusLabel(t, r.status)}</span>{r.problem && deliveryProblemWords(r.problem.code, language) !== statusLabel(t, r.status) ? ` — ${deliveryProblemWords(r.problem.code, language)}` : null}</td>
+                <td>{new Date(r.receivedAt).toLocaleString(locale)}</td>
+                <td>{r.deliveredAt ? new Date(r.deliveredAt).toLocaleString(locale) : '—'}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       {open && <ResultDetailView id={open} reference={reference} />}
     </>
@@ -75,7 +80,8 @@ export function ResultsPage(props: { canReveal: boolean }) {
 }
 
 function ResultDetailView(props: { id: string; reference: Reference | undefined }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
+  const locale = language === 'fr' ? 'fr-FR' : 'en-GB';
   const { data, failure } = useLoad<ResultDetail>(`/admin/results/${encodeURIComponent(props.id)}`);
   if (failure) return <ProblemMessage error={failure} />;
   if (!data) return <p>{t('app.loading')}</p>;
@@ -84,13 +90,14 @@ function ResultDetailView(props: { id: string; reference: Reference | undefined 
       <h2>{t('results.history')}</h2>
       <ol className="timeline">
         {data.history.map((h) => (
-          <li key={`${h.at}${h.event}`}><time dateTime={h.at}>{new Date(h.at).toLocaleString()}</time> {statusLabel(t, h.event)}</li>
+          <li key={`${h.at}${h.event}`}><time dateTime={h.at}>{new Date(h.at).toLocaleString(locale)}</time> {statusLabel(t, h.event)}</li>
         ))}
       </ol>
       {data.result.sidepAckId && <p>{t('results.ack')}: <code>{data.result.sidepAckId}</code></p>}
       {data.result.sidepAckId && <ReceiptView id={data.result.id} />}
       {props.reference && !data.result.purgedAt && <p><RevealResult resultId={data.result.id} pharmacy={data.result.pharmacy} reference={props.reference} /></p>}
       <h2>{t('results.attempts')}</h2>
+      <TableScroll label={t('results.attempts')}>
       <table>
         <thead>
           <tr><th scope="col">{t('dead.message')}</th><th scope="col">{t('results.kind')}</th><th scope="col">{t('results.status')}</th><th scope="col">{t('dead.attempts')}</th><th scope="col">{t('dead.reason')}</th></tr>
@@ -102,11 +109,12 @@ function ResultDetailView(props: { id: string; reference: Reference | undefined 
               <td>{kindLabel(t, m.kind)}</td>
               <td>{statusLabel(t, m.state)}</td>
               <td>{m.attempts}</td>
-              <td><code>{m.deadReason?.code ?? m.lastErrorCode ?? ''}</code></td>
+              <td>{deliveryProblemWords(m.deadReason?.code ?? m.lastErrorCode ?? '', language)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      </TableScroll>
     </section>
   );
 }

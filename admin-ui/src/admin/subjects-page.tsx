@@ -18,7 +18,7 @@ type Person = { nir: string } | { resultId: string };
  * the form and in request bodies: never in the page's address.
  */
 export function SubjectsPage() {
-  const { t, language } = useI18n();
+  const { t, n, language } = useI18n();
   const [by, setBy] = useState<'nir' | 'resultId'>('nir');
   const [value, setValue] = useState('');
   const [reason, setReason] = useState<SubjectReason>('access-request');
@@ -76,7 +76,7 @@ export function SubjectsPage() {
       {failure !== undefined && <ProblemMessage error={failure} />}
       {found && (
         <section className="panel" aria-labelledby="subject-results">
-          <h2 id="subject-results">{t('subjects.found', { count: found.length })}</h2>
+          <h2 id="subject-results">{n('subjects.found', found.length)}</h2>
           {found.length > 0 && (
             <>
               {/* focusable: a keyboard scrolls it sideways on a phone */}
@@ -129,7 +129,7 @@ export function SubjectsPage() {
 
 /** The two files, downloaded from memory, and the passphrase, shown this once. */
 function ExportView(props: { exported: SubjectExport }) {
-  const { t } = useI18n();
+  const { t, n } = useI18n();
   const [links, setLinks] = useState<{ name: string; url: string }[]>([]);
   useEffect(() => {
     const made = props.exported.files.map((f) => ({
@@ -141,7 +141,7 @@ function ExportView(props: { exported: SubjectExport }) {
   }, [props.exported]);
   return (
     <section className="panel" aria-labelledby="subject-export">
-      <h2 id="subject-export">{t('subjects.exported', { count: props.exported.count })}</h2>
+      <h2 id="subject-export">{n('subjects.exported', props.exported.count)}</h2>
       <p role="alert" className="error">{t('subjects.passphraseOnce')}</p>
       <div className="field">
         <label htmlFor="subject-passphrase">{t('subjects.passphrase')}</label>

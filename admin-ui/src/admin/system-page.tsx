@@ -2,12 +2,13 @@ import type { SystemSummary } from '../../../gateway/src/api-types.js';
 import { useI18n } from '../i18n.js';
 import { ProblemMessage } from '../problem-message.js';
 import { useLoad } from './use-load.js';
+import { checkName, checkSentence, settingName, settingValue } from './system-words.js';
 
 const MARKS = { ok: '✓', warn: '!', fail: '✗', skip: '–' } as const;
 
-/** Doctor's checks (the fixes as doctor words them, in English) and the configuration. */
+/** Doctor's checks and the configuration, in words; a finding French has no words for stays in English, said so. */
 export function SystemPage() {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const { data, failure } = useLoad<SystemSummary>('/admin/system');
   if (failure) return <ProblemMessage error={failure} />;
   if (!data) return <p>{t('app.loading')}</p>;
@@ -18,8 +19,8 @@ export function SystemPage() {
       <ul className="checks">
         {data.checks.map((c) => (
           <li key={c.id} className={`check-${c.status}`}>
-            <span className="mark" aria-hidden="true">{MARKS[c.status]}</span> <strong>{t(`system.${c.status}`)}</strong> <code>{c.id}</code> — {c.summary}
-            {c.hint && <div className="hint">{c.hint}</div>}
+            <span className="mark" aria-hidden="true">{MARKS[c.status]}</span> <strong>{t(`system.${c.status}`)}</strong> {checkName(c.id, language)} — <Sentence text={c.summary} />
+            {c.hint && <div className="hint"><Sentence text={c.hint} /></div>}
           </li>
         ))}
       </ul>
@@ -28,11 +29,24 @@ export function SystemPage() {
       <table>
         <tbody>
           {data.config.map((c) => (
-            <tr key={c.key}><th scope="row"><code>{c.key}</code></th><td>{String(c.value)}</td></tr>
+            <tr key={c.key}><th scope="row">{settingName(c.key, language)}</th><td>{settingValue(c.value, language)}</td></tr>
           ))}
         </tbody>
       </table>
     </>
+  );
+}
+
+/** A doctor's sentence in the page's language, or a note and the original, marked as English for screen readers. */
+function Sentence(props: { text: string }) {
+  const { t, language } = useI18n();
+  const said = checkSentence(props.text, language);
+  if (said !== undefined) return <>{said}</>;
+  return (
+    <details className="original">
+      <summary>{t('system.inEnglish')}</summary>
+      <span lang="en">{props.text}</span>
+    </details>
   );
 }
 

@@ -24,9 +24,10 @@ export function useLoad<T>(path: string | undefined, refreshMs?: number) {
   return { data, failure, reload };
 }
 
-/** A duration in seconds as "4 min 10 s" / "2 h 5 min". */
+/** A duration in seconds as "4 min 10 s" / "2 h 5 min"; under a second as "< 1 s", never "0 s" for a real delay. */
 export function duration(seconds: number | null): string {
   if (seconds === null) return '—';
+  if (seconds > 0 && seconds < 1) return '< 1 s';
   const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;

@@ -18,6 +18,10 @@ export interface DevUser {
   rpps?: string;
   /** Pharmacist exercice (codeProfession 21) at these FINESS sites. */
   pharmacistAt?: string[];
+  /** Given and family names and e-mail, sent in userinfo as Pro Santé Connect sends them. */
+  givenName?: string;
+  familyName?: string;
+  email?: string;
   /** Claims sent in userinfo only, never in the ID token (a provider that reports `acr`/`amr` there). */
   userinfoOnly?: Record<string, unknown>;
 }
@@ -43,6 +47,9 @@ function claimsOf(u: DevUser): Record<string, unknown> {
   return {
     sub: u.subject,
     ...(u.rpps ? { SubjectNameID: `8${u.rpps}` } : {}),
+    ...(u.givenName ? { given_name: u.givenName } : {}),
+    ...(u.familyName ? { family_name: u.familyName } : {}),
+    ...(u.email ? { email: u.email } : {}),
     SubjectRefPro: { exercices: (u.pharmacistAt ?? []).length ? [{ codeProfession: '21', activities: (u.pharmacistAt ?? []).map((f) => ({ numeroFinessSite: f })) }] : [] },
   };
 }
@@ -139,7 +146,7 @@ export async function startDevOidcProvider(o: { certPem: string; keyPem: string;
     pkce: { required: () => true },
     scopes: ['openid', 'scope_all'],
     // under `openid`, so every ID token carries the authentication evidence (not only on request)
-    claims: { openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'], scope_all: ['SubjectNameID', 'SubjectRefPro'] },
+    claims: { openid: ['sub', 'acr', 'amr', 'auth_time', 'sid'], scope_all: ['SubjectNameID', 'SubjectRefPro', 'given_name', 'family_name', 'email'] },
     acrValues: [MFA_ACR],
     findAccount: (_ctx: unknown, id: string) => {
       const user = bySubject.get(id);

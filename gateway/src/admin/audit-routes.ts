@@ -9,7 +9,7 @@ import type { Database } from '../db/index.js';
 import { NotFound, ServiceUnavailable } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
-import { AUDIT_RANGE_QUERY, AUDIT_SEARCH_QUERY, parseAuditRange, parseAuditSearchQuery, readAuditLog, searchAuditEvents, type AuditRange } from './audit-search.js';
+import { AUDIT_RANGE_QUERY, AUDIT_SEARCH_QUERY, nameActors, parseAuditRange, parseAuditSearchQuery, readAuditLog, searchAuditEvents, type AuditRange } from './audit-search.js';
 import { createJobRegistry } from './background-jobs.js';
 import { requester as who } from './requester.js';
 
@@ -74,7 +74,7 @@ export function createAuditAdminRoutes(deps: AuditRoutesDeps): { routes: readonl
   app.get(R.events.path, async (c) => {
     const q = parseAuditSearchQuery(c.req.query());
     await appendAuditNow(deps.db, { ...who(c), action: 'audit.search', outcome: 'success' });
-    return c.json(await readAuditLog(deps.db, (tx) => searchAuditEvents(tx, q)), 200, NO_STORE);
+    return c.json(await nameActors(deps.db, await readAuditLog(deps.db, (tx) => searchAuditEvents(tx, q))), 200, NO_STORE);
   });
 
   app.post(R.verify.path, async (c) => {

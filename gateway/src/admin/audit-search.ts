@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { AuditEventRow, AuditEventsPage } from '../api-types.js';
 import { SEALER_ROLE, type Database, type DB } from '../db/index.js';
 import { ValidationFailed, type FieldIssue } from '../errors.js';
+import { isUuid } from '../uuid.js';
 
 /** A validated audit search: exact matches on codes and ids, a time range, a page. */
 export interface AuditSearchQuery {
@@ -106,12 +107,42 @@ export function readAuditLog<T>(db: Database, work: (tx: Transaction<DB>) => Pro
     });
 }
 
+/**
+ * Names the actors of a page for display, read as the caller's role (the sealer role reading the
+ * log sees no registry): a pharmacy actor (`<pharmacy id>/<certificate fingerprint>`) by its
+ * pharmacy's name, a person (`<issuer>:<subject>`) by the name, else the e-mail, of their last
+ * sign-in. The log itself keeps only the identifiers.
+ * @example const page = await nameActors(db, await readAuditLog(db, (tx) => searchAuditEvents(tx, q)));
+ */
+export async function nameActors(db: Database, page: AuditEventsPage): Promise<AuditEventsPage> {
+  const pharmacyOf = (e: AuditEventRow) => (e.actor.type === 'pharmacy' ? e.actor.id?.split('/')[0] : undefined);
+  const pharmacyIds = distinct(page.items.map(pharmacyOf).filter((id) => id !== undefined && isUuid(id)));
+  const personIds = distinct(page.items.map((e) => (e.actor.type === 'user' ? e.actor.id : undefined)));
+  const [pharmacies, people] = await Promise.all([
+    pharmacyIds.length ? db.selectFrom('pharmacies').select(['id', 'name']).where('id', 'in', pharmacyIds).execute() : [],
+    personIds.length
+      ? db
+          .selectFrom('person_sign_ins')
+          .select([sql<string>`issuer || ':' || subject`.as('id'), sql<string | null>`coalesce(name, email)`.as('name')])
+          .where(sql<string>`issuer || ':' || subject`, 'in', personIds)
+          .execute()
+      : [],
+  ]);
+  const pharmacyNames = new Map(pharmacies.map((r) => [r.id, r.name]));
+  const personNames = new Map(people.map((r) => [r.id, r.name]));
+  const nameOf = (e: AuditEventRow) => (e.actor.type === 'user' ? personNames.get(e.actor.id ?? '') : pharmacyNames.get(pharmacyOf(e) ?? '')) ?? null;
+  return { ...page, items: page.items.map((e) => ({ ...e, actor: { ...e.actor, name: nameOf(e) } })) };
+}
+
+const distinct = (values: (string | null | undefined)[]): string[] => [...new Set(values.filter((v): v is string => typeof v === 'string'))];
+
 /** Events matching the query, newest first, one page (keyset on the sequence). */
 export async function searchAuditEvents(db: Database, q: AuditSearchQuery): Promise<AuditEventsPage> {
   let query = db
     .selectFrom('audit_events')
     .select([sql<string>`seq::text`.as('seq'), 'id', 'at', 'actor_type', 'actor_id', 'action', 'object_type', 'object_id', 'outcome', 'reason', 'request_id'])
-    .orderBy('seq', 'desc')
+    // the table's bigint, not the `seq` text the select names: text sorts 9 after 10
+    .orderBy('audit_events.seq', 'desc')
     .limit(q.limit + 1);
   if (q.since) query = query.where('at', '>=', q.since);
   if (q.until) query = query.where('at', '<=', q.until);
@@ -125,7 +156,7 @@ export async function searchAuditEvents(db: Database, q: AuditSearchQuery): Prom
     seq: r.seq,
     id: r.id,
     at: r.at.toISOString(),
-    actor: { type: r.actor_type, id: r.actor_id },
+    actor: { type: r.actor_type, id: r.actor_id, name: null },
     action: r.action,
     object: r.object_type && r.object_id ? { type: r.object_type, id: r.object_id } : null,
     outcome: r.outcome,

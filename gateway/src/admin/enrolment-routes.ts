@@ -3,13 +3,19 @@ import { EnrolmentGrantedSchema, EnrolmentRevokedSchema, EnrolmentsSchema, idPar
 import { enrol, listEnrolments, revokeEnrolment } from '../auth/enrolments.js';
 import { PHARMACY_ROLES } from '../auth/rbac.js';
 import type { Database } from '../db/index.js';
-import { NotFound } from '../errors.js';
+import { NotFound, ValidationFailed } from '../errors.js';
 import type { WebEnv } from '../web/env.js';
 import type { WebRoute } from '../web/route-table.js';
 import { ENROLMENT_BODY, parseEnrolmentBody } from './registry-bodies.js';
 import { requireScope } from './registry-access.js';
 import { actorOf } from './requester.js';
 import { isUuid } from '../uuid.js';
+
+/** A configured identity provider as the grant form offers it (settings `web.issuers[]`). */
+export interface ConfiguredIssuer {
+  id: string;
+  kind: 'psc' | 'generic';
+}
 
 /** Routes of the enrolments page. */
 export const ENROLMENT_ROUTES = {
@@ -35,21 +41,24 @@ export const ENROLMENT_ROUTES = {
  * in the same transaction (`auth/enrolments.ts`); a refusal is audited and answers 403.
  * @example const { routes, app } = createEnrolmentAdminRoutes({ db, jsonBody });
  */
-export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: MiddlewareHandler<WebEnv>; now?: () => Date }): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
+export function createEnrolmentAdminRoutes(deps: { db: Database; jsonBody: MiddlewareHandler<WebEnv>; issuers: readonly ConfiguredIssuer[]; now?: () => Date }): { routes: readonly WebRoute[]; app: Hono<WebEnv> } {
   const now = deps.now ?? (() => new Date());
+  const issuers = deps.issuers.map((i) => ({ id: i.id, kind: i.kind }));
   const app = new Hono<WebEnv>();
   const R = ENROLMENT_ROUTES;
 
   app.get(R.list.path, async (c) => {
     const scope = await requireScope(deps.db, c, 'enrolments');
     const rows = await listEnrolments(deps.db, {});
-    if (scope.all) return c.json({ items: rows });
+    if (scope.all) return c.json({ items: rows, issuers });
     const finesses = new Set(c.get('rights').pharmacies.filter((p) => scope.pharmacyIds.includes(p.id)).map((p) => p.finess));
-    return c.json({ items: rows.filter((r) => r.finess !== null && finesses.has(r.finess)) });
+    return c.json({ items: rows.filter((r) => r.finess !== null && finesses.has(r.finess)), issuers });
   });
 
   app.post(R.grant.path, deps.jsonBody, async (c) => {
     const e = parseEnrolmentBody(c.get('body'), now());
+    // a person is only ever signed in by a configured provider: another issuer would enrol no one
+    if (!issuers.some((i) => i.id === e.issuer)) throw new ValidationFailed([{ pointer: '/issuer', code: 'invalid-type' }]);
     // chain-wide roles (and unknown pharmacies) only from chain-wide holders; a pharmacy role from holders of that pharmacy
     const pharmacyId = e.pharmacy === undefined ? undefined : (await deps.db.selectFrom('pharmacies').select('id').where('finess', '=', e.pharmacy).executeTakeFirst())?.id;
     await requireScope(deps.db, c, 'enrolments', PHARMACY_ROLES.includes(e.role) && pharmacyId !== undefined ? { pharmacyId } : 'chain');

@@ -84,7 +84,7 @@ async function openAudited(
   if (!scope.all) q = q.where('pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : ['00000000-0000-0000-0000-000000000000']);
   const row = await q.executeTakeFirst();
   if (!row?.sealed || !row.data_key_id) throw new NotFound();
-  const event = { actor: o.actor, action: 'result.reveal', object: { type: 'test-result', id: row.id }, requestId: o.requestId, sourceIp: o.sourceIp };
+  const event = { actor: o.actor, action: 'result.reveal' as const, object: { type: 'test-result', id: row.id }, requestId: o.requestId, sourceIp: o.sourceIp };
   let result: TestResultInput;
   try {
     ({ result } = await d.sealer.open({ id: row.id, pharmacy_id: row.pharmacy_id, sealed: row.sealed, data_key_id: row.data_key_id }));

@@ -181,7 +181,7 @@ export function createAdminApi(deps: AdminDeps): { routes: readonly WebRoute[]; 
 
   const pharmacies = createPharmacyAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody });
   const certificates = createCertificateAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, ca: deps.certificateAuthority });
-  const enrolments = createEnrolmentAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, now });
+  const enrolments = createEnrolmentAdminRoutes({ db: deps.db, jsonBody: deps.jsonBody, issuers: deps.settings.web.issuers, now });
   const audit = createAuditAdminRoutes({ db: deps.db, settings: deps.settings, auditPublicKeys: deps.auditPublicKeys });
   const keys = createKeyAdminRoutes({ db: deps.db, keys: deps.keys });
   const accessReview = createAccessReviewRoutes({ db: deps.db, jsonBody: deps.jsonBody });

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { StatisticsRow } from '../api-types.js';
 import type { Database } from '../db/index.js';
 import { ValidationFailed, type FieldIssue } from '../errors.js';
@@ -56,14 +56,41 @@ export function parseStatisticsQuery(raw: Record<string, string | undefined>, to
   return { period: period as StatisticsQuery['period'], from, to, format: format as StatisticsQuery['format'] };
 }
 
+function bucketOf(period: StatisticsQuery['period'], parisTime: RawBuilder<unknown>) {
+  const unit = period === 'day' ? sql.lit('day') : sql.lit('month');
+  const format = period === 'day' ? sql.lit('YYYY-MM-DD') : sql.lit('YYYY-MM');
+  return sql<string>`to_char(date_trunc(${unit}, ${parisTime}), ${format})`;
+}
+
+const NO_PHARMACY = '00000000-0000-0000-0000-000000000000';
+
+/** Results in force per pharmacy, period and outcome, from the counts kept as results change (the result code itself is sealed). */
+async function readOutcomes(db: Database, scope: PharmacyScope, q: StatisticsQuery) {
+  let query = db
+    .selectFrom('result_outcome_counts as c')
+    .innerJoin('pharmacies as p', 'p.id', 'c.pharmacy_id')
+    .select([
+      'p.finess',
+      'p.name',
+      bucketOf(q.period, sql`c.day`).as('period'),
+      sql<string>`coalesce(sum(c.n) filter (where c.outcome = 'positive'), 0)`.as('positive'),
+      sql<string>`coalesce(sum(c.n) filter (where c.outcome = 'negative'), 0)`.as('negative'),
+      sql<string>`coalesce(sum(c.n) filter (where c.outcome = 'invalid'), 0)`.as('invalid'),
+    ])
+    .where('c.day', '>=', sql<Date>`${q.from}::date`)
+    .where('c.day', '<=', sql<Date>`${q.to}::date`)
+    .groupBy(['p.finess', 'p.name', sql`3`]);
+  if (!scope.all) query = query.where('c.pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : [NO_PHARMACY]);
+  return query.execute();
+}
+
 /**
  * Volumes per pharmacy and period, counted on receipts (which outlive the purge of personal
- * data), so a chain can split costs between pharmacies.
+ * data), so a chain can split costs between pharmacies; and the outcomes of the results in
+ * force, by the day each was received.
  */
 export async function readStatistics(db: Database, scope: PharmacyScope, q: StatisticsQuery): Promise<StatisticsRow[]> {
-  const unit = q.period === 'day' ? sql.lit('day') : sql.lit('month');
-  const format = q.period === 'day' ? sql.lit('YYYY-MM-DD') : sql.lit('YYYY-MM');
-  const bucket = sql<string>`to_char(date_trunc(${unit}, r.received_at at time zone 'Europe/Paris'), ${format})`;
+  const bucket = bucketOf(q.period, sql`r.received_at at time zone 'Europe/Paris'`);
   let query = db
     .selectFrom('test_results as r')
     .innerJoin('pharmacies as p', 'p.id', 'r.pharmacy_id')
@@ -82,21 +109,28 @@ export async function readStatistics(db: Database, scope: PharmacyScope, q: Stat
     .groupBy(['p.finess', 'p.name', sql`3`])
     .orderBy('p.finess')
     .orderBy(sql`3`);
-  if (!scope.all) query = query.where('r.pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : ['00000000-0000-0000-0000-000000000000']);
-  const rows = await query.execute();
-  return rows.map((r) => ({
-    finess: r.finess,
-    name: r.name,
-    period: r.period,
-    total: Number(r.total),
-    delivered: Number(r.delivered),
-    cancelled: Number(r.cancelled),
-    deadLettered: Number(r.deadLettered),
-    corrections: Number(r.corrections),
-  }));
+  if (!scope.all) query = query.where('r.pharmacy_id', 'in', scope.pharmacyIds.length ? [...scope.pharmacyIds] : [NO_PHARMACY]);
+  const [rows, outcomes] = await Promise.all([query.execute(), readOutcomes(db, scope, q)]);
+  const outcomeOf = new Map(outcomes.map((o) => [`${o.finess} ${o.period}`, o]));
+  return rows.map((r) => {
+    const o = outcomeOf.get(`${r.finess} ${r.period}`);
+    return {
+      finess: r.finess,
+      name: r.name,
+      period: r.period,
+      total: Number(r.total),
+      delivered: Number(r.delivered),
+      cancelled: Number(r.cancelled),
+      deadLettered: Number(r.deadLettered),
+      corrections: Number(r.corrections),
+      positive: Number(o?.positive ?? 0),
+      negative: Number(o?.negative ?? 0),
+      invalid: Number(o?.invalid ?? 0),
+    };
+  });
 }
 
-const CSV_COLUMNS = ['finess', 'name', 'period', 'total', 'delivered', 'cancelled', 'deadLettered', 'corrections'] as const;
+const CSV_COLUMNS = ['finess', 'name', 'period', 'total', 'delivered', 'cancelled', 'deadLettered', 'corrections', 'positive', 'negative', 'invalid'] as const;
 
 /** RFC 4180 field; a leading `= + - @` is quoted away so a spreadsheet never runs it (CSV injection). */
 function csvField(v: string | number): string {

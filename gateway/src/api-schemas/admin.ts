@@ -34,7 +34,8 @@ export const AuditEventRowSchema = z
     seq: z.string(),
     id: z.uuid(),
     at: z.string(),
-    actor: z.object({ type: z.string(), id: z.string().nullable() }).strict(),
+    // `name`, for display only: a pharmacy actor's pharmacy name, a person's name (else e-mail) from their last sign-in, else null
+    actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }).strict(),
     action: z.string(),
     object: z.object({ type: z.string(), id: z.string() }).strict().nullable(),
     outcome: z.enum(['success', 'failure', 'denied']),

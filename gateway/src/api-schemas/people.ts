@@ -43,7 +43,7 @@ export const ReferenceSchema = z
   .strict()
   .openapi('Reference');
 
-/** A live enrolment: a person (issuer, subject) in one role, for one pharmacy or chain-wide. */
+/** A live enrolment: a person (issuer, subject) in one role, for one pharmacy or chain-wide, with their last sign-in. */
 export const EnrolmentRowSchema = z
   .object({
     id: z.uuid(),
@@ -54,11 +54,18 @@ export const EnrolmentRowSchema = z
     finess: z.string().nullable(),
     expiresAt: z.string(),
     createdBy: z.string(),
+    /** The person's name and e-mail as their provider asserted them at their last sign-in, if it did. */
+    name: z.string().nullable(),
+    email: z.string().nullable(),
+    /** null: not signed in yet (the page then shows the subject). */
+    lastSignInAt: z.string().nullable(),
   })
   .strict()
   .openapi('EnrolmentRow');
 
-export const EnrolmentsSchema = z.object({ items: z.array(EnrolmentRowSchema) }).strict();
+/** An identity provider of the settings (`web.issuers[]`), which the grant form offers: its id and kind, never its secrets. */
+export const ConfiguredIssuerSchema = z.object({ id: z.string(), kind: z.enum(['psc', 'generic']) }).strict().openapi('ConfiguredIssuer');
+export const EnrolmentsSchema = z.object({ items: z.array(EnrolmentRowSchema), issuers: z.array(ConfiguredIssuerSchema) }).strict();
 export const EnrolmentGrantedSchema = z.object({ id: z.uuid() }).strict();
 export const EnrolmentRevokedSchema = z.object({ id: z.uuid(), revoked: z.literal(true) }).strict();
 

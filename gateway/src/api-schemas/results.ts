@@ -99,6 +99,10 @@ export const StatisticsRowSchema = z
     cancelled: z.number().int(),
     deadLettered: z.number().int(),
     corrections: z.number().int(),
+    /** Results in force (neither corrected nor cancelled) by outcome; inconclusive counts as invalid. */
+    positive: z.number().int(),
+    negative: z.number().int(),
+    invalid: z.number().int(),
   })
   .strict();
 
@@ -122,6 +126,8 @@ export const DeadLettersSchema = z
           nextAttemptAt: z.string().nullable(),
           lastErrorCode: z.string().nullable(),
           deadReason: deadReason.extend({ issues: z.array(z.object({ code: z.string(), expression: z.string() }).strict()).optional() }).strict().nullable(),
+          /** The pharmacy the result came from, so an operator knows whom to call. */
+          pharmacy: z.object({ finess: z.string(), name: z.string() }).strict(),
           createdAt: z.string(),
           deliveredAt: z.string().nullable(),
         })

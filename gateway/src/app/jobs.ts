@@ -1,4 +1,4 @@
-import { countUnusedAdminEnrolments } from '../auth/access-review.js';
+import { countUnusedAdminEnrolments, forgetSignInsWithoutEnrolment } from '../auth/access-review.js';
 import { openRequestsDueWithin, SUBJECT_REQUEST_WARNING_DAYS } from '../subjects/index.js';
 import { kekVersionsInUse, lastSuccessfulBackup } from '../keys/index.js';
 import { lastRestoreDrill } from '../observability/restore-drill.js';

@@ -44,8 +44,9 @@ export const ROUTE_TABLE: RouteTable = {
     ...Object.values(OFFBOARDING_ROUTES),
     ...Object.values(ACCESS_REVIEW_ROUTES),
     ...Object.values(SUBJECT_ROUTES),
+    ...Object.values(COUNTER_ROUTES),
     ...Object.values(AUDIT_ROUTES),
     ...Object.values(KEY_ROUTES),
+    ...Object.values(WEBHOOK_ROUTES),
   ],
 };
-    ...Object.values(WEBHOOK_ROUTES),

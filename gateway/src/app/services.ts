@@ -55,8 +55,8 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     concurrency: s.relay.concurrency,
     leaseSeconds: s.relay.leaseSeconds,
     pollMs: s.relay.pollMs,
-  });
     maxSendsPerSecond: s.relay.maxSendsPerSecond,
+  });
   // Status callbacks: own workers, so a slow pharmacy endpoint never holds an SI-DEP send.
   const endpointLabel = createPharmacyLabels(s.metrics.pharmacyLabelLimit);
   const callbacks = createCallbackWorker({
@@ -66,9 +66,9 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     client: createOutboundClient({}),
     policy: { ...s.webhooks, maxAgeMs: s.webhooks.maxAgeHours * 3_600_000 },
     concurrency: s.webhooks.concurrency,
+    perEndpoint: s.webhooks.perEndpoint,
     leaseSeconds: s.webhooks.leaseSeconds,
     pollMs: s.webhooks.pollMs,
-    perEndpoint: s.webhooks.perEndpoint,
     log,
     onAttempt: (endpoint, outcome) => metrics.webhookAttempts.inc({ endpoint: endpointLabel(endpoint), outcome }),
   });

@@ -1,13 +1,15 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database, Tx } from '../db/index.js';
 import { AuditUnavailable } from '../errors.js';
+import type { AuditAction } from './actions.js';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** One audited action. No personal data: ids, codes and outcomes only. */
 export interface AuditEvent {
   actor: { type: 'pharmacy' | 'user' | 'system' | 'anonymous'; id?: string };
-  action: string;
+  /** One of `AUDIT_ACTIONS` (the audit page words each), or a refused web request's route. */
+  action: AuditAction;
   object?: { type: string; id: string };
   outcome: AuditOutcome;
   /** A stable code (problem code, purpose), never free text from a request. */

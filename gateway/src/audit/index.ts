@@ -1,3 +1,4 @@
+export { AUDIT_ACTIONS, refusedRequest, refusedRequestAction, SYSTEM_ACTORS, type AuditAction, type NamedAuditAction, type RefusedRequestAction } from './actions.js';
 export { appendAudit, appendAuditNow, auditAppender, auditedAction, auditInsert, type AuditAppender, type AuditEvent, type AuditOutcome, type AuditRow } from './append.js';
 export { createAuditSealer, type AuditSealer, type AuditSealerOptions } from './sealer.js';
 export { createAuditGuard, type AuditGuard, type AuditLag } from './availability.js';

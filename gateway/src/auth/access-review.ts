@@ -24,7 +24,7 @@ export interface ReviewedEnrolment {
   unused: boolean;
 }
 
-/** A person under review: identifiers and evidence, never a name. */
+/** A person under review: identifiers and evidence (their name and e-mail are the enrolments page's). */
 export interface ReviewedPerson {
   issuer: string;
   subject: string;
@@ -92,4 +92,15 @@ export async function recertifyEnrolment(db: Database, id: string, expiresAt: Da
   requireEnrolmentExpiry(expiresAt, new Date());
   const { rows } = await sql<{ done: boolean }>`SELECT recertify_enrolment(${id}::uuid, ${expiresAt}, ${actor.type}, ${actor.id ?? null}) AS done`.execute(db);
   return rows[0]?.done === true;
+}
+
+/**
+ * Forgets the last sign-in (name and e-mail with it) of everyone left without a live enrolment,
+ * through the database function `forget_sign_ins_without_enrolment` (the runtime role deletes no
+ * sign-in itself); returns how many went. Run by the purge.
+ * @example const forgotten = await forgetSignInsWithoutEnrolment(db);
+ */
+export async function forgetSignInsWithoutEnrolment(db: Database): Promise<number> {
+  const { rows } = await sql<{ gone: number }>`SELECT forget_sign_ins_without_enrolment() AS gone`.execute(db);
+  return rows[0]?.gone ?? 0;
 }

@@ -19,9 +19,16 @@ export interface SignInClaims {
   userinfo?: Record<string, unknown>;
 }
 
-/** What the gateway keeps of a sign-in: identifiers and evidence, never a name. */
+/**
+ * What the gateway keeps of a sign-in: identifiers and evidence, and the person's name and e-mail
+ * for the admin pages (kept with their last sign-in, never in the audit log).
+ */
 export interface Identity {
   subject: string;
+  /** `name`, else `given_name` + `family_name`, as the provider asserts it (one line, ≤ 200 characters), else null. */
+  name: string | null;
+  /** `email` as the provider asserts it (one address, ≤ 254 characters), else null. */
+  email: string | null;
   /** The RPPS the provider asserts (11 digits, Luhn key checked), else null. */
   rpps: string | null;
   /**
@@ -67,6 +74,29 @@ function valuesOf(v: unknown): unknown[] {
   return Array.isArray(v) ? v : v === undefined ? [] : [v];
 }
 
+/** A provider's text as one displayable line: trimmed, spaces collapsed; null when empty, too long or with control characters. */
+function oneLine(v: string | undefined, max: number): string | null {
+  const line = v?.trim().replace(/\s+/g, ' ');
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  return line && line.length <= max && !/[\u0000-\u001f\u007f-\u009f]/.test(line) ? line : null;
+}
+
+/** The person's name from the standard claims: `name`, else the given and family names together. */
+function nameOf(claims: Record<string, unknown>): string | null {
+  const first = (key: string) => oneLine(valuesAt(claims, key)[0], NAME_MAX) ?? '';
+  return oneLine(first('name') || `${first('given_name')} ${first('family_name')}`, NAME_MAX);
+}
+
+/** The `email` claim when it has the shape of one address. */
+function emailOf(claims: Record<string, unknown>): string | null {
+  const email = oneLine(valuesAt(claims, 'email')[0], EMAIL_MAX);
+  return email !== null && /^[^@\s]+@[^@\s]+$/.test(email) ? email : null;
+}
+
+/** Bounds of migration 0026's columns. */
+const NAME_MAX = 200;
+const EMAIL_MAX = 254;
+
 function hasMfa(m: ClaimMapping, acr: string | null, amr: string[]): boolean {
   if (acr !== null && m.mfaAcr.includes(acr)) return true;
   if (amr.some((a) => m.mfaAmr.includes(a))) return true;
@@ -75,7 +105,7 @@ function hasMfa(m: ClaimMapping, acr: string | null, amr: string[]): boolean {
 }
 
 /**
- * Reads an identity from a sign-in's claims. Identifiers come from the ID token, else userinfo
+ * Reads an identity from a sign-in's claims. Identifiers, name and e-mail come from the ID token, else userinfo
  * (PSC sends its professional claims there; FINESS only ever narrows). MFA evidence (`acr`,
  * `amr`) comes from the ID token alone: userinfo describes the account, not this authentication,
  * so it cannot raise the level. Never throws on odd input: whatever is missing or malformed is
@@ -92,5 +122,5 @@ export function mapClaims(m: ClaimMapping, { idToken, userinfo = {} }: SignInCla
   const rpps = rawRpps === undefined ? null : m.kind === 'psc' ? rppsFromIdNatPs(rawRpps) : rppsIssue(rawRpps) === undefined ? rawRpps : null;
   const rawFiness = m.kind === 'psc' ? pscPharmacistSites(claims) : m.finess ? valuesAt(claims, m.finess) : null;
   const finess = rawFiness === null ? null : [...new Set(rawFiness.filter((f) => finessIssue(f) === undefined))];
-  return { subject, rpps, finess, mfa: hasMfa(m, acr, amr), acr };
+  return { subject, name: nameOf(claims), email: emailOf(claims), rpps, finess, mfa: hasMfa(m, acr, amr), acr };
 }

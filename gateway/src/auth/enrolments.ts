@@ -66,12 +66,16 @@ export async function revokeEnrolment(db: Database, id: string, actor: AuditEven
   return rows[0]?.revoked === true;
 }
 
-/** Live enrolments, optionally of one person, for `gateway enrolments list`. */
+/**
+ * Live enrolments, optionally of one person, for `gateway enrolments list` and the enrolments
+ * page: with the person's last sign-in, name and e-mail (all null before their first sign-in).
+ */
 export function listEnrolments(db: Database, o: { issuer?: string; subject?: string }) {
   let q = db
     .selectFrom('enrolments as e')
     .leftJoin('pharmacies as p', 'p.id', 'e.pharmacy_id')
-    .select(['e.id', 'e.issuer', 'e.subject', 'e.role', 'p.finess', 'e.expires_at as expiresAt', 'e.created_by as createdBy'])
+    .leftJoin('person_sign_ins as s', (j) => j.onRef('s.issuer', '=', 'e.issuer').onRef('s.subject', '=', 'e.subject'))
+    .select(['e.id', 'e.issuer', 'e.subject', 'e.role', 'p.finess', 'e.expires_at as expiresAt', 'e.created_by as createdBy', 's.name', 's.email', 's.last_sign_in_at as lastSignInAt'])
     .where('e.revoked_at', 'is', null)
     .orderBy('e.issuer')
     .orderBy('e.subject');

@@ -26,6 +26,9 @@ export interface Session {
   expiresAt: Date;
 }
 
+/** Who opens a session: a provider's identity, or one without name or e-mail (a break-glass link). */
+export type SignedIn = Omit<Identity, 'name' | 'email'> & Partial<Pick<Identity, 'name' | 'email'>>;
+
 /** Server-side sessions in Postgres with idle and absolute timeouts. */
 export function createSessionStore(o: { db: Database; idleMs: number; maxMs: number; clock?: () => number }) {
   const now = o.clock ?? Date.now;
@@ -35,9 +38,10 @@ export function createSessionStore(o: { db: Database; idleMs: number; maxMs: num
   return {
     /**
      * Opens a session; returns the cookie token (only its hash is stored). The database function
-     * writes the row and its `session.open` event together: the runtime role cannot insert one.
+     * writes the row and its `session.open` event together, and keeps the sign-in (with the
+     * provider's name and e-mail) for the access review: the runtime role cannot insert either.
      */
-    async open(issuer: string, identity: Identity): Promise<{ token: string; session: Session }> {
+    async open(issuer: string, identity: SignedIn): Promise<{ token: string; session: Session }> {
       const token = newSecret();
       const at = now();
       const row = { id_hash: hashSecret(token), issuer, subject: identity.subject, rpps: identity.rpps, claim_finess: identity.finess, mfa: identity.mfa };
@@ -49,7 +53,7 @@ export function createSessionStore(o: { db: Database; idleMs: number; maxMs: num
           .returning(['issuer', 'subject'])
           .execute();
         await appendAudit(tx, stale.map((r) => expiryEvent(`${r.issuer}:${r.subject}`)));
-        const { rows } = await sql<{ expires_at: Date }>`SELECT open_web_session(${row.id_hash}, ${issuer}, ${row.subject}, ${row.rpps}, ${row.claim_finess}::text[], ${row.mfa}, make_interval(secs => ${o.maxMs / 1000})) AS expires_at`.execute(tx);
+        const { rows } = await sql<{ expires_at: Date }>`SELECT open_web_session(${row.id_hash}, ${issuer}, ${row.subject}, ${row.rpps}, ${row.claim_finess}::text[], ${row.mfa}, make_interval(secs => ${o.maxMs / 1000}), ${identity.name ?? null}, ${identity.email ?? null}) AS expires_at`.execute(tx);
         return (rows[0] as { expires_at: Date }).expires_at;
       });
       return { token, session: toSession({ ...row, expires_at: expiresAt }) };

@@ -1,4 +1,4 @@
-import { auditedAction, type AuditEvent } from '../audit/index.js';
+import { auditedAction, type AuditAction, type AuditEvent } from '../audit/index.js';
 import type { Settings } from '../config/index.js';
 import type { Database } from '../db/index.js';
 import type { KeyManager } from '../keys/index.js';
@@ -33,7 +33,7 @@ export type OpenedKeysDeps = Omit<KeysCliDeps, 'openKeys'> & { keys: KeyManager 
 /** Runs `run` as an audited action (`auditedAction`) on the key manager the command opened. */
 export function audited<T>(
   d: OpenedKeysDeps,
-  action: string,
+  action: AuditAction,
   run: () => Promise<T>,
   reasonOf: (result: T) => string,
   objectType = 'key-encryption-key',

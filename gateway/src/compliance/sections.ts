@@ -42,6 +42,13 @@ export function dataCategoriesTable(): string {
     [bi('Résultat (donnée de santé, RGPD art. 9)', 'Result (health data, GDPR art. 9)'), bi('détecté, non détecté, invalide, non concluant', 'detected, not detected, invalid, inconclusive')],
     [bi('Professionnel', 'Professional'), bi('RPPS ou ADELI du pharmacien, FINESS de l’officine', 'pharmacist’s RPPS or ADELI, pharmacy’s FINESS')],
     [bi('Traces', 'Traces'), bi('journal d’audit : identifiants pseudonymes, jamais de donnée du patient', 'audit log: pseudonymous identifiers, never a patient’s data')],
+    [
+      bi('Personnels habilités', 'Enrolled staff'),
+      bi(
+        'identifiant chez le fournisseur d’identité, rôles et échéances ; dernière connexion, sa preuve d’authentification forte, et les nom et adresse e-mail que le fournisseur affirme, pour la revue des accès',
+        'identifier at the identity provider, roles and expiries; last sign-in, its multi-factor evidence, and the name and e-mail the provider asserts, for the access review',
+      ),
+    ],
   ];
   return table([bi('Catégorie', 'Category'), bi('Données', 'Data')], rows);
 }
@@ -89,6 +96,11 @@ export function retentionTable(f: ComplianceFacts): string {
       [bi('Transmission tentée au plus, avant mise à l’écart', 'Delivery attempted at most, before it is set aside'), bi(`${r.relayMaxAgeHours} heures`, `${r.relayMaxAgeHours} hours`), setting('relay', 'maxAgeHours')],
       [bi('Sauvegardes de la base (chiffrées)', 'Database backups (encrypted)'), days(r.backupDays), setting('backup', 'retentionDays')],
       [bi('Journal d’audit (sans donnée du patient)', 'Audit log (no patient data)'), days(r.auditDays), setting('operator', 'auditRetentionDays')],
+      [
+        bi('Dernière connexion d’un personnel, avec ses nom et e-mail', 'A staff member’s last sign-in, with their name and e-mail'),
+        bi('tant qu’une habilitation est en cours ; effacée à la purge suivante', 'while an enrolment is live; deleted at the next purge'),
+        setting('retention', 'purgeIntervalSeconds'),
+      ],
       [bi('Copie dans SI-DEP (hors de la passerelle)', 'Copy in SI-DEP (outside the gateway)'), bi('3 mois au plus (décret n° 2020-551, art. 11)', '3 months at most (décret n° 2020-551, art. 11)'), '—'],
     ],
   );

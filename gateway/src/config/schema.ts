@@ -111,13 +111,13 @@ export const settingsSchema = z
     webhooks: z.object({
       enabled: bool.default(true),
       concurrency: positiveInt.default(16),
+      /** Of those sends, at most this many to one endpoint: a slow or failing one leaves the rest to the others. */
+      perEndpoint: positiveInt.default(4),
       leaseSeconds: positiveInt.default(60),
       pollMs: positiveInt.default(1_000),
       maxAttempts: positiveInt.default(15),
       maxAgeHours: positiveInt.default(24),
       baseDelayMs: positiveInt.default(1_000),
-      /** Of those sends, at most this many to one endpoint: a slow or failing one leaves the rest to the others. */
-      perEndpoint: positiveInt.default(4),
       maxDelayMs: positiveInt.default(10 * 60_000),
     }).prefault({}),
     /** Personal data of settled results (and their idempotency records), at most MAX_PERSONAL_DATA_DAYS. */

@@ -196,9 +196,11 @@ export interface OutboxMessages {
 }
 
 export interface PersonSignIns {
+  email: string | null;
   issuer: string;
   last_sign_in_at: Timestamp;
   mfa_evidence: string;
+  name: string | null;
   subject: string;
 }
 
@@ -218,6 +220,13 @@ export interface RestoreDrills {
   recorded_at: Generated<Timestamp>;
   rpo_seconds: number;
   rto_seconds: number;
+}
+
+export interface ResultOutcomeCounts {
+  day: Timestamp;
+  n: number;
+  outcome: string;
+  pharmacy_id: string;
 }
 
 export interface SidepContractPauses {
@@ -261,6 +270,7 @@ export interface TestResults {
   loinc: string | null;
   nir_index: string | null;
   nir_index_scheme: Generated<string>;
+  outcome_counted: Generated<boolean>;
   pharmacy_id: string;
   problem_code: string | null;
   purged_at: Timestamp | null;
@@ -325,6 +335,7 @@ export interface DB {
   backup_runs: BackupRuns;
   certificate_revocation_lists: CertificateRevocationLists;
   client_certificates: ClientCertificates;
+  counter_prefills: CounterPrefills;
   data_keys: DataKeys;
   enrolments: Enrolments;
   idempotency_keys: IdempotencyKeys;
@@ -335,7 +346,7 @@ export interface DB {
   person_sign_ins: PersonSignIns;
   pharmacies: Pharmacies;
   restore_drills: RestoreDrills;
-  counter_prefills: CounterPrefills;
+  result_outcome_counts: ResultOutcomeCounts;
   sidep_contract_pauses: SidepContractPauses;
   sidep_contract_streak: SidepContractStreak;
   subject_requests: SubjectRequests;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotFound, ValidationFailed, type FieldIssue } from '../errors.js';
 import { auditActor } from '../auth/principal.js';
-import type { TestResultInput } from '../results/index.js';
+import { resultOutcome, type TestResultInput } from '../results/index.js';
 import {
   cancelResult,
   correctResult,
@@ -13,6 +13,7 @@ import {
   type Accepted,
   type AcceptedAnswer,
   type RequestFingerprint,
+  type SealedRow,
 } from '../results/lifecycle/index.js';
 import { auditFinessMismatch, requireOwnResult, type SubmitDeps, type SubmitRequest } from './submit.js';
 import { isUuid } from '../uuid.js';
@@ -40,6 +41,7 @@ function parseEnvelope(body: unknown, reasons: readonly string[], withResult: bo
  */
 export function createCorrectionService(deps: SubmitDeps) {
   const { db, sealer } = deps;
+  const outcomeOf = async (row: SealedRow) => resultOutcome((await sealer.open(row)).result.test.result);
 
   function idempotent(req: SubmitRequest, op: string, target: string, work: (key: string, fingerprint: RequestFingerprint) => Promise<AcceptedAnswer>): Promise<Accepted> {
     // an id that cannot name a result names none: 404 before anything touches a uuid column
@@ -71,7 +73,8 @@ export function createCorrectionService(deps: SubmitDeps) {
         key,
         fingerprint,
         answer,
-        corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex, pharmacyId), nirIndexesHeld: nirIndexes(input, sealer.blindIndex, pharmacyId) },
+        corrected: { id, sealed, dataKeyId, idx: indexColumns(input, sealer.blindIndex, pharmacyId), outcome: resultOutcome(input.test.result), nirIndexesHeld: nirIndexes(input, sealer.blindIndex, pharmacyId) },
+        outcomeOf,
         audit: { actor: auditActor(req.principal), action: 'result.correct', object: { type: 'test-result', id: originalId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
       });
       return answer;
@@ -98,6 +101,7 @@ export function createCorrectionService(deps: SubmitDeps) {
           key,
           fingerprint,
           answer: { id: randomUUID(), resultId, status: 'received' },
+          outcomeOf,
           audit: { actor: auditActor(req.principal), action: 'result.cancel', object: { type: 'test-result', id: resultId }, outcome: 'success', reason: envelope.reason, requestId: req.requestId, sourceIp: req.sourceIp },
         });
       });

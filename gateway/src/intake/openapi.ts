@@ -1,4 +1,4 @@
-import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { JWKS_ENDPOINT, RECEIPT_ENDPOINTS } from '../receipts/index.js';
 import type { IntakeSchema } from '../results/index.js';
 import { PREFILL_ENDPOINTS } from './prefill-api.js';
@@ -12,7 +12,7 @@ const METHODS = { GET: 'get', POST: 'post' } as const;
  * very schema that validates submissions: the contract for pharmacy-software vendors cannot
  * drift from the code.
  */
-export function intakeOpenApiDocument(intakeSchema: z.ZodType): unknown {
+export function intakeOpenApiDocument(intakeSchema: IntakeSchema): unknown {
   const doc = new OpenAPIHono();
   for (const e of [...Object.values(RESULTS_ENDPOINTS), ...Object.values(RECEIPT_ENDPOINTS), ...Object.values(PREFILL_ENDPOINTS)]) {
     // OpenAPI writes a path parameter `{id}` where Hono writes `:id`

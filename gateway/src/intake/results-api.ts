@@ -4,7 +4,7 @@ import type { Endpoint } from '../http/index.js';
 import { CANCELLATION_REASONS, CORRECTION_REASONS } from './corrections.js';
 import { RESULT_STATUSES } from '../results/lifecycle/index.js';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
 const idempotencyHeader = z.object({ 'idempotency-key': z.uuid().openapi({ description: 'Unique per pharmacy; a retry with the same key and body replays the first answer.' }) });
 const writeProblems = {
   400: problem('malformed-json, idempotency-key-missing, idempotency-key-invalid'),

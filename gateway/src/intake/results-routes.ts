@@ -25,8 +25,8 @@ export interface ResultsCaller {
   forResult(id: string): Promise<Principal>;
 }
 
-/** How a result's status was read: in a listing, or on its own. */
-export type ResultReadAction = 'result.list-status' | 'result.read-status';
+/** How a result was read: its status in a listing or on its own, or in today's list at the counter (initials and result). */
+export type ResultReadAction = 'result.list-status' | 'result.read-status' | 'result.list-summary';
 
 /**
  * Audits each result a caller was shown, one event per result, before the answer leaves: every

@@ -3,7 +3,7 @@ import type { Database } from '../db/index.js';
 import { Forbidden, ValidationFailed } from '../errors.js';
 import { appendAudit, auditAppender, type AuditAppender } from '../audit/index.js';
 import { auditActor, type Principal } from '../auth/principal.js';
-import type { TestResultInput } from '../results/index.js';
+import { resultOutcome, type TestResultInput } from '../results/index.js';
 import {
   acceptSubmission,
   indexColumns,
@@ -63,6 +63,7 @@ export function createSubmitService(deps: SubmitDeps) {
       sealed,
       dataKeyId,
       idx: indexColumns(input, sealer.blindIndex, principal.pharmacyId),
+      outcome: resultOutcome(input.test.result),
       nirIndexesHeld: nirIndexes(input, sealer.blindIndex, principal.pharmacyId),
       messageId: randomUUID(),
       auditRows: audit.rows([{ actor: auditActor(principal), action: 'result.create', object: { type: 'test-result', id }, outcome: 'success', requestId: req.requestId, sourceIp: req.sourceIp }]),

@@ -21,6 +21,26 @@ export const RESULT_CODES: ReadonlyMap<string, string> = new Map([
   ['419984006', 'Inconclusive'],
 ]);
 
+/** What the statistics count a result as: inconclusive counts with invalid (no usable answer). */
+export type ResultOutcome = 'positive' | 'negative' | 'invalid';
+
+const RESULT_OUTCOMES: ReadonlyMap<string, ResultOutcome> = new Map([
+  ['260373001', 'positive'],
+  ['260415000', 'negative'],
+  ['455371000124106', 'invalid'],
+  ['419984006', 'invalid'],
+]);
+
+/**
+ * The outcome of one of {@link RESULT_CODES}; throws on any other code (validation admits none).
+ * @example resultOutcome('260373001'); // 'positive'
+ */
+export function resultOutcome(code: string): ResultOutcome {
+  const outcome = RESULT_OUTCOMES.get(code);
+  if (!outcome) throw new Error('result code without an outcome');
+  return outcome;
+}
+
 /** SNOMED CT specimen types of the ReportStream value set. */
 export const SPECIMEN_CODES: ReadonlyMap<string, string> = new Map([
   ['258500001', 'Nasopharyngeal swab'],

@@ -10,7 +10,9 @@ export {
   DEVICE_LIST_VERSION,
   findAntigenDevice,
   listAntigenDevices,
+  resultOutcome,
   type AntigenDevice,
+  type ResultOutcome,
 } from './codes.js';
 export { toE164, isEmailAddress } from './contact.js';
 export { normalizeName, isValidName } from './names.js';

@@ -1,4 +1,4 @@
-import { appendAudit, type AuditEvent } from '../audit/index.js';
+import { appendAudit, type AuditAction, type AuditEvent } from '../audit/index.js';
 import type { Database } from '../db/index.js';
 import type { TestResultInput } from '../results/index.js';
 import { eraseSubjectResults, findSubjectResults, type DataSubject, type ErasureOutcome, type ResultSealer, type SubjectResult } from '../results/lifecycle/index.js';
@@ -14,7 +14,7 @@ export interface SubjectDeps {
 /** Who acts and why: the operator or signed-in person, the reason, and on the web the request's id and address. */
 export type SubjectAction = Pick<AuditEvent, 'actor' | 'requestId' | 'sourceIp'> & { reason: SubjectReason };
 
-const auditOf = (o: SubjectAction, action: string, id?: string): AuditEvent => ({
+const auditOf = (o: SubjectAction, action: AuditAction, id?: string): AuditEvent => ({
   actor: o.actor,
   action,
   ...(id ? { object: { type: 'test-result', id } } : {}),

@@ -1,6 +1,6 @@
 import { getCookie } from 'hono/cookie';
 import type { Context, MiddlewareHandler } from 'hono';
-import { appendAuditNow, type AuditEvent } from '../audit/index.js';
+import { appendAuditNow, refusedRequestAction, type AuditAction, type AuditEvent } from '../audit/index.js';
 import { CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.js';
 import { liveGrants } from '../auth/enrolments.js';
 import { narrow, rightsOf, type Capability } from '../auth/rbac.js';
@@ -42,7 +42,7 @@ export const auditRequest = (db: Database, c: Context<WebEnv>, e: Omit<AuditEven
 export const authorize = (deps: AccessDeps, access: Access): MiddlewareHandler<WebEnv> =>
   async function authorize(c, next) {
     if (access === 'public') return next();
-    const deny = (action: string, reason: string, actor: AuditEvent['actor']) => auditRequest(deps.db, c, { actor, action, outcome: 'denied', reason });
+    const deny = (action: AuditAction, reason: string, actor: AuditEvent['actor']) => auditRequest(deps.db, c, { actor, action, outcome: 'denied', reason });
 
     const token = getCookie(c, SESSION_COOKIE);
     const found = token ? await deps.sessions.resolve(token) : null;
@@ -55,13 +55,13 @@ export const authorize = (deps: AccessDeps, access: Access): MiddlewareHandler<W
     if (!SAFE_METHODS.has(c.req.method)) {
       const origin = c.req.header('origin');
       if ((origin !== undefined && origin !== deps.publicOrigin) || !csrfTokenMatches(token, c.req.header(CSRF_HEADER))) {
-        await deny(`${c.req.method} ${c.req.routePath}`, 'csrf-failed', actor);
+        await deny(refusedRequestAction(c.req.method, c.req.routePath), 'csrf-failed', actor);
         throw new CsrfFailed();
       }
     }
     const rights = rightsOf(narrow(await liveGrants(deps.db, session.issuer, session.subject), { finess: session.claimFiness, mfa: session.mfa }));
     if (access !== 'session' && !rights.scope(access)) {
-      await deny(`${c.req.method} ${c.req.routePath}`, 'forbidden', actor);
+      await deny(refusedRequestAction(c.req.method, c.req.routePath), 'forbidden', actor);
       throw new Forbidden();
     }
     c.set('session', session);

@@ -4,6 +4,8 @@ import type { Database } from '../../db/index.js';
 import { DuplicateResult } from '../../errors.js';
 import { KeyTaken, type AcceptedAnswer, type RequestFingerprint } from './idempotency.js';
 import { findDuplicate, violatesDuplicateIndex, type IndexColumns } from './indexes.js';
+import { countReceived } from './outcome-counts.js';
+import type { ResultOutcome } from '../codes.js';
 
 /** What the intake statement writes for one accepted result. */
 export interface Submission {
@@ -15,6 +17,8 @@ export interface Submission {
   sealed: Buffer;
   dataKeyId: string | null;
   idx: IndexColumns;
+  /** What the statistics count the result as. */
+  outcome: ResultOutcome;
   /** The NIR's indexes this pharmacy's rows may hold (`nirIndexes`). */
   nirIndexesHeld: readonly string[];
   messageId: string;
@@ -24,9 +28,10 @@ export interface Submission {
 /**
  * The intake transaction as one statement, so one round trip (it was eight: lookup, BEGIN, five
  * statements, COMMIT): unless a live result of this pharmacy has the same person, test and
- * minute, claim the key; only a claim that wins inserts the result, its outbox message and its
- * audit event. A concurrent request holding the key makes the claim wait for its commit (then
- * nothing is written) or its rollback (then this one wins). Nothing is written unless all is.
+ * minute, claim the key; only a claim that wins inserts the result, its outbox message, its
+ * outcome count and its audit event. A concurrent request holding the key makes the claim wait
+ * for its commit (then nothing is written) or its rollback (then this one wins). Nothing is
+ * written unless all is.
  */
 export function submissionStatement(s: Submission) {
   const audited = s.auditRows.length ? sql`, audited AS (${auditInsert(s.auditRows, sql<boolean>`EXISTS (SELECT 1 FROM created)`)})` : sql``;
@@ -50,6 +55,7 @@ export function submissionStatement(s: Submission) {
       RETURNING id
     ), enqueued AS (
       INSERT INTO outbox_messages (id, result_id, kind) SELECT ${s.messageId}::uuid, id, 'original' FROM created
+    ), counted AS (${countReceived(s.pharmacyId, s.outcome, sql<boolean>`EXISTS (SELECT 1 FROM created)`)}
     )${audited}
     SELECT EXISTS (SELECT 1 FROM created) AS created, (SELECT id FROM duplicate) AS duplicate_of`;
 }
@@ -58,7 +64,7 @@ export function submissionStatement(s: Submission) {
  * Accepts a result: runs {@link submissionStatement} and returns when the result is committed;
  * throws `KeyTaken` when another request holds the key, `DuplicateResult` for a live result of
  * the same person, test and minute.
- * @example await acceptSubmission(db, { id, pharmacyId, key, fingerprint, answer, sealed, dataKeyId, idx, nirIndexesHeld, messageId, auditRows });
+ * @example await acceptSubmission(db, { id, pharmacyId, key, fingerprint, answer, sealed, dataKeyId, idx, outcome, nirIndexesHeld, messageId, auditRows });
  */
 export async function acceptSubmission(db: Database, s: Submission): Promise<void> {
   let outcome: { created: boolean; duplicate_of: string | null } | undefined;

@@ -6,6 +6,8 @@ import { recordResultCallbacks } from './callbacks.js';
 import { enqueueMessage } from './enqueue.js';
 import { claimKey, KeyTaken, type AcceptedAnswer, type RequestFingerprint } from './idempotency.js';
 import { findDuplicate, type IndexColumns } from './indexes.js';
+import { addReceived, removeCounted } from './outcome-counts.js';
+import type { ResultOutcome } from '../codes.js';
 
 /** A correction or cancellation of a pharmacy's own result, claiming its idempotency key. */
 interface Change {
@@ -16,10 +18,20 @@ interface Change {
   fingerprint: RequestFingerprint;
   answer: AcceptedAnswer;
   audit: AuditEvent;
+  /** Opens the result changed, for what the statistics counted it as. */
+  outcomeOf: (row: SealedRow) => Promise<ResultOutcome>;
+}
+
+/** A result row as the sealer opens it. */
+export interface SealedRow {
+  id: string;
+  pharmacy_id: string;
+  sealed: Buffer;
+  data_key_id: string;
 }
 
 export interface Correction extends Change {
-  corrected: { id: string; sealed: Buffer; dataKeyId: string; idx: IndexColumns; nirIndexesHeld: readonly string[] };
+  corrected: { id: string; sealed: Buffer; dataKeyId: string; idx: IndexColumns; outcome: ResultOutcome; nirIndexesHeld: readonly string[] };
 }
 
 /** A cancellation's answer id also names its message, when SI-DEP may already hold the result. */
@@ -29,7 +41,7 @@ export type Cancellation = Change;
 async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
   const original = await tx
     .selectFrom('test_results')
-    .select(['id', 'status', 'superseded_by', 'purged_at', 'nir_index'])
+    .select(['id', 'pharmacy_id', 'status', 'superseded_by', 'purged_at', 'nir_index', 'sealed', 'data_key_id', 'outcome_counted'])
     .where('id', '=', id)
     .where('pharmacy_id', '=', pharmacyId)
     .forUpdate()
@@ -48,6 +60,16 @@ async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
   // SI-DEP has never seen it (or refused it): it can simply be withdrawn
   const withdrawable = (message.state === 'pending' && (!message.lease_until || message.lease_until < new Date())) || message.state === 'dead';
   return { original, message, withdrawable };
+}
+
+type Original = Awaited<ReturnType<typeof lockOriginal>>['original'];
+
+/** Takes the result changed out of the outcome counts, unless it was received before they were kept. */
+async function uncount(tx: Tx, c: Change, original: Original): Promise<void> {
+  // an unpurged result (lockOriginal refuses others) holds its sealed text and key id
+  if (!original.outcome_counted || !original.sealed || !original.data_key_id) return;
+  const outcome = await c.outcomeOf({ id: original.id, pharmacy_id: original.pharmacy_id, sealed: original.sealed, data_key_id: original.data_key_id });
+  await removeCounted(tx, { id: original.id, pharmacyId: c.pharmacyId }, outcome);
 }
 
 function withdraw(tx: Tx, messageId: string) {
@@ -77,6 +99,8 @@ export async function correctResult(db: Database, c: Correction): Promise<void> 
       .values({ id: corrected.id, pharmacy_id: c.pharmacyId, status: 'received', corrects: original.id, superseded_by: null, sealed: corrected.sealed, data_key_id: corrected.dataKeyId, ...corrected.idx, sidep_ack_id: null, problem_code: null })
       .execute();
     await tx.updateTable('test_results').set({ superseded_by: corrected.id }).where('id', '=', original.id).execute();
+    await uncount(tx, c, original);
+    await addReceived(tx, c.pharmacyId, corrected.outcome);
     await enqueueMessage(tx, withdrawable ? { resultId: corrected.id, kind: 'original' } : { resultId: corrected.id, kind: 'correction', dependsOn: message.id });
     await appendAudit(tx, [c.audit]);
   });
@@ -93,6 +117,8 @@ export async function cancelResult(db: Database, c: Cancellation): Promise<Accep
     // the key first: a concurrent retry waits here and then replays, instead of finding the result cancelled
     if (!(await claimKey(tx, { ...c, resultId: c.originalId }))) throw new KeyTaken();
     const { original, message, withdrawable } = await lockOriginal(tx, c.pharmacyId, c.originalId);
+    // out of the counts now, even when SI-DEP has yet to take the cancellation
+    await uncount(tx, c, original);
     if (withdrawable) {
       answer.status = 'cancelled';
       await withdraw(tx, message.id);

@@ -15,7 +15,7 @@ export {
 } from './idempotency.js';
 export { indexColumns, nirIndexes, nirIndexesForChain } from './indexes.js';
 export { acceptSubmission } from './accept.js';
-export { correctResult, cancelResult } from './correct.js';
+export { correctResult, cancelResult, type SealedRow } from './correct.js';
 export { claim, type ClaimedMessage } from './claim.js';
 export { markDelivered, scheduleRetry, deadLetter, releaseClaim } from './settle.js';
 export { redrive } from './redrive.js';

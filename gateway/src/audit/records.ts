@@ -58,3 +58,19 @@ export function recordBytes(r: AuditRecord): Buffer {
 export function recordLeaf(r: AuditRecord): Buffer {
   return leafHash(recordBytes(r));
 }
+
+/**
+ * {@link recordLeaf} of a row read by {@link eventsInXactRange}, which holds exactly the record's
+ * columns as text or null: its canonical JSON written field by field in RFC 8785 key order (a
+ * string's JSON.stringify is RFC 8785's), without sorting keys anew for each of millions of rows.
+ * Not for a record from outside (a proof file): extra keys there must change the leaf.
+ */
+export function rowLeaf(r: AuditRecord): Buffer {
+  const q = JSON.stringify;
+  return leafHash(
+    Buffer.from(
+      `{"action":${q(r.action)},"actorId":${q(r.actorId)},"actorType":${q(r.actorType)},"at":${q(r.at)},"id":${q(r.id)},"objectId":${q(r.objectId)},"objectType":${q(r.objectType)},"outcome":${q(r.outcome)},"reason":${q(r.reason)},"requestId":${q(r.requestId)},"seq":${q(r.seq)},"sourceIp":${q(r.sourceIp)},"xactId":${q(r.xactId)}}`,
+      'utf8',
+    ),
+  );
+}

@@ -80,7 +80,7 @@ describe('the runtime role and status callbacks', () => {
 });
 
 describe('the runtime role and the outcome counts', () => {
-  it('adds and takes away one, but never deletes a count or moves it to another pharmacy, day or outcome', async () => {
+  it('adds and takes away one, but never deletes a count or moves it to another pharmacy, day, outcome or slot', async () => {
     const pharmacyId = (await db.owner.insertInto('pharmacies').values({ finess: '759999931', name: 'v' }).returning('id').executeTakeFirstOrThrow()).id;
     const where = { pharmacy_id: pharmacyId, day: '2026-01-02', outcome: 'positive' } as const;
     await db.runtime.insertInto('result_outcome_counts').values({ ...where, n: 1 }).execute();
@@ -88,6 +88,7 @@ describe('the runtime role and the outcome counts', () => {
     const writes = [
       () => db.runtime.updateTable('result_outcome_counts').set({ outcome: 'negative' }).where('pharmacy_id', '=', pharmacyId).execute(),
       () => db.runtime.updateTable('result_outcome_counts').set({ day: '2026-01-03' }).where('pharmacy_id', '=', pharmacyId).execute(),
+      () => db.runtime.updateTable('result_outcome_counts').set({ slot: 1 }).where('pharmacy_id', '=', pharmacyId).execute(),
       () => db.runtime.deleteFrom('result_outcome_counts').execute(),
     ];
     for (const write of writes) await expect(write()).rejects.toThrow(/permission denied/);

@@ -227,6 +227,7 @@ export interface ResultOutcomeCounts {
   n: number;
   outcome: string;
   pharmacy_id: string;
+  slot: Generated<number>;
 }
 
 export interface SidepContractPauses {

@@ -28,7 +28,7 @@ describe('the route table', () => {
   });
 
   it('lists exactly the routes of the web listener, the admin API included', () => {
-    const admin = createAdminApi({ keys: { kind: 'local' }, settings: { web: { revealsPerMinute: 10, revealBurst: 20 } } } as never);
+    const admin = createAdminApi({ keys: { kind: 'local' }, settings: { web: { revealsPerMinute: 10, revealBurst: 20, issuers: [] } } } as never);
     expect(registered(createWebApp({ admin } as never) as never)).toEqual(listed(ROUTE_TABLE.web));
   });
 

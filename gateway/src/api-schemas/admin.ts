@@ -87,7 +87,7 @@ export const KeyStatusSchema = z
 
 export const KeyRotationSchema = z.object({ current: z.number().int() }).strict();
 
-export const RewrapJobSchema = backgroundJobSchema(z.object({ rewrapped: z.number().int(), current: z.number().int(), remaining: z.number().int() }).strict()).openapi('RewrapJob');
+export const RewrapJobSchema = backgroundJobSchema(z.object({ rewrapped: z.number().int(), webhookSecrets: z.number().int(), current: z.number().int(), remaining: z.number().int() }).strict()).openapi('RewrapJob');
 
 // every reason of the type, no other: a key missing or extra fails the type check
 const REVOCATION_REASON_KEYS = { unspecified: 0, keyCompromise: 0, affiliationChanged: 0, superseded: 0, cessationOfOperation: 0 } satisfies Record<RevocationReason, 0>;

@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { describe, expect, it } from 'vitest';
+import { browserSignedInForTheFile } from '../support/ui-sign-in.js';
 import { webHarnessServingTheUi } from '../support/web-harness.js';
 import { nirOf } from './ui-counter-kit.js';
 
 const ui = webHarnessServingTheUi();
-let b: TestBrowser;
+const browser = browserSignedInForTheFile(ui, 'pharmacien1', '/counter');
 
-beforeAll(async () => {
-  b = await launchBrowser();
-  await signInThroughTheUi(b.page, ui().webUrl, ui().person('pharmacien1'), '/counter');
-}, 60_000);
-
-afterAll(async () => {
-  await b?.close();
-});
-
-const part = (label: string) => b.page.locator('form.entry fieldset.date').getByLabel(label, { exact: true });
-const dateError = () => b.page.locator('form.entry fieldset.date .field-error');
+const part = (label: string) => browser().page.locator('form.entry fieldset.date').getByLabel(label, { exact: true });
+const dateError = () => browser().page.locator('form.entry fieldset.date .field-error');
 /** Two digits of a year, `years` ago. */
 const yy = (years: number) => String((new Date().getFullYear() - years) % 100).padStart(2, '0');
 
 describe('the counter’s birth date', () => {
   it('says a day past 31 or a month past 12 is out of range as soon as it is typed', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.waitForSelector('form.entry');
     await part('Jour').fill('32');
     expect(await dateError().textContent()).toBe('Le jour va de 1 à 31.');
@@ -35,12 +25,12 @@ describe('the counter’s birth date', () => {
     await part('Jour').fill('30');
     await part('Année').fill('1990');
     expect(await dateError().textContent()).toBe('Date impossible.');
-    await b.screenshot('counter-birth-date-live');
-    expect(await b.accessibilityViolations()).toEqual([]);
+    await browser().screenshot('counter-birth-date-live');
+    expect(await browser().accessibilityViolations()).toEqual([]);
   });
 
   it('reads the NIR’s year in the century that gives a past date and an age of 3 or more, and lets the person switch', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.reload();
     await page.waitForSelector('form.entry [data-field="nir"]');
     // born 102 years ago, in January: the later century would make a 2-year-old
@@ -59,7 +49,7 @@ describe('the counter’s birth date', () => {
   });
 
   it('shows the date placeholders and counts in English when the page is in English', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.getByRole('button', { name: 'English' }).click();
     await page.waitForSelector('form.entry h1:text("New test")');
     expect(await Promise.all(['Day', 'Month', 'Year'].map((l) => part(l).getAttribute('placeholder')))).toEqual(['DD', 'MM', 'YYYY']);

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { describe, expect, it } from 'vitest';
+import { browserSignedInForTheFile } from '../support/ui-sign-in.js';
 import { webHarnessServingTheUi } from '../support/web-harness.js';
 import { fillPatient, nirOf } from './ui-counter-kit.js';
 
 const ui = webHarnessServingTheUi();
-let b: TestBrowser;
-
-beforeAll(async () => {
-  b = await launchBrowser();
-  await signInThroughTheUi(b.page, ui().webUrl, ui().person('pharmacien1'), '/counter');
-}, 60_000);
-
-afterAll(async () => {
-  await b?.close();
-});
+const browser = browserSignedInForTheFile(ui, 'pharmacien1', '/counter');
 
 describe('the correction form', () => {
   it('is titled as a correction of its result, and its ids, device list included, are its own', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.waitForSelector('form.entry');
     await fillPatient(page, { nir: nirOf('1850369123456'), birthName: 'Durand', firstNames: 'Marc', day: '9', phone: '0639981234' });
     await page.check('input[name="result"][value="260415000"]');
@@ -43,7 +33,7 @@ describe('the correction form', () => {
     // each device field searches the list of its own form
     const lists = await forms.evaluateAll((fs) => fs.map((f) => f.querySelector('datalist')?.id === f.querySelector('[data-field="device"]')?.getAttribute('list')));
     expect(lists).toEqual([true, true]);
-    await b.screenshot('counter-correction-form');
-    expect(await b.accessibilityViolations()).toEqual([]);
+    await browser().screenshot('counter-correction-form');
+    expect(await browser().accessibilityViolations()).toEqual([]);
   });
 });

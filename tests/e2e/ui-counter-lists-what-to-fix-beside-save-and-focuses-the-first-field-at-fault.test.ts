@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { describe, expect, it } from 'vitest';
+import { browserSignedInForTheFile } from '../support/ui-sign-in.js';
 import { webHarnessServingTheUi } from '../support/web-harness.js';
 import { fillPatient, focusedField, nirOf } from './ui-counter-kit.js';
 
 const ui = webHarnessServingTheUi();
-let b: TestBrowser;
-
-beforeAll(async () => {
-  b = await launchBrowser();
-  await signInThroughTheUi(b.page, ui().webUrl, ui().person('pharmacien1'), '/counter');
-}, 60_000);
-
-afterAll(async () => {
-  await b?.close();
-});
+const browser = browserSignedInForTheFile(ui, 'pharmacien1', '/counter');
 
 /** Whether the summary sits right after the save button (and, with `inView`, inside the window). */
 async function besideTheButton(inView: boolean): Promise<boolean> {
-  return b.page.evaluate((inView) => {
+  return browser().page.evaluate((inView) => {
     const button = (globalThis as any).document.querySelector('form.entry button[type="submit"]')?.getBoundingClientRect();
     const summary = (globalThis as any).document.querySelector('form.entry .error-summary')?.getBoundingClientRect();
     return Boolean(button && summary && summary.top >= button.top && summary.top - button.bottom < 80 && (!inView || (summary.top >= 0 && summary.bottom <= (globalThis as any).innerHeight)));
@@ -27,7 +17,7 @@ async function besideTheButton(inView: boolean): Promise<boolean> {
 
 describe('a refused save at the counter', () => {
   it('focuses the first field at fault after an empty submit and lists every field beside the save button', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.waitForSelector('form.entry');
     await page.click('form.entry button[type="submit"]');
     const summary = page.locator('.error-summary');
@@ -39,15 +29,15 @@ describe('a refused save at the counter', () => {
     expect(items[0]).toBe('NIR (n° de sécurité sociale)\u00a0: Saisissez le NIR ou cochez « Pas de NIR ».');
     expect(items).toContain('Nom de naissance\u00a0: Obligatoire.');
     expect(await summary.locator('p').first().textContent()).toBe(`${items.length} champs à corriger :`);
-    await b.screenshot('counter-error-summary');
-    expect(await b.accessibilityViolations()).toEqual([]);
+    await browser().screenshot('counter-error-summary');
+    expect(await browser().accessibilityViolations()).toEqual([]);
     // each line takes the person to its field
     await summary.getByRole('link', { name: /^Téléphone/ }).click();
     expect(await focusedField(page)).toBe('phone');
   });
 
   it('says “1 champ”, in the singular, when one field is left', async () => {
-    const { page } = b;
+    const { page } = browser();
     await fillPatient(page, { nir: nirOf('1850369123456'), birthName: 'Seul', firstNames: 'Jean', day: '4', phone: '0639981234' });
     await page.check('input[name="result"][value="260415000"]');
     await page.fill('[data-field="device"]', '1232');
@@ -60,7 +50,7 @@ describe('a refused save at the counter', () => {
   });
 
   it('links a duplicate to the result already recorded, beside the save button', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.fill('[data-field="phone"]', '0639981234');
     const collectedAt = await page.inputValue('[data-field="collectedAt"]');
     await page.keyboard.press('Control+Enter');

@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { describe, expect, it } from 'vitest';
+import { browserSignedInForTheFile } from '../support/ui-sign-in.js';
 import { webHarnessServingTheUi } from '../support/web-harness.js';
 import { fillPatient, focusedField, nirOf, postedResults } from './ui-counter-kit.js';
 
 const ui = webHarnessServingTheUi();
-let b: TestBrowser;
 let posted: Record<string, any>[];
-
-beforeAll(async () => {
-  b = await launchBrowser();
+const browser = browserSignedInForTheFile(ui, 'pharmacien-deux-officines', '/counter', (b) => {
   posted = postedResults(b.page);
-  await signInThroughTheUi(b.page, ui().webUrl, ui().person('pharmacien-deux-officines'), '/counter');
-}, 60_000);
-
-afterAll(async () => {
-  await b?.close();
 });
 
 let patients = 0;
 /** A new patient each time (no duplicate), a negative result, `device` typed as given. */
 async function enter(device: string): Promise<void> {
-  const { page } = b;
+  const { page } = browser();
   patients += 1;
   await fillPatient(page, { nir: nirOf(`18503691234${String(patients).padStart(2, '0')}`), birthName: 'Dupont', firstNames: 'Luc', day: '5', phone: '0639981234' });
   await page.check('input[name="result"][value="260415000"]');
@@ -29,19 +20,19 @@ async function enter(device: string): Promise<void> {
 }
 
 async function saveAndStartAgain(): Promise<void> {
-  const { page } = b;
+  const { page } = browser();
   await page.keyboard.press('Control+Enter');
   await page.getByTestId('receipt-id').waitFor();
   await page.getByRole('button', { name: 'Nouveau test' }).click();
   await page.waitForSelector('form.entry [data-field="nir"]');
 }
 
-const pharmacy = (finess: string) => b.page.selectOption('form.entry [data-field="pharmacyFiness"]', finess);
-const datalistOrder = () => b.page.locator('form.entry datalist option').evaluateAll((os) => os.slice(0, 3).map((o) => [(o as any).value.replace(/^.*\((\d+)\)$/, '$1'), (o as any).label]));
+const pharmacy = (finess: string) => browser().page.selectOption('form.entry [data-field="pharmacyFiness"]', finess);
+const datalistOrder = () => browser().page.locator('form.entry datalist option').evaluateAll((os) => os.slice(0, 3).map((o) => [(o as any).value.replace(/^.*\((\d+)\)$/, '$1'), (o as any).label]));
 
 describe('the counter’s device', () => {
   it('sends neither a search word nor a free name unasked, and suggests the listed device it matches', async () => {
-    const { page } = b;
+    const { page } = browser();
     await page.waitForSelector('form.entry');
     await pharmacy('759999907');
     await enter('panbio');
@@ -50,15 +41,15 @@ describe('the counter’s device', () => {
     expect(posted).toHaveLength(0);
     expect(await focusedField(page)).toBe('device');
     expect(await page.locator('.field:has([data-field="device"]) .field-error').textContent()).toBe('Choisissez un dispositif de la liste, ou confirmez l’envoi de ce nom.');
-    await b.screenshot('counter-device-off-list');
-    expect(await b.accessibilityViolations()).toEqual([]);
+    await browser().screenshot('counter-device-off-list');
+    expect(await browser().accessibilityViolations()).toEqual([]);
     await page.getByRole('button', { name: 'Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test (1232)' }).click();
     await saveAndStartAgain();
     expect(posted.at(-1)?.test.device).toEqual({ euRatId: '1232' });
   });
 
   it('sends a named device once the person confirms the name', async () => {
-    const { page } = b;
+    const { page } = browser();
     await pharmacy('759999907');
     await enter('Test maison');
     await page.keyboard.press('Control+Enter');
@@ -71,7 +62,7 @@ describe('the counter’s device', () => {
   });
 
   it('offers each pharmacy its last device first, then its usual kits', async () => {
-    const { page } = b;
+    const { page } = browser();
     // at 759999907: 1468 twice, then 1223 last (1232 once, from the first test)
     for (const device of ['1468', '1468', '1223']) {
       await pharmacy('759999907');

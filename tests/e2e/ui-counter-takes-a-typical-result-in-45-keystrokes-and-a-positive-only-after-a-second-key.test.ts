@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../support/browser.js';
-import { signInThroughTheUi } from '../support/ui-sign-in.js';
+import { describe, expect, it } from 'vitest';
+import { browserSignedInForTheFile } from '../support/ui-sign-in.js';
 import { webHarnessServingTheUi } from '../support/web-harness.js';
 import { countingKeyboard, fillPatient, focusedField, nirOf } from './ui-counter-kit.js';
 
 const ui = webHarnessServingTheUi();
-let b: TestBrowser;
-
-beforeAll(async () => {
-  b = await launchBrowser();
-  await signInThroughTheUi(b.page, ui().webUrl, ui().person('pharmacien1'), '/counter');
-}, 60_000);
-
-afterAll(async () => {
-  await b?.close();
-});
+const browser = browserSignedInForTheFile(ui, 'pharmacien1', '/counter');
 
 const saved = async () => Number((await ui().h.db.owner.selectFrom('test_results').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
 /** The receipt's result once saved, then back to a new form. */
 async function receiptThenNewTest(): Promise<string> {
-  const { page } = b;
+  const { page } = browser();
   await page.getByTestId('receipt-id').waitFor();
   const text = (await page.locator('.receipt').textContent()) as string;
   await page.getByRole('button', { name: 'Nouveau test' }).click();
@@ -30,7 +20,7 @@ async function receiptThenNewTest(): Promise<string> {
 
 describe('the counter’s keyboard path', () => {
   it('saves a typical negative result in at most 45 keystrokes, the device coming from the pharmacy’s last test', async () => {
-    const { page } = b;
+    const { page } = browser();
     // the first test of the day names its device; the next ones start from it
     await page.waitForSelector('form.entry');
     await fillPatient(page, { nir: nirOf('1850369123456'), birthName: 'Premier', firstNames: 'Paul', day: '2', phone: '0639981234' });
@@ -60,8 +50,8 @@ describe('the counter’s keyboard path', () => {
     const chosen = page.locator('.chosen-result');
     expect(await chosen.textContent()).toContain('Négatif');
     expect(parseFloat(await chosen.evaluate((el) => (globalThis as any).getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(28);
-    await b.screenshot('counter-one-key-result');
-    expect(await b.accessibilityViolations()).toEqual([]);
+    await browser().screenshot('counter-one-key-result');
+    expect(await browser().accessibilityViolations()).toEqual([]);
     await k.press('Enter'); // test type, specimen, device and times are filled: Enter saves
     expect(await receiptThenNewTest()).toContain('Négatif');
     expect(await saved()).toBe(before + 1);
@@ -69,7 +59,7 @@ describe('the counter’s keyboard path', () => {
   });
 
   it('never saves a positive on one key: P then Enter asks for a second P, which saves', async () => {
-    const { page } = b;
+    const { page } = browser();
     const before = await saved();
     await fillPatient(page, { nir: nirOf('2920675004017'), birthName: 'Bernard', firstNames: 'Anne', day: '3', phone: '0639981235' });
     await page.focus('input[name="result"]');

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { DemoPerson } from '@sidep-gateway/demo/people.js';
 import { launchBrowser, type TestBrowser } from './browser.js';
@@ -26,4 +27,25 @@ export async function asPersonInTheUi<T>(w: WebHarness, username: string, route:
   } finally {
     await b.close();
   }
+}
+
+/**
+ * One browser for a file's tests, signed in as `username` on `route` before them (after
+ * `prepare`, e.g. a viewport or a request listener) and closed after them.
+ * @example const browser = browserSignedInForTheFile(ui, 'pharmacien1', '/counter'); … browser().page
+ */
+export function browserSignedInForTheFile(ui: () => WebHarness, username: string, route: string, prepare?: (b: TestBrowser) => Promise<void> | void): () => TestBrowser {
+  let b: TestBrowser | undefined;
+  beforeAll(async () => {
+    b = await launchBrowser();
+    await prepare?.(b);
+    await signInThroughTheUi(b.page, ui().webUrl, ui().person(username), route);
+  }, 60_000);
+  afterAll(async () => {
+    await b?.close();
+  });
+  return () => {
+    if (!b) throw new Error('the browser opens in beforeAll');
+    return b;
+  };
 }

@@ -96,7 +96,9 @@ describe('the enrolments page', () => {
       await page.getByRole('status').filter({ hasText: 'Habilitation accordée.' }).waitFor();
       const row = page.locator('tr[data-enrolment-id]', { hasText: 'nouvel-auditeur' });
       await row.waitFor();
-      expect(await row.locator('td').first().textContent()).toBe('Pro Santé Connect (dev)');
+      // the person first (no sign-in yet), then their identity provider
+      expect(await row.locator('td').first().textContent()).toContain('nouvel-auditeur');
+      expect(await row.locator('td').nth(1).textContent()).toBe('Pro Santé Connect (dev)');
       const granted = await ui().h.db.owner.selectFrom('enrolments').select(['issuer', 'role']).where('subject', '=', 'nouvel-auditeur').execute();
       expect(granted).toEqual([{ issuer: 'dev', role: 'auditor' }]);
     });

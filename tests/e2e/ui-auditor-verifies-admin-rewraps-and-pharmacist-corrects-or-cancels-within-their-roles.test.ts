@@ -96,7 +96,7 @@ describe('the audit, keys and counter pages', () => {
 
       await page.getByRole('button', { name: 'Re-chiffrer les clés de données' }).click();
       await dialog.getByRole('button', { name: 'Confirmer' }).click();
-      await page.getByRole('status').filter({ hasText: /clé\(s\) de données re-chiffrée\(s\) sous v2\./ }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^\d+ clés? de données re-chiffrées? sous v2\.$/ }).waitFor();
       expect(await page.locator('#rewrap-progress').getAttribute('value')).toBe(await page.locator('#rewrap-progress').getAttribute('max'));
       await page.getByText('Plus ancienne version encore utilisée : v2.').waitFor();
       await b.screenshot('admin-keys-rewrapped');
@@ -144,7 +144,7 @@ describe('the audit, keys and counter pages', () => {
       await form.locator('[data-field="device"]').fill('1232');
       await b.screenshot('counter-correction');
       expect(await b.accessibilityViolations()).toEqual([]);
-      await form.getByRole('button', { name: 'Enregistrer et transmettre' }).click();
+      await form.getByRole('button', { name: 'Enregistrer la correction et transmettre' }).click();
       await page.getByRole('status').filter({ hasText: /^Correction [0-9a-f]{8} enregistrée/ }).waitFor();
       // the original is superseded: no second correction or cancellation is offered
       await row.getByRole('button', { name: /^Corriger/ }).waitFor({ state: 'detached' });

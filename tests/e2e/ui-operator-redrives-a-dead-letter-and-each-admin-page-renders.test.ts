@@ -97,7 +97,8 @@ describe('the admin pages', () => {
       expect(await b.accessibilityViolations()).toEqual([]);
 
       await page.goto(`${w.webUrl}/#/statistics`);
-      const row = page.locator('table tbody tr').first();
+      // the per-pharmacy table, not the chart's table of hours above it
+      const row = page.getByRole('group', { name: 'Statistiques par pharmacie' }).locator('table tbody tr').first();
       await row.waitFor();
       expect(await row.textContent()).toContain('759999907');
       const csv = page.getByRole('link', { name: 'Exporter en CSV' });
@@ -145,8 +146,9 @@ describe('the admin pages', () => {
       const nav = (await b.page.locator('header nav').textContent()) as string;
       for (const page of ['Saisie au comptoir', 'Résultats', 'Statistiques', 'Pharmacies']) expect(nav).toContain(page);
       for (const page of ['Vue d’ensemble', 'Rejets', 'Système']) expect(nav).not.toContain(page);
-      await b.page.locator('table tbody tr').first().waitFor();
-      const finess = await b.page.locator('table tbody tr td:first-child').allTextContents();
+      const table = b.page.getByRole('group', { name: 'Statistiques par pharmacie' });
+      await table.locator('tbody tr').first().waitFor();
+      const finess = await table.locator('tbody tr td:first-child').allTextContents();
       expect(finess.every((f) => f.includes('759999907'))).toBe(true);
       await b.page.goto(`${w.webUrl}/#/pharmacies`);
       await b.page.getByRole('cell', { name: '759999907', exact: true }).waitFor();

@@ -42,6 +42,9 @@ describe('gateway pharmacy offboard', () => {
   it('stops intake, revokes, exports, delivers the queue, completes, and lets the purge take the personal data', async () => {
     const delivered = await submit(PHARMACY_A);
     await until(delivered.id, 'delivered');
+    // before SI-DEP's Retry-After below, which holds every send, whichever pharmacy's
+    const other = await submit(PHARMACY_B);
+    await until(other.id, 'delivered');
     await h.simulatorControl('POST', '/_control/faults', { rejectWhen: { status: 400 } });
     const dead = await submit(PHARMACY_A);
     await until(dead.id, 'dead-lettered');
@@ -49,8 +52,6 @@ describe('gateway pharmacy offboard', () => {
     await h.simulatorControl('POST', '/_control/faults', { failNext: { count: 1, status: 429, retryAfterSeconds: 3600 } });
     const pending = await submit(PHARMACY_A);
     await until(pending.id, 'retrying');
-    const other = await submit(PHARMACY_B);
-    await until(other.id, 'delivered');
     const enrolOn = (pharmacy: string) => enrol(h.db.owner, { issuer: 'dev', subject: `ph-${pharmacy}`, role: 'pharmacist', pharmacy, expiresAt: new Date(Date.now() + 86_400_000), actor: { type: 'system', id: 'test' } });
     const pharmacist = await enrolOn(PHARMACY_A);
     const otherPharmacist = await enrolOn(PHARMACY_B);
@@ -76,8 +77,10 @@ describe('gateway pharmacy offboard', () => {
     // an offboarding pharmacy takes no traffic again, whoever tries
     await expect(reactivatePharmacy(h.db.owner, { reference: PHARMACY_A, actor: { type: 'system', id: 'test' } })).rejects.toMatchObject({ code: 'registry-conflict', reason: 'pharmacy-offboarded' });
 
-    // the relay delivers a deactivated pharmacy's queue once SI-DEP takes it again
+    // the relay delivers a deactivated pharmacy's queue once SI-DEP takes it again: the hour
+    // skipped, for the message and for the relay, whose hold lives in its process
     await h.db.owner.updateTable('outbox_messages').set({ next_attempt_at: new Date() }).where('result_id', '=', pending.id).execute();
+    await h.restartGateway();
     await until(pending.id, 'delivered');
 
     const second = await offboard(exportDir);

@@ -29,6 +29,8 @@ describe('MFA evidence of a sign-in', () => {
       finess: ['759999907'],
       mfa: true,
       acr: 'eidas1',
+      name: null,
+      email: null,
     });
     expect(mapClaims(generic, { idToken: { sub: 's', finess: ['759999907'] }, userinfo: { finess: ['759999907', '759999915'] } })?.finess).toEqual(['759999907']);
   });

@@ -130,8 +130,8 @@ describe('gateway subjects', () => {
     expect(h.logs.join('\n')).not.toContain(nir);
     const r = await subjects(['find', '--nir', nir]);
     expect(r.stdout + r.stderr).not.toContain(nir);
-    // a mistyped NIR is refused without being echoed
-    const bad = await subjects(['find', '--nir', `${nir.slice(0, 14)}0`]);
+    // a mistyped NIR (its key's last digit changed, so never the NIR itself) is refused without being echoed
+    const bad = await subjects(['find', '--nir', `${nir.slice(0, 14)}${(Number(nir[14]) + 1) % 10}`]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toContain(nir.slice(0, 14));
   });

@@ -22,7 +22,7 @@ export type RetireReadiness =
  *
  * @example
  * const r = await retireReadiness(db, { version: 3, retentionDays: 14 });
- * if (r.state === 'backups-retained') console.log(`possible from ${r.retireFrom.toISOString()}`);
+ * const from = r.state === 'backups-retained' ? r.retireFrom : undefined; // when retiring becomes possible
  */
 export async function retireReadiness(db: Database, o: { version: number; retentionDays: number; now?: Date }): Promise<RetireReadiness> {
   const now = o.now ?? new Date();

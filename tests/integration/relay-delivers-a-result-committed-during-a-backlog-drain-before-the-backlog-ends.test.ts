@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticResult } from '../support/synthetic-result.js';
-import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { eventually, startHarness, type Harness } from '../support/gateway-harness.js';
+import { resultCalls } from '../support/result-calls.js';
 
 /** Backlog held by a stopped relay, then drained at SI-DEP's quota: long enough to tell the orders apart. */
 const BACKLOG = 150;
@@ -13,11 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const submit = async () => {
-  const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
-  expect(res.status).toBe(202);
-  return res.body.id as string;
-};
+const submit = resultCalls(() => h).submitted;
 const pending = async () => Number((await h.db.owner.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow()).n);
 
 describe('the relay draining a backlog at SI-DEP’s quota', () => {

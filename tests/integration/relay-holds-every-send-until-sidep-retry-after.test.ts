@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticResult } from '../support/synthetic-result.js';
-import { eventually, PHARMACY_A, startHarness, type Harness } from '../support/gateway-harness.js';
+import { eventually, startHarness, type Harness } from '../support/gateway-harness.js';
+import { resultCalls } from '../support/result-calls.js';
 
 const RETRY_AFTER_SECONDS = 4;
 
@@ -12,11 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const submit = async () => {
-  const res = await h.call(PHARMACY_A, 'POST', '/api/v1/test-results', { body: syntheticResult(), headers: { 'idempotency-key': randomUUID() } });
-  expect(res.status).toBe(202);
-  return res.body.id as string;
-};
+const submit = resultCalls(() => h).submitted;
 
 describe('the relay meeting a 429', () => {
   it("sends nothing, not even other messages, before SI-DEP's Retry-After, and counts the 429", async () => {

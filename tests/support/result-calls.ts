@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { eventually, PHARMACY_A, type Harness } from './gateway-harness.js';
+import { syntheticResult } from './synthetic-result.js';
 
 /** An entry of the SI-DEP simulator's journal: one message it received. */
 export interface JournalEntry {
@@ -19,6 +21,12 @@ export function resultCalls(harness: () => Harness) {
   return {
     post,
     status,
+    /** A new synthetic result, accepted (202): its id. */
+    submitted: async (): Promise<string> => {
+      const res = await post('/api/v1/test-results', syntheticResult());
+      expect(res.status).toBe(202);
+      return res.body.id as string;
+    },
     /** The result's status view once its status is `wanted`. */
     until: (id: string, wanted: string) => eventually(async () => ((await status(id)).status === wanted ? status(id) : undefined)),
     journal: async (): Promise<JournalEntry[]> => harness().simulatorControl('GET', '/_control/journal'),

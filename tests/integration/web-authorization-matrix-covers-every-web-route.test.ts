@@ -295,7 +295,8 @@ async function finishedJob(who: Who, path: string): Promise<string> {
 
 beforeAll(async () => {
   // every expired case signs in anew, and each person makes about a hundred requests: past the default limits (429)
-  w = await startWebHarness({ web: { signInBurst: 10_000, userRateBurst: 10_000 }, devCa: true });
+  // every anonymous and expired case comes from one address: more than the default allowance
+  w = await startWebHarness({ web: { signInBurst: 10_000, userRateBurst: 10_000 }, unauthenticated: { burst: 10_000 }, devCa: true });
   ca = createDevCertificateAuthority({ ca: w.h.pki.ca, clientValidityDays: 90, crlValidityDays: 30 });
   keys = await openLocalKeyring(path.join(w.h.dir, 'keyring.json'));
   results.own = await resultOf('own');

@@ -37,7 +37,7 @@ export interface WebHarness {
 }
 
 /** The gateway with its web listener, a development OIDC provider, and the demo people (and `morePeople`) enrolled. */
-export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown>; devCa?: boolean; morePeople?: DemoPerson[] } = {}): Promise<WebHarness> {
+export async function startWebHarness(o: { issuer?: Record<string, unknown>; web?: Record<string, unknown>; audit?: Record<string, unknown>; unauthenticated?: Record<string, unknown>; devCa?: boolean; morePeople?: DemoPerson[] } = {}): Promise<WebHarness> {
   const webPort = await freePort();
   const webUrl = `https://localhost:${webPort}`;
   const people = [...demoPeople(), ...(o.morePeople ?? [])];
@@ -63,6 +63,7 @@ export async function startWebHarness(o: { issuer?: Record<string, unknown>; web
       ...o.web,
     },
     ...(o.audit ? { audit: o.audit } : {}),
+    ...(o.unauthenticated ? { unauthenticated: o.unauthenticated } : {}),
     // the harness's CA signs what the admin UI issues
     ...(o.devCa ? { pki: { caCertFile: h.pki.ca.certPath, caKeyFile: h.pki.ca.keyPath } } : {}),
   } as never);

@@ -5,7 +5,7 @@ import { SEALER_ROLE, type DB } from '../db/index.js';
 import { errorSummary, type Logger } from '../observability/index.js';
 import { checkpointHash, encodeCheckpoint, GENESIS, AUDIT_LOG_ID, type CheckpointBody } from './checkpoint.js';
 import { merkleRoot } from './merkle.js';
-import { eventsInXactRange, recordLeaf, type AuditRecord } from './records.js';
+import { eventsInXactRange, rowLeaf, type AuditRecord } from './records.js';
 import type { CheckpointSink, SinkEntry } from './sink.js';
 
 // pg_try_advisory_lock key: "audit sealer" for every replica of one database.
@@ -121,7 +121,7 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
       const records = (await c.query<AuditRecord>(q.sql, [...q.parameters])).rows;
       if (records.length === 0) return { size: 0, more: false };
       sealed = records;
-      const leaves = records.map(recordLeaf);
+      const leaves = records.map(rowLeaf);
       const body: CheckpointBody = {
         log: AUDIT_LOG_ID,
         number: last ? Number(last.number) + 1 : 1,
@@ -145,17 +145,17 @@ export function createAuditSealer(o: AuditSealerOptions): AuditSealer {
     return batch;
   }
 
-  // Ends the batch at the transaction holding the (batchSize + 1)-th event, or at xmin.
+  // Ends the batch at the transaction holding the (batchSize + 1)-th event, or at xmin. The
+  // range is one-sided so that the planner walks the index in order and stops after that many:
+  // bounded on both sides, a burst not yet analyzed looked tiny to it, and it sorted the whole
+  // unsealed range for every batch (sealing time grew with the square of the backlog).
   async function batchEnd(c: pg.Client, from: string, xmin: string): Promise<string> {
-    const { rows } = await c.query<{ xact: string }>(
-      'SELECT xact_id::text AS xact FROM audit_events WHERE xact_id >= $1::xid8 AND xact_id < $2::xid8 ORDER BY xact_id OFFSET $3 LIMIT 1',
-      [from, xmin, o.batchSize],
-    );
-    const cut = rows[0]?.xact;
+    const { rows } = await c.query<{ xact: string }>('SELECT xact_id::text AS xact FROM audit_events WHERE xact_id >= $1::xid8 ORDER BY xact_id LIMIT $2', [from, o.batchSize + 1]);
+    const below = rows.filter((r) => BigInt(r.xact) < BigInt(xmin));
+    const cut = below[o.batchSize]?.xact;
     if (cut === undefined) return xmin;
-    const { rows: first } = await c.query<{ xact: string }>('SELECT min(xact_id)::text AS xact FROM audit_events WHERE xact_id >= $1::xid8 AND xact_id < $2::xid8', [from, xmin]);
     // One transaction larger than a batch is sealed whole rather than split.
-    return first[0]?.xact === cut ? (BigInt(cut) + 1n).toString() : cut;
+    return below[0]?.xact === cut ? (BigInt(cut) + 1n).toString() : cut;
   }
 
   async function copyToSink(c: pg.Client): Promise<void> {

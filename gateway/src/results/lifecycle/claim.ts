@@ -28,19 +28,21 @@ export interface ClaimedResult {
  * claims simply become due again. A correction or cancellation waits until the message it
  * follows is settled, so SI-DEP sees them in order.
  *
- * Fairness: half of each batch is the most recently due, the rest the longest due. After an
- * outage the backlog drains from its oldest end at half SI-DEP's pace or more, while a result
- * committed meanwhile is in the next batch instead of behind the whole backlog (100,000 messages
- * at 500/s: over three minutes). Both halves walk `outbox_due`, one from each end.
+ * Fairness: half of each batch goes to messages never attempted, newest first; the rest to the
+ * longest due. After an outage the backlog drains from its oldest end at half SI-DEP's pace or
+ * more, while a result committed meanwhile is in the next batch instead of behind the whole
+ * backlog (100,000 messages at 500/s: over three minutes), and retries of the backlog coming
+ * due do not overtake it either: they wait for the oldest half. The halves walk
+ * `outbox_first_attempts` from its newest end and `outbox_due` from its oldest.
  */
 export function claimDue(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }) {
   return sql<{ id: string; result_id: string; kind: MessageKind; attempts: number; created_at: Date } & {
     pharmacy_id: string; finess: string; sealed: Buffer | null; data_key_id: string | null; corrects: string | null; received_at: Date;
   }>`
     WITH newest AS (
-      ${dueMessages('DESC', Math.ceil(o.limit / 2))}
+      ${dueMessages('first-attempts-newest', Math.ceil(o.limit / 2))}
     ), oldest AS (
-      ${dueMessages('ASC', Math.floor(o.limit / 2))}
+      ${dueMessages('longest-due', Math.floor(o.limit / 2))}
     ), due AS (
       -- the halves meet when fewer than the batch are due: both then hold the same rows
       SELECT id FROM newest UNION SELECT id FROM oldest
@@ -62,15 +64,16 @@ export function claimDue(db: Database, o: { limit: number; leaseSeconds: number;
     FROM claimed c JOIN test_results r ON r.id = c.result_id JOIN pharmacies p ON p.id = r.pharmacy_id`.compile(db);
 }
 
-/** Due messages from one end of `outbox_due`, locked for this claim. */
-function dueMessages(order: 'ASC' | 'DESC', limit: number) {
+/** Due messages of one half of the claim, locked for it. */
+function dueMessages(half: 'first-attempts-newest' | 'longest-due', limit: number) {
+  const firstAttempts = half === 'first-attempts-newest';
   return sql`
       SELECT m.id FROM outbox_messages m
-      WHERE m.state = 'pending' AND m.next_attempt_at <= now()
+      WHERE m.state = 'pending' AND m.next_attempt_at <= now() ${firstAttempts ? sql`AND m.attempts = 0` : sql``}
         -- a scalar subquery, one primary-key probe per dependent message: as EXISTS under OR the
         -- planner hashed every settled message of the table (db-hot-path-queries-… test)
         AND (m.depends_on IS NULL OR (SELECT d.state FROM outbox_messages d WHERE d.id = m.depends_on) <> 'pending')
-      ORDER BY m.next_attempt_at ${sql.raw(order)}
+      ORDER BY ${firstAttempts ? sql`m.created_at DESC` : sql`m.next_attempt_at`}
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;
 }

@@ -19,15 +19,17 @@ const pending = async () => Number((await h.db.owner.selectFrom('outbox_messages
 describe('the relay draining a backlog at SI-DEP’s quota', () => {
   it.each([
     ['never attempted', undefined],
-    // what a relay backing off from a dead SI-DEP leaves: retries coming due all through the drain
-    ['in retry, coming due during the drain', sql`UPDATE outbox_messages SET attempts = 1, next_attempt_at = now() + random() * interval '15 seconds' WHERE state = 'pending'`],
+    // what a relay backing off from a dead SI-DEP leaves: half the backlog long due, half retries
+    // coming due through the drain faster than SI-DEP's quota (of the messages not claimed, so
+    // that no lease is cut short)
+    ['half in retry, coming due faster than the quota', sql`UPDATE outbox_messages SET attempts = 1, next_attempt_at = now() + random() * interval '5 seconds' WHERE state = 'pending' AND next_attempt_at <= now() AND random() < 0.5`],
   ])('delivers a result committed meanwhile while most of a backlog %s still waits', async (_, backlogState) => {
     for (let i = 0; i < BACKLOG; i++) await submit();
-    if (backlogState) await backlogState.execute(h.db.owner);
     await h.simulatorControl('POST', '/_control/faults', { ratePerSecond: QUOTA_PER_SECOND });
     await h.restartGateway({ relay: { enabled: true, batchSize: 10, concurrency: 4 } as never });
     // the drain is under way before the new result commits
     await eventually(async () => ((await pending()) < BACKLOG ? true : undefined));
+    if (backlogState) await backlogState.execute(h.db.owner);
     const fresh = await submit();
     const atCommit = await pending();
     await eventually(async () => ((await h.db.owner.selectFrom('test_results').select('status').where('id', '=', fresh).executeTakeFirstOrThrow()).status === 'delivered' ? true : undefined), 60_000);

@@ -14,7 +14,7 @@ afterAll(() => h.close());
 const submit = resultCalls(() => h).submitted;
 
 describe('the relay meeting a 429', () => {
-  it("sends nothing, not even other messages, before SI-DEP's Retry-After, and counts the 429", async () => {
+  it("sends nothing, not even other messages, before SI-DEP's Retry-After, counts the 429, and not as an attempt", async () => {
     const ids = [await submit(), await submit(), await submit()];
     await h.simulatorControl('POST', '/_control/faults', { failNext: { count: 1, status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS } });
     // one send at a time: the 429 meets the first, the others are claimed ahead behind it
@@ -30,5 +30,8 @@ describe('the relay meeting a 429', () => {
     for (const e of journal) expect(Date.parse(e.receivedAt) - started).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
     const metrics = await request(`${h.metricsUrl}/metrics`, { headers: { authorization: `Bearer ${h.metricsToken}` } });
     expect(await metrics.body.text()).toMatch(/^gateway_sidep_throttled_total 1$/m);
+    // "not now" is not a failure: each message was sent once that counts, the throttled one too
+    const attempts = await h.db.owner.selectFrom('outbox_messages').select('attempts').where('result_id', 'in', ids).execute();
+    expect(attempts.map((m) => m.attempts)).toEqual([1, 1, 1]);
   });
 });

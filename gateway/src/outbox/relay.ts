@@ -181,8 +181,9 @@ export function createRelay(deps: RelayDeps) {
       }
       case 'retryable': {
         // SI-DEP's Retry-After (a quota, an overload) holds every send, not only this message's
-        if (outcome.code === 'http-429') deps.metrics.sidepThrottled.inc();
-        if (outcome.code === 'http-429' || outcome.retryAfterMs !== undefined) gate.pauseUntil(now() + (outcome.retryAfterMs ?? THROTTLE_PAUSE_MS));
+        const throttled = outcome.code === 'http-429';
+        if (throttled) deps.metrics.sidepThrottled.inc();
+        if (throttled || outcome.retryAfterMs !== undefined) gate.pauseUntil(now() + (outcome.retryAfterMs ?? THROTTLE_PAUSE_MS));
         const gaveUp = await giveUpReason(m);
         if (gaveUp) {
           await deadLetter(deps.db, m, { code: gaveUp });
@@ -190,7 +191,7 @@ export function createRelay(deps: RelayDeps) {
           deps.metrics.deadLetters.inc({ reason: gaveUp });
           return;
         }
-        await scheduleRetry(deps.db, m, outcome.code, retryDelayMs(deps.policy, m.attempts, outcome.retryAfterMs));
+        await scheduleRetry(deps.db, m, outcome.code, retryDelayMs(deps.policy, m.attempts, outcome.retryAfterMs), throttled ? 'throttled' : 'counted');
         deps.metrics.deliveries.inc({ outcome: 'retry' });
         deps.metrics.retries.inc({ reason: outcome.code });
         return;

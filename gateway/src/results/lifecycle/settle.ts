@@ -68,12 +68,16 @@ export async function markDelivered(db: Database, acks: { m: ClaimedMessage; ack
   return new Set(rows.map((r) => r.id));
 }
 
-/** A transient failure: try again after `delayMs`. */
-export function scheduleRetry(db: Database, m: ClaimedMessage, code: string, delayMs: number): Promise<boolean> {
+/**
+ * A transient failure: try again after `delayMs`. A throttle (SI-DEP's 429: "not now", not "no")
+ * gives the attempt back: a long throttle never dead-letters by attempt count (the age limit
+ * still does), and a message never attempted keeps its place in the claim's first attempts.
+ */
+export function scheduleRetry(db: Database, m: ClaimedMessage, code: string, delayMs: number, attempt: 'counted' | 'throttled' = 'counted'): Promise<boolean> {
   return withLease(db, m, async (tx) => {
     await tx
       .updateTable('outbox_messages')
-      .set({ last_error_code: code, next_attempt_at: sql`now() + make_interval(secs => ${delayMs / 1000})` })
+      .set({ last_error_code: code, next_attempt_at: sql`now() + make_interval(secs => ${delayMs / 1000})`, ...(attempt === 'throttled' ? { attempts: sql`attempts - 1` } : {}) })
       .where('id', '=', m.id)
       .execute();
     if (m.kind !== 'cancellation') {

@@ -34,4 +34,12 @@ describe('the relay meeting a 429', () => {
     const attempts = await h.db.owner.selectFrom('outbox_messages').select('attempts').where('result_id', 'in', ids).execute();
     expect(attempts.map((m) => m.attempts)).toEqual([1, 1, 1]);
   });
+
+  it('waits at most relay.maxRetryAfterSeconds when SI-DEP asks for hours', async () => {
+    await h.restartGateway({ relay: { enabled: false } as never });
+    const id = await submit();
+    await h.simulatorControl('POST', '/_control/faults', { failNext: { count: 1, status: 429, retryAfterSeconds: 6 * 3_600 } });
+    await h.restartGateway({ relay: { enabled: true, concurrency: 1, maxRetryAfterSeconds: 2 } as never });
+    await eventually(async () => ((await h.db.owner.selectFrom('test_results').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'delivered' ? true : undefined), 60_000);
+  });
 });

@@ -56,6 +56,7 @@ export function createServices(o: GatewayOptions, x: { metrics: Metrics; watchTl
     leaseSeconds: s.relay.leaseSeconds,
     pollMs: s.relay.pollMs,
     maxSendsPerSecond: s.relay.maxSendsPerSecond,
+    maxRetryAfterMs: s.relay.maxRetryAfterSeconds * 1000,
   });
   // Status callbacks: own workers, so a slow pharmacy endpoint never holds an SI-DEP send.
   const endpointLabel = createPharmacyLabels(s.metrics.pharmacyLabelLimit);

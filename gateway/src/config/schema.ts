@@ -106,6 +106,8 @@ export const settingsSchema = z
        * allows. Either way a `Retry-After` from SI-DEP pauses every send until then.
        */
       maxSendsPerSecond: positiveInt.optional(),
+      /** The longest `Retry-After` held: one of days (a misconfigured proxy) would stop every delivery for days. */
+      maxRetryAfterSeconds: positiveInt.default(15 * 60),
     }),
     /** Status callbacks to pharmacy software: their own workers, apart from the relay's. */
     webhooks: z.object({

@@ -34,6 +34,8 @@ export interface RelayDeps {
   pollMs: number;
   /** SI-DEP's quota (`relay.maxSendsPerSecond`); unset, only `Retry-After` paces the sends. */
   maxSendsPerSecond?: number | undefined;
+  /** The longest `Retry-After` held (`relay.maxRetryAfterSeconds`). */
+  maxRetryAfterMs: number;
   clock?: () => number;
 }
 
@@ -183,7 +185,9 @@ export function createRelay(deps: RelayDeps) {
         // SI-DEP's Retry-After (a quota, an overload) holds every send, not only this message's
         const throttled = outcome.code === 'http-429';
         if (throttled) deps.metrics.sidepThrottled.inc();
-        if (throttled || outcome.retryAfterMs !== undefined) gate.pauseUntil(now() + (outcome.retryAfterMs ?? THROTTLE_PAUSE_MS));
+        // asked again after `maxRetryAfterMs` at most, SI-DEP throttles again if it meant longer
+        const retryAfterMs = outcome.retryAfterMs === undefined ? undefined : Math.min(outcome.retryAfterMs, deps.maxRetryAfterMs);
+        if (throttled || retryAfterMs !== undefined) gate.pauseUntil(now() + (retryAfterMs ?? THROTTLE_PAUSE_MS));
         const gaveUp = await giveUpReason(m);
         if (gaveUp) {
           await deadLetter(deps.db, m, { code: gaveUp });
@@ -191,7 +195,7 @@ export function createRelay(deps: RelayDeps) {
           deps.metrics.deadLetters.inc({ reason: gaveUp });
           return;
         }
-        await scheduleRetry(deps.db, m, outcome.code, retryDelayMs(deps.policy, m.attempts, outcome.retryAfterMs), throttled ? 'throttled' : 'counted');
+        await scheduleRetry(deps.db, m, outcome.code, retryDelayMs(deps.policy, m.attempts, retryAfterMs), throttled ? 'throttled' : 'counted');
         deps.metrics.deliveries.inc({ outcome: 'retry' });
         deps.metrics.retries.inc({ reason: outcome.code });
         return;

@@ -18,6 +18,8 @@ export interface OpenLoopPlan {
   caPath: string;
   pharmacies: { finess: string; certPath: string; keyPath: string }[];
   ratePerSecond: number;
+  /** Sent on the same schedule before the measured window, not counted: a freshly started gateway (JIT, pools, caches) is not yet at speed. */
+  warmupMs: number;
   durationMs: number;
   /** Results collected this many hours ago: two runs never meet on a synthetic NIR (409). */
   hoursBack: number;
@@ -44,15 +46,17 @@ const latencies: number[] = [];
 const errorKinds: Record<string, number> = {};
 const collectedAt = new Date(Date.now() - plan.hoursBack * 3_600_000);
 
-async function one(n: number, due: number): Promise<void> {
+async function one(n: number, due: number, counted: boolean): Promise<void> {
   const pharmacy = n % pools.length;
   const body = JSON.stringify(syntheticResult({ pharmacyFiness: plan.pharmacies[pharmacy]?.finess }, collectedAt));
   try {
     const res = await (pools[pharmacy] as Pool).request({ method: 'POST', path: '/api/v1/test-results', headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body });
     await res.body.text();
+    if (!counted) return;
     if (res.statusCode === 202) latencies.push(performance.now() - due);
     else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
   } catch (e) {
+    if (!counted) return;
     const kind = (e as { code?: string }).code ?? (e as Error).name;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
   }
@@ -60,14 +64,15 @@ async function one(n: number, due: number): Promise<void> {
 
 // one TLS handshake per pharmacy before the clock starts: the run measures intake, not connection set-up
 await Promise.all(pools.map((p) => p.request({ method: 'GET', path: '/api/v1/openapi.json' }).then((r) => r.body.text(), () => undefined)));
-const start = performance.now();
+const warmupStart = performance.now();
+const start = warmupStart + plan.warmupMs;
 const inFlight = new Set<Promise<void>>();
 for (let n = 0; ; n++) {
-  const due = start + (n * 1000) / plan.ratePerSecond;
+  const due = warmupStart + (n * 1000) / plan.ratePerSecond;
   if (due >= start + plan.durationMs) break;
   const wait = due - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  const p: Promise<void> = one(n, due).finally(() => inFlight.delete(p));
+  const p: Promise<void> = one(n, due, due >= start).finally(() => inFlight.delete(p));
   inFlight.add(p);
 }
 await Promise.all(inFlight);

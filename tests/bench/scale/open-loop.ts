@@ -19,6 +19,8 @@ import { lastJsonLine } from './minimal-tx.js';
 const RATE = 500;
 const PHARMACY_COUNT = 32;
 const DURATION_MS = 30_000;
+/** The same schedule before the measured 30 s (the gateway restarted to learn the pharmacies): its first seconds answered in 400 ms. */
+const WARMUP_MS = 5_000;
 /** Set explicitly (DESIGN.md "Rate limits"): the per-pharmacy limit is not what is measured. */
 const RATE_LIMIT = { ratePerSecond: 1_000_000, rateBurst: 1_000_000 };
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,10 +29,10 @@ export async function runOpenLoopPhase(ctx: ScalePhaseContext): Promise<Record<s
   const stack = await ctx.startStack({ intake: RATE_LIMIT, database: { poolSize: 32 } });
   try {
     const pharmacies = await addPharmacies(stack, PHARMACY_COUNT);
-    const r = await openLoop(stack, { pharmacies, ratePerSecond: RATE, durationMs: DURATION_MS, hoursBack: 2 });
+    const r = await openLoop(stack, { pharmacies, ratePerSecond: RATE, warmupMs: WARMUP_MS, durationMs: DURATION_MS, hoursBack: 2 });
     ctx.note(
       'open loop 500/s',
-      `${RATE}/s offered at fixed intervals over ${PHARMACY_COUNT} pharmacies for ${DURATION_MS / 1000} s, relay on: ${r.rps}/s answered, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms from the scheduled instant (goal p99 ≤ 50 ms); ${r.errors} errors ${r.errors ? JSON.stringify(r.errorKinds) : ''}`,
+      `${RATE}/s offered at fixed intervals over ${PHARMACY_COUNT} pharmacies for ${DURATION_MS / 1000} s after ${WARMUP_MS / 1000} s not counted, relay on: ${r.rps}/s answered, p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms from the scheduled instant (goal p99 ≤ 50 ms); ${r.errors} errors ${r.errors ? JSON.stringify(r.errorKinds) : ''}`,
     );
     return { intake_p99_ms_at_500_rps: r.p99 };
   } finally {

@@ -2,18 +2,19 @@
  * The outage phase of `npm run bench -- --scale`: `runOutagePhases(ctx)` → `outage_drain_s`,
  * `rss_peak_mb_during_drain`, `new_result_commit_to_delivered_p99_ms_during_drain`.
  *
- * SI-DEP is down while `ctx.sizes.outage` results queue: the gateway runs with its relay stopped
- * (what a relay backing off from a dead SI-DEP leaves in the table: pending messages) and the
- * backlog is written in bulk by `ctx.fillResults` (sealed by the product's sealer). SI-DEP comes
- * back with a quota (the simulator's `ratePerSecond`: 429 with `Retry-After` above it) and the
- * gateway restarts with its relay on, paced to that quota (`relay.maxSendsPerSecond`) as an
- * operator who knows SI-DEP's quota would set it. Meanwhile pharmacies keep submitting at the
- * national peak (`NEW_RESULTS_PER_SECOND`), paced in open loop through intake.
+ * Before the outage the gateway runs with its relay on: idle, then at the national peak
+ * (`NEW_RESULTS_PER_SECOND`, open loop through intake) with nothing queued. SI-DEP goes down
+ * while `ctx.sizes.outage` results queue: the gateway stops and the backlog is written in bulk
+ * by `ctx.fillResults` (sealed by the product's sealer), what a relay backing off from a dead
+ * SI-DEP leaves in the table: pending messages. SI-DEP comes back with a quota (the simulator's
+ * `ratePerSecond`: 429 with `Retry-After` above it) and the gateway restarts with its relay paced
+ * to it (`relay.maxSendsPerSecond`), as an operator who knows SI-DEP's quota would set it, while
+ * pharmacies keep submitting at the national peak.
  *
  * - `outage_drain_s`: from the relay's start until no message of the backlog is pending;
- * - `rss_peak_mb_during_drain`: the gateway's resident set, sampled every 250 ms through the drain,
- *   against the same process's idle figure: the relay-off gateway after the same submissions
- *   (`rss_idle_mb`, the goal's denominator);
+ * - `rss_peak_mb_during_drain`: the drain's process's high-water mark (VmHWM), against the idle
+ *   gateway's resident set (the goal's denominator) and the peak before the outage; the resident
+ *   set at each quarter of the backlog shows whether it grows as the backlog is larger;
  * - `new_result_commit_to_delivered_p99_ms_during_drain`: received_at → delivered_at of the results
  *   committed during the drain (the fairness policy of `results/lifecycle/claim.ts`).
  */
@@ -30,7 +31,6 @@ import type { ScalePhaseContext } from './context.js';
 export const SIDEP_QUOTA_PER_SECOND = 500;
 /** Results still coming in during the drain: France's national peak (issue #21). */
 export const NEW_RESULTS_PER_SECOND = 150;
-const RSS_SAMPLE_MS = 250;
 /** How long the results committed during the drain get to be delivered after it. */
 const SETTLE_MS = 60_000;
 /** Set explicitly (DESIGN.md "Rate limits"): the per-pharmacy limit is not what is measured. */
@@ -38,48 +38,46 @@ const RATE_LIMIT = { ratePerSecond: 1_000_000, rateBurst: 1_000_000 };
 
 export async function runOutagePhases(ctx: ScalePhaseContext): Promise<Record<string, number | string>> {
   const backlog = ctx.sizes.outage;
-  const stack = await ctx.startStack({ intake: RATE_LIMIT, relay: { enabled: false, maxSendsPerSecond: SIDEP_QUOTA_PER_SECOND }, database: { poolSize: 16 } });
+  const stack = await ctx.startStack({ intake: RATE_LIMIT, relay: { enabled: true, maxSendsPerSecond: SIDEP_QUOTA_PER_SECOND }, database: { poolSize: 16 } });
   try {
-    await ctx.fillResults(stack, { count: backlog, state: 'pending' });
-    // the idle figure: the same intake work, relay stopped (its results join the backlog)
-    const warm = submitAtRate(stack, NEW_RESULTS_PER_SECOND);
-    await new Promise((r) => setTimeout(r, 10_000));
-    await warm.stop();
-    const idleMb = await rssMb(stack, 'VmRSS');
-
     await stack.simulatorFaults({ ratePerSecond: SIDEP_QUOTA_PER_SECOND });
+    // the gateway before the outage: idle, then at the national peak with nothing queued
+    await sleep(5_000);
+    const idleMb = await rssMb(stack);
+    const steady = submitAtRate(stack, NEW_RESULTS_PER_SECOND);
+    await sleep(20_000);
+    await steady.stop();
+    const steadyMb = await stack.rssPeakMb();
+
+    // SI-DEP down: what a relay backing off from it leaves in the table, pending messages
     await stack.stop();
-    await stack.start({ enabled: true });
+    await ctx.fillResults(stack, { count: backlog, state: 'pending' });
+    await stack.start();
     const drainStart = new Date();
     const started = performance.now();
     const queued = await pendingBefore(stack, drainStart);
-    let peakMb = 0;
-    const sampler = setInterval(() => void rssMb(stack, 'VmRSS').then((mb) => (peakMb = Math.max(peakMb, mb)), () => undefined), RSS_SAMPLE_MS);
     const fresh = submitAtRate(stack, NEW_RESULTS_PER_SECOND);
     // A box that cannot send at the quota takes intake's share too: past three times the drain
     // the quota allows, new results stop (noted) so that the backlog ends at all.
     const newResultsUntil = started + Math.max(60, (3 * queued) / SIDEP_QUOTA_PER_SECOND) * 1000;
     let submitted: { ok: number; errors: number } | undefined;
-    let quarterMb = 0;
-    try {
-      for (;;) {
-        const left = await pendingBefore(stack, drainStart);
-        if (left === 0) break;
-        if (!quarterMb && left <= queued * 0.75) quarterMb = await rssMb(stack, 'VmRSS');
-        if (!submitted && performance.now() > newResultsUntil) submitted = await fresh.stop();
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    } finally {
-      clearInterval(sampler);
+    const quarters: number[] = [];
+    for (;;) {
+      const left = await pendingBefore(stack, drainStart);
+      if (left === 0) break;
+      // the resident set at each quarter of the backlog: flat if the drain holds no more as the backlog is larger
+      if (left <= queued * (1 - (quarters.length + 1) / 4)) quarters.push(Math.round(await rssMb(stack)));
+      if (!submitted && performance.now() > newResultsUntil) submitted = await fresh.stop();
+      await sleep(1_000);
     }
     const drainS = (performance.now() - started) / 1000;
-    const endMb = await rssMb(stack, 'VmRSS');
+    const peakMb = await stack.rssPeakMb();
     const cutShort = submitted !== undefined;
     submitted ??= await fresh.stop();
     // the last new results are delivered too before their latency is read, within a bound: one
     // still waiting then counts with its wait so far (a lower bound), not as missing
     const until = performance.now() + SETTLE_MS;
-    while ((await pendingBefore(stack, new Date())) > 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 500));
+    while ((await pendingBefore(stack, new Date())) > 0 && performance.now() < until) await sleep(500);
     const latency = await sql<{ p50: number | null; p99: number | null; n: string; waiting: string }>`
       SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(delivered_at, now()) - received_at)) * 1000 AS p50,
              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(delivered_at, now()) - received_at)) * 1000 AS p99,
@@ -92,18 +90,21 @@ export async function runOutagePhases(ctx: ScalePhaseContext): Promise<Record<st
       'outage drain',
       `${queued} queued, drained in ${drainS.toFixed(1)} s (${Math.round(queued / drainS)}/s, SI-DEP quota ${SIDEP_QUOTA_PER_SECOND}/s, relay paced to it) while ${submitted.ok} new results came in at ${NEW_RESULTS_PER_SECOND}/s (${submitted.errors} errors${cutShort ? `; stopped after ${((newResultsUntil - started) / 1000).toFixed(0)} s, the relay being slower than the quota` : ''}); 429s ${throttled}; dead letters ${dead}`,
     );
-    ctx.note('outage drain RSS', `idle ${idleMb.toFixed(0)} MB (relay off, after ${NEW_RESULTS_PER_SECOND}/s for 10 s); during the drain peak ${peakMb.toFixed(0)} MB, at a quarter ${quarterMb.toFixed(0)} MB, at the end ${endMb.toFixed(0)} MB: ×${(peakMb / idleMb).toFixed(2)} (goal ≤ 1.2)`);
-    ctx.note('outage new results', `${row?.n ?? 0} committed during the drain (${row?.waiting ?? 0} still waiting ${SETTLE_MS / 1000} s after it): commit→delivered p50 ${Math.round(Number(row?.p50 ?? 0))} ms, p99 ${Math.round(Number(row?.p99 ?? 0))} ms (newest half of each claim)`);
+    ctx.note('outage drain RSS', `before the outage: idle ${idleMb.toFixed(0)} MB, peak ${steadyMb.toFixed(0)} MB at ${NEW_RESULTS_PER_SECOND}/s delivered as they come; the drain's process: peak ${peakMb.toFixed(0)} MB (×${(peakMb / idleMb).toFixed(2)} of idle, goal ≤ 1.2; ×${(peakMb / steadyMb).toFixed(2)} of the peak before), at each quarter of the backlog ${quarters.join(', ')} MB`);
+    ctx.note('outage new results', `${row?.n ?? 0} committed during the drain (${row?.waiting ?? 0} still waiting ${SETTLE_MS / 1000} s after it): commit→delivered p50 ${Math.round(Number(row?.p50 ?? 0))} ms, p99 ${Math.round(Number(row?.p99 ?? 0))} ms (first attempts newest first in half of each claim)`);
     return {
       outage_drain_s: Number(drainS.toFixed(1)),
       rss_peak_mb_during_drain: Math.round(peakMb),
       rss_peak_during_drain_vs_idle: Number((peakMb / idleMb).toFixed(2)),
+      rss_peak_during_drain_vs_before: Number((peakMb / steadyMb).toFixed(2)),
       new_result_commit_to_delivered_p99_ms_during_drain: Math.round(Number(row?.p99 ?? 0)),
     };
   } finally {
     await stack.close();
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function pendingBefore(stack: GatewayStack, before: Date): Promise<number> {
   const { n } = await stack.owner.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<string>().as('n')).where('state', '=', 'pending').where('created_at', '<', before).executeTakeFirstOrThrow();
@@ -115,9 +116,10 @@ async function countState(stack: GatewayStack, state: 'dead'): Promise<number> {
   return Number(n);
 }
 
-async function rssMb(stack: GatewayStack, field: 'VmRSS'): Promise<number> {
+/** The gateway's resident set now (`GatewayStack.rssPeakMb` is its high-water mark). */
+async function rssMb(stack: GatewayStack): Promise<number> {
   const status = await readFile(`/proc/${stack.pid}/status`, 'utf8');
-  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --scale [--quick] [--size-factor F]` (not in CI): what the gateway costs as
+ * `npm run bench -- --scale [--quick] [--size-factor F] [--only data,outage,open-loop,minimal-tx]`
+ * (not in CI; `--only` runs those phases alone, their keys, the others "not measured"): what the gateway costs as
  * its data grows. Full run: 10 million results, 50 million audit events, a 1,000,000-result
  * outage; `--quick` a tenth of each; `--size-factor` multiplies either (develop at 0.001).
  * Data: the history in bulk (tests/support/bulk-rows.ts, `INSERT … SELECT generate_series`: no
@@ -34,6 +35,10 @@ const QUICK = argv.includes('--quick');
 const factorAt = argv.indexOf('--size-factor');
 const FACTOR = factorAt >= 0 ? Number(argv[factorAt + 1]) : 1;
 if (!(FACTOR > 0)) throw new Error('--size-factor takes a positive number, e.g. 0.001');
+const PHASES = ['data', 'outage', 'open-loop', 'minimal-tx'] as const;
+const onlyAt = argv.indexOf('--only');
+const ONLY = onlyAt >= 0 ? (argv[onlyAt + 1] ?? '').split(',') : [...PHASES];
+if (!ONLY.every((p) => (PHASES as readonly string[]).includes(p))) throw new Error(`--only takes phases among ${PHASES.join(', ')}, comma-separated`);
 const FULL: ScaleSizes = { results: 10_000_000, auditEvents: 50_000_000, outage: 1_000_000 };
 const SIZES: ScaleSizes = Object.fromEntries(Object.entries(FULL).map(([k, v]) => [k, Math.max(1, Math.round((v / (QUICK ? 10 : 1)) * FACTOR))])) as unknown as ScaleSizes;
 const INTAKE_MS = QUICK ? 10_000 : 30_000;
@@ -236,8 +241,9 @@ const ctx: ScalePhaseContext = {
 try {
   note('settings', `${QUICK ? 'quick' : 'full'} run ×${FACTOR}: ${SIZES.results} results, ${SIZES.auditEvents} audit events, ${SIZES.outage}-result outage; ${os.cpus().length} cores, load average ${os.loadavg()[0]?.toFixed(1)} at start`);
   await freeDiskCheck(os.tmpdir());
-  await phaseOrNote('data phases', () => dataPhases(ctx));
-  for (const [file, name] of [['./outage.ts', 'runOutagePhases'], ['./open-loop.ts', 'runOpenLoopPhase'], ['./minimal-tx.ts', 'runMinimalTxPhase']] as const) {
+  if (ONLY.includes('data')) await phaseOrNote('data phases', () => dataPhases(ctx));
+  for (const [id, file, name] of [['outage', './outage.ts', 'runOutagePhases'], ['open-loop', './open-loop.ts', 'runOpenLoopPhase'], ['minimal-tx', './minimal-tx.ts', 'runMinimalTxPhase']] as const) {
+    if (!ONLY.includes(id)) continue;
     const phase = await optionalPhase(file, name);
     if (phase) await phaseOrNote(name, async () => void Object.assign(summary, await phase(ctx)));
     else note(name, 'not measured: its module is absent');

@@ -99,11 +99,17 @@ async function load(stack: GatewayStack, o: { durationMs: number; ratePerSecond?
   return report;
 }
 
-/** Waits until every committed audit event is under a checkpoint (the gateway's sealer). */
+/**
+ * Waits until every audit event of the transactions begun so far is under a checkpoint (the
+ * gateway's sealer), not those begun since: the relay still delivering earlier results keeps
+ * adding some.
+ */
 async function sealed(stack: GatewayStack): Promise<number> {
   const start = performance.now();
+  const { rows: now } = await sql<{ xmax: string }>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`.execute(stack.owner);
+  const before = now[0]?.xmax as string;
   for (;;) {
-    const { rows } = await sql<{ waiting: boolean }>`SELECT EXISTS (SELECT 1 FROM audit_events WHERE xact_id >= coalesce((SELECT max(xact_to) FROM audit_checkpoints), '0'::xid8)) AS waiting`.execute(stack.owner);
+    const { rows } = await sql<{ waiting: boolean }>`SELECT EXISTS (SELECT 1 FROM audit_events WHERE xact_id >= coalesce((SELECT max(xact_to) FROM audit_checkpoints), '0'::xid8) AND xact_id < ${before}::xid8) AS waiting`.execute(stack.owner);
     if (!rows[0]?.waiting) return (performance.now() - start) / 1000;
     await new Promise((r) => setTimeout(r, 500));
   }

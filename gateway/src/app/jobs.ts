@@ -1,14 +1,14 @@
-import { countUnusedAdminEnrolments, forgetSignInsWithoutEnrolment } from '../auth/access-review.js';
+import { countUnusedAdminEnrolments } from '../auth/access-review.js';
 import { openRequestsDueWithin, SUBJECT_REQUEST_WARNING_DAYS } from '../subjects/index.js';
 import { kekVersionsInUse, lastSuccessfulBackup } from '../keys/index.js';
 import { lastRestoreDrill } from '../observability/restore-drill.js';
 import { errorSummary, type Metrics } from '../observability/index.js';
 import { createCrlRefresh, createExpiryMonitor } from '../pharmacies/index.js';
 import type { CertificateAuthority } from '../pki/index.js';
-import { backlog, nextDeadLetterPurge, purgeExpired } from '../results/lifecycle/index.js';
-import { deleteExpiredPrefills } from '../intake/prefills.js';
+import { backlog, nextDeadLetterPurge } from '../results/lifecycle/index.js';
 import type { GatewayOptions } from './options.js';
 import { every, part, type Lifecycle } from './lifecycle.js';
+import { purgePersonalData } from './purge.js';
 import type { Services, WatchTls } from './services.js';
 
 const SAMPLE_MS = 5_000;
@@ -37,14 +37,8 @@ export function backgroundJobs(o: GatewayOptions, x: JobDeps): Lifecycle[] {
     ...outsideTlsFiles(o, x.watchTls),
     metricsSampler(o, x),
     every('purge', s.retention.purgeIntervalSeconds * 1000, () => {
-      purgeExpired(x.services.db, s)
-        .then(({ results, dataKeys }) => (results || dataKeys) && log.info({ purged: results, dataKeysDeleted: dataKeys }, 'personal data purged'))
-        // counter-prefill tokens never redeemed: their sealed identity goes once expired
-        .then(() => deleteExpiredPrefills(x.services.db))
-        .then((prefills) => prefills && log.info({ prefillsDeleted: prefills }, 'expired counter-prefill tokens deleted'))
-        // staff names and e-mails stay only while the person holds a live enrolment
-        .then(() => forgetSignInsWithoutEnrolment(x.services.db))
-        .then((signIns) => signIns && log.info({ signInsForgotten: signIns }, 'sign-ins of people without a live enrolment forgotten'))
+      purgePersonalData(x.services.db, s)
+        .then(({ results, dataKeys, prefills, signIns }) => (results || dataKeys || prefills || signIns) && log.info({ purged: results, dataKeysDeleted: dataKeys, prefillsDeleted: prefills, signInsForgotten: signIns }, 'personal data purged'))
         .then(() => kekVersionsInUse(x.services.db))
         .then((uses) => {
           x.metrics.recordsPerKeyVersion.reset();

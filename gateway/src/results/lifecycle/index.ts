@@ -22,6 +22,6 @@ export { redrive } from './redrive.js';
 export { listMessages, backlog, refusedSince } from './messages.js';
 export type { PharmacyScope } from './scope.js';
 export { getResultStatus, listResultStatuses, pharmacyHolding } from './status.js';
-export { nextDeadLetterPurge, purgeExpired } from './purge.js';
+export { nextDeadLetterPurge, purgeExpired, type PurgeSettings } from './purge.js';
 export { eraseSubjectResults, findSubjectResults, type DataSubject, type ErasureOutcome, type SubjectResult } from './subjects.js';
 export { reindexBlindIndexes } from './reindex.js';

@@ -28,6 +28,8 @@ export interface PendingLogin {
   nonce: string;
 }
 
+/** `profile email`: the staff's names and e-mails on the admin pages (claims `name`, `email`). */
+const GENERIC_SCOPES = ['openid', 'profile', 'email'];
 // Pro Santé Connect (DOMAIN.md §4): scopes `openid scope_all`, acr `eidas1` (CPS card or e-CPS
 // app, both two-factor); identity in userinfo (`SubjectNameID`, `SubjectRefPro`).
 const PSC_DEFAULTS = { scopes: ['openid', 'scope_all'], requiredAcr: ['eidas1'], mfaAcr: ['eidas1', 'eidas2', 'eidas3'], rpps: 'SubjectNameID' };
@@ -44,7 +46,7 @@ export function effectiveIssuer(i: IssuerSettings) {
     mfaAmr: i.mfaAmr ?? ['mfa'],
   };
   return {
-    scopes: i.scopes ?? (psc ? PSC_DEFAULTS.scopes : ['openid']),
+    scopes: i.scopes ?? (psc ? PSC_DEFAULTS.scopes : GENERIC_SCOPES),
     requiredAcr: i.requiredAcr ?? (psc ? PSC_DEFAULTS.requiredAcr : []),
     mapping,
   };

@@ -39,4 +39,17 @@ describe('the relay draining a backlog at SI-DEP’s quota', () => {
     await eventually(async () => ((await pending()) === 0 ? true : undefined), 120_000);
     await h.restartGateway({ relay: { enabled: false } as never });
   });
+
+  it('delivers a new result whose first send failed before most of a backlog long due', async () => {
+    for (let i = 0; i < BACKLOG; i++) await submit();
+    const fresh = await submit();
+    // its first send failed, its short backoff just ended: it is due, after the whole backlog
+    await h.db.owner.updateTable('outbox_messages').set({ attempts: 1, next_attempt_at: sql`now()` }).where('result_id', '=', fresh).execute();
+    await h.simulatorControl('POST', '/_control/faults', { ratePerSecond: QUOTA_PER_SECOND });
+    await h.restartGateway({ relay: { enabled: true, batchSize: 10, concurrency: 4 } as never });
+    await eventually(async () => ((await h.db.owner.selectFrom('test_results').select('status').where('id', '=', fresh).executeTakeFirstOrThrow()).status === 'delivered' ? true : undefined), 60_000);
+    expect(BACKLOG + 1 - (await pending())).toBeLessThan(BACKLOG / 3);
+    await eventually(async () => ((await pending()) === 0 ? true : undefined), 120_000);
+    await h.restartGateway({ relay: { enabled: false } as never });
+  });
 });

@@ -28,24 +28,30 @@ export interface ClaimedResult {
  * claims simply become due again. A correction or cancellation waits until the message it
  * follows is settled, so SI-DEP sees them in order.
  *
- * Fairness: half of each batch goes to messages never attempted, newest first; the rest to the
- * longest due. After an outage the backlog drains from its oldest end at half SI-DEP's pace or
- * more, while a result committed meanwhile is in the next batch instead of behind the whole
- * backlog (100,000 messages at 500/s: over three minutes), and retries of the backlog coming
- * due do not overtake it either: they wait for the oldest half. The halves walk
- * `outbox_first_attempts` from its newest end and `outbox_due` from its oldest.
+ * Fairness: half of each batch goes to messages never attempted, newest first; a quarter to the
+ * most recently due (a new result whose first send failed, back from its short backoff); a
+ * quarter to the longest due. After an outage the backlog drains from its oldest end at a quarter
+ * of SI-DEP's pace or more (and from every end while intake is slower than half of it), while a
+ * result committed meanwhile is in the next batch instead of behind the whole backlog (100,000
+ * messages at 500/s: over three minutes), retries of the backlog coming due cannot overtake it,
+ * and a failed first send does not put it behind the backlog either. The parts walk
+ * `outbox_first_attempts` from its newest end and `outbox_due` from both ends.
  */
 export function claimDue(db: Database, o: { limit: number; leaseSeconds: number; leaseToken: string }) {
+  const first = Math.ceil(o.limit / 2);
+  const longest = Math.ceil((o.limit - first) / 2);
   return sql<{ id: string; result_id: string; kind: MessageKind; attempts: number; created_at: Date } & {
     pharmacy_id: string; finess: string; sealed: Buffer | null; data_key_id: string | null; corrects: string | null; received_at: Date;
   }>`
     WITH newest AS (
-      ${dueMessages('first-attempts-newest', Math.ceil(o.limit / 2))}
+      ${dueMessages('first-attempts-newest', first)}
+    ), recent AS (
+      ${dueMessages('most-recently-due', o.limit - first - longest)}
     ), oldest AS (
-      ${dueMessages('longest-due', Math.floor(o.limit / 2))}
+      ${dueMessages('longest-due', longest)}
     ), due AS (
-      -- the halves meet when fewer than the batch are due: both then hold the same rows
-      SELECT id FROM newest UNION SELECT id FROM oldest
+      -- the parts meet when fewer than the batch are due: they then hold the same rows
+      SELECT id FROM newest UNION SELECT id FROM recent UNION SELECT id FROM oldest
     ), claimed AS (
       UPDATE outbox_messages m
       SET lease_token = ${o.leaseToken}::uuid,
@@ -64,16 +70,16 @@ export function claimDue(db: Database, o: { limit: number; leaseSeconds: number;
     FROM claimed c JOIN test_results r ON r.id = c.result_id JOIN pharmacies p ON p.id = r.pharmacy_id`.compile(db);
 }
 
-/** Due messages of one half of the claim, locked for it. */
-function dueMessages(half: 'first-attempts-newest' | 'longest-due', limit: number) {
-  const firstAttempts = half === 'first-attempts-newest';
+/** Due messages of one part of the claim, locked for it. */
+function dueMessages(part: 'first-attempts-newest' | 'most-recently-due' | 'longest-due', limit: number) {
+  const order = { 'first-attempts-newest': sql`m.created_at DESC`, 'most-recently-due': sql`m.next_attempt_at DESC`, 'longest-due': sql`m.next_attempt_at` }[part];
   return sql`
       SELECT m.id FROM outbox_messages m
-      WHERE m.state = 'pending' AND m.next_attempt_at <= now() ${firstAttempts ? sql`AND m.attempts = 0` : sql``}
+      WHERE m.state = 'pending' AND m.next_attempt_at <= now() ${part === 'first-attempts-newest' ? sql`AND m.attempts = 0` : sql``}
         -- a scalar subquery, one primary-key probe per dependent message: as EXISTS under OR the
         -- planner hashed every settled message of the table (db-hot-path-queries-… test)
         AND (m.depends_on IS NULL OR (SELECT d.state FROM outbox_messages d WHERE d.id = m.depends_on) <> 'pending')
-      ORDER BY ${firstAttempts ? sql`m.created_at DESC` : sql`m.next_attempt_at`}
+      ORDER BY ${order}
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED`;
 }

@@ -13,8 +13,8 @@
  *
  * - `outage_drain_s`: from the relay's start until no message of the backlog is pending;
  * - `rss_peak_mb_during_drain`: the drain's process's high-water mark (VmHWM), against the idle
- *   gateway's resident set (the goal's denominator) and the peak before the outage; the resident
- *   set at each quarter of the backlog shows whether it grows as the backlog is larger;
+ *   gateway's resident set (the goal's denominator) and the peak before the outage; a timeline
+ *   shows whether it grows as the backlog is larger;
  * - `new_result_commit_to_delivered_p99_ms_during_drain`: received_at → delivered_at of the results
  *   committed during the drain (the fairness policy of `results/lifecycle/claim.ts`).
  */
@@ -31,6 +31,8 @@ import type { ScalePhaseContext } from './context.js';
 export const SIDEP_QUOTA_PER_SECOND = 500;
 /** Results still coming in during the drain: France's national peak (issue #21). */
 export const NEW_RESULTS_PER_SECOND = 150;
+/** The outage timeline's step. */
+const TIMELINE_S = 20;
 /** How long the results committed during the drain get to be delivered after it. */
 const SETTLE_MS = 60_000;
 /** Set explicitly (DESIGN.md "Rate limits"): the per-pharmacy limit is not what is measured. */
@@ -61,12 +63,14 @@ export async function runOutagePhases(ctx: ScalePhaseContext): Promise<Record<st
     // the quota allows, new results stop (noted) so that the backlog ends at all.
     const newResultsUntil = started + Math.max(60, (3 * queued) / SIDEP_QUOTA_PER_SECOND) * 1000;
     let submitted: { ok: number; errors: number } | undefined;
-    const quarters: number[] = [];
+    // every TIMELINE_S: the backlog left, the resident set and the V8 heap in use (flat if the
+    // drain holds no more as the backlog is larger), then each step's new results' latency
+    const timeline: { s: number; left: number; rssMb: number; heapMb: number }[] = [];
     for (;;) {
       const left = await pendingBefore(stack, drainStart);
       if (left === 0) break;
-      // the resident set at each quarter of the backlog: flat if the drain holds no more as the backlog is larger
-      if (left <= queued * (1 - (quarters.length + 1) / 4)) quarters.push(Math.round(await rssMb(stack)));
+      const s = (performance.now() - started) / 1000;
+      if (s >= timeline.length * TIMELINE_S) timeline.push({ s: Math.round(s), left, rssMb: Math.round(await rssMb(stack)), heapMb: Math.round((await stack.metric('gateway_nodejs_heap_size_used_bytes')) / 1e6) });
       if (!submitted && performance.now() > newResultsUntil) submitted = await fresh.stop();
       await sleep(1_000);
     }
@@ -84,13 +88,20 @@ export async function runOutagePhases(ctx: ScalePhaseContext): Promise<Record<st
              count(*) AS n, count(*) FILTER (WHERE delivered_at IS NULL) AS waiting
       FROM test_results WHERE received_at >= ${drainStart}`.execute(stack.owner);
     const row = latency.rows[0];
+    const steps = await sql<{ step: number; p99: number }>`
+      SELECT floor(extract(epoch FROM received_at - ${drainStart}::timestamptz) / ${TIMELINE_S})::int AS step,
+             round(percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(delivered_at, now()) - received_at)) * 1000) AS p99
+      FROM test_results WHERE received_at >= ${drainStart} GROUP BY 1`.execute(stack.owner);
+    const p99At = new Map(steps.rows.map((r) => [Number(r.step), Number(r.p99)]));
     const dead = await countState(stack, 'dead');
     const throttled = await stack.metric('gateway_sidep_throttled_total');
+    const retries = await stack.metric('gateway_delivery_retries_total');
     ctx.note(
       'outage drain',
-      `${queued} queued, drained in ${drainS.toFixed(1)} s (${Math.round(queued / drainS)}/s, SI-DEP quota ${SIDEP_QUOTA_PER_SECOND}/s, relay paced to it) while ${submitted.ok} new results came in at ${NEW_RESULTS_PER_SECOND}/s (${submitted.errors} errors${cutShort ? `; stopped after ${((newResultsUntil - started) / 1000).toFixed(0)} s, the relay being slower than the quota` : ''}); 429s ${throttled}; dead letters ${dead}`,
+      `${queued} queued, drained in ${drainS.toFixed(1)} s (${Math.round(queued / drainS)}/s, SI-DEP quota ${SIDEP_QUOTA_PER_SECOND}/s, relay paced to it) while ${submitted.ok} new results came in at ${NEW_RESULTS_PER_SECOND}/s (${submitted.errors} errors${cutShort ? `; stopped after ${((newResultsUntil - started) / 1000).toFixed(0)} s, the relay being slower than the quota` : ''}); 429s ${throttled}; retries ${retries}; dead letters ${dead}`,
     );
-    ctx.note('outage drain RSS', `before the outage: idle ${idleMb.toFixed(0)} MB, peak ${steadyMb.toFixed(0)} MB at ${NEW_RESULTS_PER_SECOND}/s delivered as they come; the drain's process: peak ${peakMb.toFixed(0)} MB (×${(peakMb / idleMb).toFixed(2)} of idle, goal ≤ 1.2; ×${(peakMb / steadyMb).toFixed(2)} of the peak before), at each quarter of the backlog ${quarters.join(', ')} MB`);
+    ctx.note('outage drain RSS', `before the outage: idle ${idleMb.toFixed(0)} MB, peak ${steadyMb.toFixed(0)} MB at ${NEW_RESULTS_PER_SECOND}/s delivered as they come; the drain's process: peak ${peakMb.toFixed(0)} MB (×${(peakMb / idleMb).toFixed(2)} of idle, goal ≤ 1.2; ×${(peakMb / steadyMb).toFixed(2)} of the peak before)`);
+    ctx.note('outage timeline', `every ${TIMELINE_S} s, backlog left / RSS MB / heap in use MB / p99 ms of the new results committed in the step: ${timeline.map((t, i) => `${t.s} s ${t.left}/${t.rssMb}/${t.heapMb}/${p99At.get(i) ?? '-'}`).join(', ')}`);
     ctx.note('outage new results', `${row?.n ?? 0} committed during the drain (${row?.waiting ?? 0} still waiting ${SETTLE_MS / 1000} s after it): commit→delivered p50 ${Math.round(Number(row?.p50 ?? 0))} ms, p99 ${Math.round(Number(row?.p99 ?? 0))} ms (first attempts newest first in half of each claim)`);
     return {
       outage_drain_s: Number(drainS.toFixed(1)),

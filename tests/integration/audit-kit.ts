@@ -23,6 +23,12 @@ export interface SealedLog {
   append(n: number, perTransaction?: number): Promise<void>;
   /** Waits until every committed event is covered by a checkpoint copied to the sink. */
   sealed(): Promise<void>;
+  /**
+   * Appends with the sealer stopped, then seals: full batches whatever the machine's speed (a
+   * sealer catching up with the writer may seal one transaction a batch), for cases that pick
+   * events by their place in a checkpoint.
+   */
+  appendThenSeal(n: number, perTransaction?: number): Promise<void>;
   verify(db?: Database, o?: { sink?: boolean; maxSealLagSeconds?: number }): Promise<VerifyReport>;
   close(): Promise<void>;
 }
@@ -65,6 +71,12 @@ export async function startSealedLog(o: { batchSize?: number; intervalMs?: numbe
                + (SELECT count(*) FROM audit_checkpoints WHERE number NOT IN (SELECT number FROM audit_sink_copies)) AS waiting`.execute(db.owner);
         return Number(rows[0]?.waiting) === 0 ? true : undefined;
       });
+    },
+    async appendThenSeal(n, perTransaction) {
+      await Promise.all(sealers.map((s) => s.stop()));
+      await log.append(n, perTransaction);
+      startSealer();
+      await log.sealed();
     },
     async verify(on = db.owner, v = {}) {
       const sink = v.sink === false ? undefined : (await readCheckpointSink(sinkFile)).entries;

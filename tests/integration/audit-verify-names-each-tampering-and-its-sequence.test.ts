@@ -8,8 +8,7 @@ let log: SealedLog;
 let cps: { number: number; seqs: string[]; xact_from: string }[];
 beforeAll(async () => {
   log = await startSealedLog({ batchSize: 20 });
-  await log.append(240, 3);
-  await log.sealed();
+  await log.appendThenSeal(240, 3);
   const rows = await sql<{ number: string; seqs: string[]; xact_from: string }>`SELECT number::text, seqs::text[] AS seqs, xact_from::text FROM audit_checkpoints ORDER BY audit_checkpoints.number`.execute(log.db.owner);
   cps = rows.rows.map((r) => ({ ...r, number: Number(r.number) }));
 });

@@ -11,8 +11,7 @@ let log: SealedLog;
 let keysFile: string;
 beforeAll(async () => {
   log = await startSealedLog({ batchSize: 10 });
-  await log.append(35);
-  await log.sealed();
+  await log.appendThenSeal(35);
   keysFile = path.join(log.dir, 'public-keys.json');
   await writeFile(keysFile, JSON.stringify(await log.signer.publicKeys()));
 });

@@ -25,6 +25,12 @@ export interface PurgeOutcome {
  * planned as a scan of `idempotency_keys` at 100,000 rows).
  */
 const BATCH = 100;
+/**
+ * Between batches the purge waits this many times as long as the batch took: it takes at most a
+ * quarter of the database's time, so intake's commits do not queue behind its writes (unpaced, at
+ * 1 million results it quadrupled intake's p99). A quarter still purges hundreds of results a second.
+ */
+const PAUSE_PER_BATCH_TIME = 3;
 const DAY_MS = 86_400_000;
 
 /**
@@ -42,9 +48,11 @@ const DAY_MS = 86_400_000;
 export async function purgeExpired(db: Database, settings: PurgeSettings, now: Date = new Date()): Promise<PurgeOutcome> {
   let results = 0;
   for (;;) {
+    const started = performance.now();
     const purged = await purgeBatch(db, settings.retention, now);
     results += purged;
     if (purged < BATCH) break;
+    await new Promise((r) => setTimeout(r, (performance.now() - started) * PAUSE_PER_BATCH_TIME));
   }
   const dataKeys = await deleteShreddableDataKeys(db, { windowMs: settings.keyManager.dataKeyWindowMinutes * 60_000, now });
   return { results, dataKeys };

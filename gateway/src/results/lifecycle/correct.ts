@@ -37,8 +37,20 @@ export interface Correction extends Change {
 /** A cancellation's answer id also names its message, when SI-DEP may already hold the result. */
 export type Cancellation = Change;
 
-/** Locks the original and its latest message; only the owner's live, unpurged results qualify. */
+/**
+ * Locks the original's latest message, then the original; only the owner's live, unpurged results
+ * qualify. The relay's order (its claim and settle lock a message, then its result): the other way
+ * round, a correction and a claim of the same result deadlocked and one of them was aborted.
+ */
 async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
+  const message = await tx
+    .selectFrom('outbox_messages')
+    .select(['id', 'state', 'lease_until', 'kind'])
+    .where('result_id', '=', id)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirst();
   const original = await tx
     .selectFrom('test_results')
     .select(['id', 'pharmacy_id', 'status', 'superseded_by', 'purged_at', 'nir_index', 'sealed', 'data_key_id', 'outcome_counted'])
@@ -46,16 +58,8 @@ async function lockOriginal(tx: Tx, pharmacyId: string, id: string) {
     .where('pharmacy_id', '=', pharmacyId)
     .forUpdate()
     .executeTakeFirst();
-  if (!original) throw new NotFound();
+  if (!original || !message) throw new NotFound();
   if (original.purged_at || original.superseded_by || original.status === 'cancelled') throw new ResultNotModifiable();
-  const message = await tx
-    .selectFrom('outbox_messages')
-    .select(['id', 'state', 'lease_until', 'kind'])
-    .where('result_id', '=', original.id)
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
   if (message.kind === 'cancellation') throw new ResultNotModifiable();
   // SI-DEP has never seen it (or refused it): it can simply be withdrawn
   const withdrawable = (message.state === 'pending' && (!message.lease_until || message.lease_until < new Date())) || message.state === 'dead';

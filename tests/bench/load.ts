@@ -1,12 +1,14 @@
 /**
  * The load generator, in its own process: an undici Pool of keep-alive mTLS connections, each
  * answer checked (202 with an id for intake, the same body back for the echo); anything else
- * counts as an error, never as speed. Argument: JSON `LoadPlan`; prints one JSON `LoadReport`.
+ * counts as an error, never as speed. Argument: JSON `LoadPlan`; prints one JSON `LoadReport`
+ * (load-process.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { anssiTlsOptions } from '../../gateway/src/pki/index.js';
 import { syntheticResult } from '../support/synthetic-result.js';
+import { loadReport, tallyError } from './load-process.js';
 
 export interface LoadPlan {
   origin: string;
@@ -33,17 +35,6 @@ export interface LoadPlan {
   warmupMs?: number;
 }
 
-export interface LoadReport {
-  ok: number;
-  errors: number;
-  /** Error kinds and counts (status codes or error names). */
-  errorKinds: Record<string, number>;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
 const plan = JSON.parse(process.argv[2] as string) as LoadPlan;
 const pool = new Pool(plan.origin, { connections: plan.connections, pipelining: 1, connect: { ...anssiTlsOptions(), ca: plan.ca, cert: plan.cert, key: plan.key } });
 const latencies: number[] = [];
@@ -63,12 +54,10 @@ async function one(t = performance.now()): Promise<void> {
     }
     else {
       // the problem code says which dependency refused (key manager, audit, rate limit…)
-      const kind = `${res.statusCode} ${problemCode(text)}`.trim();
-      errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      tallyError(errorKinds, `${res.statusCode} ${problemCode(text)}`.trim());
     }
   } catch (e) {
-    const kind = (e as { code?: string }).code ?? (e as Error).name;
-    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    tallyError(errorKinds, (e as { code?: string }).code ?? (e as Error).name);
   }
 }
 
@@ -101,10 +90,6 @@ async function paced(rate: number): Promise<void> {
 }
 
 await (plan.ratePerSecond ? paced(plan.ratePerSecond) : Promise.all(Array.from({ length: plan.connections }, worker)));
-const elapsed = (performance.now() - measuredFrom) / 1000;
-latencies.sort((a, b) => a - b);
-const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-const errors = Object.values(errorKinds).reduce((a, b) => a + b, 0);
-const report: LoadReport = { ok: latencies.length, errors, errorKinds, rps: Math.round(latencies.length / elapsed), p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+const report = loadReport(latencies, errorKinds, (performance.now() - measuredFrom) / 1000);
 process.stdout.write(`${JSON.stringify(report)}\n`);
 await pool.close();

@@ -19,7 +19,8 @@ import { sql } from 'kysely';
 import { freePort } from '@sidep-gateway/demo/free-port.js';
 import { createMigratedDatabase, dropDatabase, PHARMACIES, startGatewayStack, type GatewayStack } from '../crash/gateway-stack.js';
 import { startOwnPostgres } from '../crash/own-postgres.js';
-import type { LoadPlan, LoadReport } from './load.js';
+import type { LoadPlan } from './load.js';
+import { LOAD_SCRIPT, runLoadScript, type LoadReport } from './load-process.js';
 import { rawIntakeTransactions } from './raw-transactions.js';
 import { minimalTransactions } from './scale/minimal-tx.js';
 
@@ -77,15 +78,7 @@ function load(stack: GatewayStack, plan: Pick<LoadPlan, 'origin' | 'path' | 'kin
   // within the 7 days intake accepts
   const hoursBack = loads++ % 160;
   const full: LoadPlan = { ...plan, ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: CLIENTS, hoursBack };
-  return lastJsonLine<LoadReport>(spawn(process.execPath, [...TSX, here('./load.ts'), JSON.stringify(full)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
-}
-
-async function lastJsonLine<T>(child: ReturnType<typeof spawn>): Promise<T> {
-  let last = '';
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (l) => (last = l));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
-  return JSON.parse(last) as T;
+  return runLoadScript(LOAD_SCRIPT, full);
 }
 
 function countErrors(phase: string, r: LoadReport): void {

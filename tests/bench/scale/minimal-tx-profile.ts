@@ -15,12 +15,11 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PHARMACIES, startGatewayStack } from '../../crash/gateway-stack.js';
 import { startOwnPostgres } from '../../crash/own-postgres.js';
-import type { LoadPlan, LoadReport } from '../load.js';
-import { lastJsonLine } from './minimal-tx.js';
+import type { LoadPlan } from '../load.js';
+import { LOAD_SCRIPT, runLoadScript } from '../load-process.js';
 
 interface ProfileNode {
   id: number;
@@ -105,7 +104,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     try {
       const client = stack.pki.clients[PHARMACIES[0]] as { certPem: string; keyPem: string };
       const plan: LoadPlan = { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: 32, durationMs: seconds * 1000, hoursBack: 1 };
-      const load = await lastJsonLine<LoadReport>(spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../load.ts', import.meta.url)), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      const load = await runLoadScript(LOAD_SCRIPT, plan);
       await stack.stop();
       const file = (await readdir(dir)).find((f) => f.endsWith('.cpuprofile'));
       if (!file) throw new Error('the gateway wrote no profile');

@@ -10,20 +10,16 @@
  *   gateway's intake closed loop (relay off, 32 connections) on the same cluster.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { PHARMACIES } from '../../crash/gateway-stack.js';
-import type { LoadPlan, LoadReport } from '../load.js';
+import type { LoadPlan } from '../load.js';
+import { LOAD_SCRIPT, runLoadScript } from '../load-process.js';
 import type { ScalePhaseContext } from './context.js';
 
 const CLIENTS = 32;
 const DURATION_MS = 20_000;
 /** Set explicitly (DESIGN.md "Rate limits"): the per-pharmacy limit is not what is measured. */
 const RATE_LIMIT = { ratePerSecond: 1_000_000, rateBurst: 1_000_000 };
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** A sealed result's weight (as in `raw-transactions.ts`). */
 const SEALED_BYTES = 1_024;
 
@@ -84,20 +80,11 @@ export async function runMinimalTxPhase(ctx: ScalePhaseContext): Promise<Record<
     const minimal = await minimalTransactions({ ownerUrl: stack.ownerUrl, clients: CLIENTS, durationMs: DURATION_MS });
     const client = stack.pki.clients[PHARMACIES[0]] as { certPem: string; keyPem: string };
     const plan: LoadPlan = { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: CLIENTS, durationMs: DURATION_MS, hoursBack: 3, warmupMs: 1_500 };
-    const intake = await lastJsonLine<LoadReport>(spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../load.ts', import.meta.url)), JSON.stringify(plan)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
+    const intake = await runLoadScript(LOAD_SCRIPT, plan);
     const ratio = Number((intake.rps / Math.max(1, minimal.tps)).toFixed(3));
     ctx.note('intake vs minimal tx', `five plain inserts ${minimal.tps} tx/s (${minimal.errors} errors), intake (relay off) ${intake.rps} req/s p99 ${intake.p99} ms (${intake.errors} errors${intake.errors ? ` ${JSON.stringify(intake.errorKinds)}` : ''}), ${CLIENTS} connections each: ×${ratio}`);
     return { minimal_tx_tps: minimal.tps, intake_vs_minimal_tx: ratio };
   } finally {
     await stack.close();
   }
-}
-
-/** The last line a child process printed, as JSON, once it exits 0. */
-export async function lastJsonLine<T>(child: ChildProcess): Promise<T> {
-  let last = '';
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (l) => (last = l));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`${child.spawnargs.at(-2) ?? 'the child'} exited with ${code}`);
-  return JSON.parse(last) as T;
 }

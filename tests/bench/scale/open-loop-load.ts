@@ -4,13 +4,14 @@
  * over one keep-alive mTLS connection of its own (a request finding it busy queues for it, and
  * that wait counts). Latency runs from the scheduled instant, not from when the request could
  * leave: a stalled server cannot hide its queue (coordinated omission). Argument: JSON
- * `OpenLoopPlan`; prints one JSON `OpenLoopReport`.
+ * `OpenLoopPlan`; prints one JSON `LoadReport` (load-process.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Pool } from 'undici';
 import { anssiTlsOptions } from '../../../gateway/src/pki/index.js';
 import { syntheticResult } from '../../support/synthetic-result.js';
+import { loadReport, tallyError } from '../load-process.js';
 
 export interface OpenLoopPlan {
   origin: string;
@@ -23,18 +24,6 @@ export interface OpenLoopPlan {
   durationMs: number;
   /** Results collected this many hours ago: two runs never meet on a synthetic NIR (409). */
   hoursBack: number;
-}
-
-export interface OpenLoopReport {
-  ok: number;
-  errors: number;
-  errorKinds: Record<string, number>;
-  /** Answered per second over the run. */
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
 }
 
 const plan = JSON.parse(process.argv[2] as string) as OpenLoopPlan;
@@ -54,11 +43,10 @@ async function one(n: number, due: number, counted: boolean): Promise<void> {
     await res.body.text();
     if (!counted) return;
     if (res.statusCode === 202) latencies.push(performance.now() - due);
-    else errorKinds[String(res.statusCode)] = (errorKinds[String(res.statusCode)] ?? 0) + 1;
+    else tallyError(errorKinds, String(res.statusCode));
   } catch (e) {
     if (!counted) return;
-    const kind = (e as { code?: string }).code ?? (e as Error).name;
-    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    tallyError(errorKinds, (e as { code?: string }).code ?? (e as Error).name);
   }
 }
 
@@ -76,18 +64,6 @@ for (let n = 0; ; n++) {
   inFlight.add(p);
 }
 await Promise.all(inFlight);
-const elapsed = (performance.now() - start) / 1000;
-latencies.sort((a, b) => a - b);
-const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1));
-const report: OpenLoopReport = {
-  ok: latencies.length,
-  errors: Object.values(errorKinds).reduce((a, b) => a + b, 0),
-  errorKinds,
-  rps: Math.round(latencies.length / elapsed),
-  p50: at(0.5),
-  p95: at(0.95),
-  p99: at(0.99),
-  max: Number((latencies.at(-1) ?? 0).toFixed(1)),
-};
+const report = loadReport(latencies, errorKinds, (performance.now() - start) / 1000);
 process.stdout.write(`${JSON.stringify(report)}\n`);
 await Promise.all(pools.map((p) => p.close()));

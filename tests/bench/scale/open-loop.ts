@@ -5,16 +5,14 @@
  * instant (`open-loop-load.ts`, in its own process). The closed-loop saturation figures are the
  * normal bench's (`intake_rps`, `intake_p99_ms`).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { registerPharmacy } from '@sidep-gateway/demo/pharmacies.js';
 import { ensureDevPki } from '../../../gateway/src/pki/index.js';
 import type { GatewayStack } from '../../crash/gateway-stack.js';
 import { freshFiness } from '../../support/fresh-finess.js';
 import type { ScalePhaseContext } from './context.js';
-import type { OpenLoopPlan, OpenLoopReport } from './open-loop-load.js';
-import { lastJsonLine } from './minimal-tx.js';
+import type { OpenLoopPlan } from './open-loop-load.js';
+import { runLoadScript, type LoadReport } from '../load-process.js';
 
 const RATE = 500;
 const PHARMACY_COUNT = 32;
@@ -23,7 +21,6 @@ const DURATION_MS = 30_000;
 const WARMUP_MS = 5_000;
 /** Set explicitly (DESIGN.md "Rate limits"): the per-pharmacy limit is not what is measured. */
 const RATE_LIMIT = { ratePerSecond: 1_000_000, rateBurst: 1_000_000 };
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export async function runOpenLoopPhase(ctx: ScalePhaseContext): Promise<Record<string, number | string>> {
   const stack = await ctx.startStack({ intake: RATE_LIMIT, database: { poolSize: 32 } });
@@ -56,8 +53,7 @@ export async function addPharmacies(stack: GatewayStack, count: number): Promise
 }
 
 /** Runs `open-loop-load.ts` in its own process against the stack's intake. */
-export function openLoop(stack: GatewayStack, o: Omit<OpenLoopPlan, 'origin' | 'caPath'>): Promise<OpenLoopReport> {
+export function openLoop(stack: GatewayStack, o: Omit<OpenLoopPlan, 'origin' | 'caPath'>): Promise<LoadReport> {
   const plan: OpenLoopPlan = { origin: stack.intakeUrl, caPath: stack.pki.ca.certPath, ...o };
-  const script = fileURLToPath(new URL('./open-loop-load.ts', import.meta.url));
-  return lastJsonLine<OpenLoopReport>(spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(plan)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }));
+  return runLoadScript(new URL('./open-loop-load.ts', import.meta.url), plan);
 }

@@ -9,12 +9,10 @@
  * and whatever intake accepts during the run through the whole gateway. Checks free disk first.
  * Phases of another module (README.md) run when present; their keys print "not measured" if not.
  */
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
@@ -26,7 +24,8 @@ import { purgeExpired } from '../../../gateway/src/results/lifecycle/index.js';
 import { PHARMACIES, startGatewayStack, type GatewayStack } from '../../crash/gateway-stack.js';
 import { startOwnPostgres } from '../../crash/own-postgres.js';
 import { bulkAuditEvents } from '../../support/bulk-rows.js';
-import type { LoadPlan, LoadReport } from '../load.js';
+import type { LoadPlan } from '../load.js';
+import { LOAD_SCRIPT, runLoadScript, type LoadReport } from '../load-process.js';
 import type { ScalePhase, ScalePhaseContext, ScaleSizes } from './context.js';
 import { fillHistory, fillPending } from './data.js';
 
@@ -86,12 +85,7 @@ async function freeDiskCheck(dir: string): Promise<void> {
 async function load(stack: GatewayStack, o: { durationMs: number; ratePerSecond?: number; hoursBack: number }): Promise<LoadReport> {
   const client = stack.pki.clients[PHARMACIES[0]] as { certPem: string; keyPem: string };
   const plan: LoadPlan = { origin: stack.intakeUrl, path: '/api/v1/test-results', kind: 'intake', ca: stack.pki.ca.certPem, cert: client.certPem, key: client.keyPem, finess: PHARMACIES[0], connections: 32, warmupMs: o.ratePerSecond ? 0 : 1_500, ...o };
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../load.ts', import.meta.url)), JSON.stringify(plan)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let last = '';
-  createInterface({ input: child.stdout }).on('line', (l) => (last = l));
-  const [code] = await once(child, 'exit');
-  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
-  const report = JSON.parse(last) as LoadReport;
+  const report = await runLoadScript(LOAD_SCRIPT, plan);
   if (report.errors) {
     summary.errors = Number(summary.errors) + report.errors;
     note('load errors', JSON.stringify(report.errorKinds));
